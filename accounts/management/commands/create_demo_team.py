@@ -1,0 +1,39 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import Membership, Role, Team, User
+from accounts.services import create_team
+
+DEMO_TEAM = "Demo Sales Team"
+DEMO_PASSWORD = "quarry-demo-pass"
+DEMO_USERS = [
+    ("admin@demo.quarry.test", "Ada Admin", Role.ADMIN),
+    ("member@demo.quarry.test", "Max Member", Role.MEMBER),
+]
+
+
+class Command(BaseCommand):
+    help = "Create a demo team with an admin and a member, and print how to log in."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing if any team exists already.")
+
+    def handle(self, *args, if_empty=False, **options):
+        if if_empty and Team.objects.exists():
+            return
+        with transaction.atomic():
+            users = {}
+            for email, name, _role in DEMO_USERS:
+                user = User.objects.filter(email=email).first() or User.objects.create_user(email, name=name)
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                users[email] = user
+            admin_email, member_email = DEMO_USERS[0][0], DEMO_USERS[1][0]
+            team = Team.objects.filter(name=DEMO_TEAM, memberships__user=users[admin_email]).first()
+            team = team or create_team(name=DEMO_TEAM, admin=users[admin_email])
+            Membership.objects.get_or_create(
+                team=team, user=users[member_email], defaults={"role": Role.MEMBER}
+            )
+        self.stdout.write(self.style.SUCCESS(f"Demo team “{team}” is ready. Log in with:"))
+        for email, _name, role in DEMO_USERS:
+            self.stdout.write(f"  {role:6}  {email}  /  {DEMO_PASSWORD}")

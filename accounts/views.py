@@ -1,0 +1,324 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.audit import client_ip, record_event
+from accounts.decorators import team_admin_required, team_required
+from accounts.forms import InviteForm, LoginForm, ProviderKeyForm, RoleForm, SignUpForm, TeamForm
+from accounts.middleware import SESSION_KEY
+from accounts.models import AuditAction, AuditEvent, Invitation, Membership, Provider, ProviderKey, User
+
+
+def _safe_next(request, fallback="home"):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return reverse(fallback)
+
+
+def _base_url(request):
+    return request.build_absolute_uri("/")
+
+
+# --- Session ---------------------------------------------------------------------------------
+
+
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request))
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            user = form.get_user()
+            login(request, user)
+            record_event(action=AuditAction.LOGIN, actor=user, ip=client_ip(request))
+            return redirect(_safe_next(request))
+        email = User.objects.normalize_email(request.POST.get("username", ""))
+        record_event(
+            action=AuditAction.LOGIN_FAILED,
+            actor=User.objects.filter(email__iexact=email).first(),
+            actor_email=email[:254],
+            target=email[:300],
+            ip=client_ip(request),
+        )
+    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        record_event(action=AuditAction.LOGOUT, actor=request.user, ip=client_ip(request))
+    logout(request)
+    messages.success(request, "You are logged out.")
+    return redirect("accounts:login")
+
+
+@login_required
+def password_change(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        record_event(action=AuditAction.PASSWORD_CHANGED, actor=user, ip=client_ip(request))
+        messages.success(request, "Your password was changed.")
+        return redirect("home")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+# --- Teams -----------------------------------------------------------------------------------
+
+
+@login_required
+def no_team(request):
+    if request.team is not None:
+        return redirect("home")
+    return render(request, "accounts/no_team.html")
+
+
+@login_required
+def team_create(request):
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        team = services.create_team(name=form.cleaned_data["name"], admin=request.user, ip=client_ip(request))
+        request.session[SESSION_KEY] = team.pk
+        messages.success(request, f"{team} is ready. Invite your colleagues and add provider keys.")
+        return redirect("accounts:members")
+    return render(request, "accounts/team_create.html", {"form": form})
+
+
+@require_POST
+@login_required
+def team_switch(request, team_id):
+    membership = get_object_or_404(Membership, user=request.user, team_id=team_id)
+    request.session[SESSION_KEY] = membership.team_id
+    messages.success(request, f"You are now working in {membership.team}.")
+    return redirect(_safe_next(request))
+
+
+# --- Members and invitations -----------------------------------------------------------------
+
+
+def _members_context(request, invite_form=None):
+    return {
+        "memberships": Membership.objects.for_team(request.team).select_related("user"),
+        "invitations": Invitation.objects.for_team(request.team).pending().select_related("invited_by"),
+        "invite_form": invite_form or InviteForm(),
+        "role_choices": RoleForm.base_fields["role"].choices,
+        "invitation_ttl_days": settings.INVITATION_TTL.days,
+    }
+
+
+@team_required
+def members(request):
+    return render(request, "accounts/members.html", _members_context(request))
+
+
+@require_POST
+@team_admin_required
+def invite(request):
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invite_member(
+                team=request.team,
+                inviter=request.user,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                base_url=_base_url(request),
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(
+                request, f"Invitation created for {invitation.email}; it is on its way by email."
+            )
+            return redirect("accounts:invitation_detail", pk=invitation.pk)
+    return render(request, "accounts/members.html", _members_context(request, form), status=400)
+
+
+@team_admin_required
+def invitation_detail(request, pk):
+    invitation = get_object_or_404(Invitation.objects.for_team(request.team), pk=pk)
+    link = request.build_absolute_uri(invitation.path()) if invitation.is_pending else None
+    return render(request, "accounts/invitation_detail.html", {"invitation": invitation, "link": link})
+
+
+@require_POST
+@team_admin_required
+def invitation_renew(request, pk):
+    invitation = get_object_or_404(Invitation.objects.for_team(request.team), pk=pk)
+    try:
+        services.renew_invitation(
+            invitation=invitation, actor=request.user, base_url=_base_url(request), ip=client_ip(request)
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("accounts:members")
+    messages.success(request, "A new link was made; the old one no longer works.")
+    return redirect("accounts:invitation_detail", pk=invitation.pk)
+
+
+@require_POST
+@team_admin_required
+def invitation_revoke(request, pk):
+    invitation = get_object_or_404(Invitation.objects.for_team(request.team), pk=pk)
+    try:
+        services.revoke_invitation(invitation=invitation, actor=request.user, ip=client_ip(request))
+        messages.success(request, f"The invitation of {invitation.email} was revoked.")
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect("accounts:members")
+
+
+def accept_invitation(request, token):
+    invitation = Invitation.objects.by_token(token).select_related("team").first()
+    if invitation is None or not invitation.is_pending:
+        return render(request, "accounts/invitation_invalid.html", {"invitation": invitation}, status=410)
+    existing_user = User.objects.filter(email__iexact=invitation.email).first()
+    context = {"invitation": invitation, "existing_user": existing_user}
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                membership = services.accept_invitation(
+                    invitation=invitation, user=request.user, ip=client_ip(request)
+                )
+            except ValidationError as error:
+                messages.error(request, error.messages[0])
+                return render(request, "accounts/accept_invitation.html", context, status=400)
+            request.session[SESSION_KEY] = membership.team_id
+            messages.success(request, f"Welcome to {membership.team}.")
+            return redirect("home")
+        return render(request, "accounts/accept_invitation.html", context)
+    if existing_user:
+        return render(request, "accounts/accept_invitation.html", context)
+    form = SignUpForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.sign_up_with_invitation(
+                invitation=invitation,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password1"],
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("accounts:login")
+        login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session[SESSION_KEY] = membership.team_id
+        messages.success(request, f"Welcome to Quarry and to {membership.team}.")
+        return redirect("home")
+    return render(request, "accounts/accept_invitation.html", {**context, "form": form})
+
+
+@require_POST
+@team_admin_required
+def member_role(request, pk):
+    membership = get_object_or_404(Membership.objects.for_team(request.team).select_related("user"), pk=pk)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_role(
+                membership=membership,
+                role=form.cleaned_data["role"],
+                actor=request.user,
+                ip=client_ip(request),
+            )
+            messages.success(request, f"{membership.user.display_name} is now {form.cleaned_data['role']}.")
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+    if request.htmx:
+        return render(request, "accounts/members.html#member-table", _members_context(request))
+    return redirect("accounts:members")
+
+
+@team_admin_required
+def member_remove(request, pk):
+    membership = get_object_or_404(Membership.objects.for_team(request.team).select_related("user"), pk=pk)
+    if request.method != "POST":
+        return render(request, "accounts/member_remove.html", {"membership": membership})
+    try:
+        services.remove_member(membership=membership, actor=request.user, ip=client_ip(request))
+        messages.success(request, f"{membership.user.display_name} was removed from {request.team}.")
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect("accounts:members")
+
+
+# --- Provider keys ---------------------------------------------------------------------------
+
+
+@team_required
+def provider_keys(request):
+    keys = {key.provider: key for key in ProviderKey.objects.for_team(request.team).active()}
+    rows = [{"provider": provider, "key": keys.get(provider.value)} for provider in Provider]
+    return render(request, "accounts/provider_keys.html", {"rows": rows})
+
+
+def _provider_key_form(request, *, provider, existing):
+    form = ProviderKeyForm(request.POST or None, provider=provider, existing=existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_provider_key(
+                team=request.team,
+                actor=request.user,
+                provider=provider,
+                secret=form.cleaned_data["secret"],
+                label=form.cleaned_data["label"],
+                options=form.options(),
+                uses_lix_key=form.cleaned_data.get("uses_lix_key", False),
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"The {Provider(provider).label} key was saved.")
+            return redirect("accounts:provider_keys")
+    context = {"form": form, "provider": Provider(provider), "existing": existing}
+    return render(request, "accounts/provider_key_form.html", context, status=400 if form.errors else 200)
+
+
+@team_admin_required
+def provider_key_add(request, provider):
+    if provider not in Provider.values:
+        raise Http404("No such provider.")
+    existing = ProviderKey.objects.for_team(request.team).active().filter(provider=provider).first()
+    if existing:
+        return redirect("accounts:provider_key_edit", pk=existing.pk)
+    return _provider_key_form(request, provider=provider, existing=None)
+
+
+@team_admin_required
+def provider_key_edit(request, pk):
+    key = get_object_or_404(ProviderKey.objects.for_team(request.team).active(), pk=pk)
+    return _provider_key_form(request, provider=key.provider, existing=key)
+
+
+@team_admin_required
+def provider_key_revoke(request, pk):
+    key = get_object_or_404(ProviderKey.objects.for_team(request.team).active(), pk=pk)
+    if request.method != "POST":
+        return render(request, "accounts/provider_key_revoke.html", {"key": key})
+    services.revoke_provider_key(key=key, actor=request.user, ip=client_ip(request))
+    messages.success(request, f"The {key.get_provider_display()} key was revoked and erased.")
+    return redirect("accounts:provider_keys")
+
+
+# --- Audit trail -----------------------------------------------------------------------------
+
+
+@team_admin_required
+def audit_log(request):
+    events = AuditEvent.objects.for_team(request.team).select_related("actor")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_log.html", {"page": page})

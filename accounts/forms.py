@@ -69,9 +69,7 @@ class RoleForm(forms.Form):
 class ProviderKeyForm(forms.Form):
     """Add or replace one provider's key, with the options that provider needs."""
 
-    label = forms.CharField(
-        max_length=100, required=False, help_text="Optional: which account or plan this is."
-    )
+    label = forms.CharField(max_length=100, required=False, help_text="Which account or plan this is.")
     secret = forms.CharField(
         label="API key",
         required=False,
@@ -102,6 +100,8 @@ class ProviderKeyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.provider, self.existing = provider, existing
         self.fields["rate_limits"].widget.attrs["placeholder"] = DEFAULT_RATE_LIMITS[provider]
+        # Required for a new key, unless LookC may borrow Lix's; an existing key keeps its secret if blank.
+        self.fields["secret"].required = existing is None and provider != Provider.LOOKC
         if provider != Provider.LOOKC:
             del self.fields["uses_lix_key"]
         if provider != Provider.LIX:

@@ -1,3 +1,9 @@
+"""Team and account pages.
+
+Views that take an object id look it up in the current team before checking the method, so an id
+from another team answers 404 to every method and never reveals that the object exists.
+"""
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
@@ -5,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -96,10 +102,11 @@ def team_create(request):
     return render(request, "accounts/team_create.html", {"form": form})
 
 
-@require_POST
 @login_required
 def team_switch(request, team_id):
     membership = get_object_or_404(Membership, user=request.user, team_id=team_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     request.session[SESSION_KEY] = membership.team_id
     messages.success(request, f"You are now working in {membership.team}.")
     return redirect(_safe_next(request))
@@ -154,10 +161,11 @@ def invitation_detail(request, pk):
     return render(request, "accounts/invitation_detail.html", {"invitation": invitation, "link": link})
 
 
-@require_POST
 @team_admin_required
 def invitation_renew(request, pk):
     invitation = get_object_or_404(Invitation.objects.for_team(request.team), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         services.renew_invitation(
             invitation=invitation, actor=request.user, base_url=_base_url(request), ip=client_ip(request)
@@ -169,10 +177,11 @@ def invitation_renew(request, pk):
     return redirect("accounts:invitation_detail", pk=invitation.pk)
 
 
-@require_POST
 @team_admin_required
 def invitation_revoke(request, pk):
     invitation = get_object_or_404(Invitation.objects.for_team(request.team), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         services.revoke_invitation(invitation=invitation, actor=request.user, ip=client_ip(request))
         messages.success(request, f"The invitation of {invitation.email} was revoked.")
@@ -221,10 +230,11 @@ def accept_invitation(request, token):
     return render(request, "accounts/accept_invitation.html", {**context, "form": form})
 
 
-@require_POST
 @team_admin_required
 def member_role(request, pk):
     membership = get_object_or_404(Membership.objects.for_team(request.team).select_related("user"), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = RoleForm(request.POST)
     if form.is_valid():
         try:

@@ -20,6 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, if_empty=False, **options):
         if if_empty and Team.objects.exists():
+            if User.objects.filter(email=DEMO_USERS[0][0]).exists():
+                self._print_login(f"Demo team “{DEMO_TEAM}” exists. Log in with:")
             return
         with transaction.atomic():
             users = {}
@@ -34,6 +36,9 @@ class Command(BaseCommand):
             Membership.objects.get_or_create(
                 team=team, user=users[member_email], defaults={"role": Role.MEMBER}
             )
-        self.stdout.write(self.style.SUCCESS(f"Demo team “{team}” is ready. Log in with:"))
+        self._print_login(f"Demo team “{team}” is ready. Log in with:")
+
+    def _print_login(self, heading):
+        self.stdout.write(self.style.SUCCESS(heading))
         for email, _name, role in DEMO_USERS:
             self.stdout.write(f"  {role:6}  {email}  /  {DEMO_PASSWORD}")

@@ -1,0 +1,67 @@
+# Quarry's two entry points: `make run` (web + worker + beat on the embedded defaults, with a demo
+# team) and `make test` (the whole suite). Both set up everything they need on a fresh machine.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# pip on these machines warns about absent local mirrors; keep its real errors, drop that noise.
+PIP_FILTER := { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+
+.PHONY: help run test e2e lint format lock chromium benchmarks clean
+
+help:
+	@echo "make run    start Quarry (web, worker, beat) at http://127.0.0.1:$(PORT) with a demo team"
+	@echo "make test   run the whole test suite"
+	@echo "make lint   ruff check and format check"
+	@echo "make lock   re-pin requirements*.txt from pyproject.toml"
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --require-hashes -r requirements.txt 2>&1 | $(PIP_FILTER)
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install -q --require-hashes -r requirements-dev.txt 2>&1 | $(PIP_FILTER)
+	touch $@
+
+run: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py create_demo_team --if-empty
+	@echo ""
+	@echo "  Quarry is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo ""
+	QUARRY_PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+
+# Browser tests drive Debian's Chromium; install it when it is missing (root or sudo needed).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: $(VENV)/.dev chromium
+	$(VENV)/bin/pytest -n 2 --dist loadgroup
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+lock:
+	$(PYTHON) -m venv var/piptools && var/piptools/bin/pip install -q pip-tools
+	var/piptools/bin/pip-compile -q --strip-extras --generate-hashes -o requirements.txt pyproject.toml
+	var/piptools/bin/pip-compile -q --strip-extras --generate-hashes --extra dev -o requirements-dev.txt pyproject.toml
+
+benchmarks: $(VENV)/.dev
+	$(VENV)/bin/pytest tests/benchmarks -p no:xdist -s
+
+clean:
+	rm -rf var/broker var/staticfiles .pytest_cache

@@ -1,0 +1,70 @@
+"""Personas shared by the tests: two members of team A (Alice the admin, Bob a member) and Carol, the
+admin of team B."""
+
+import pytest
+from django.test import Client
+
+from accounts.models import Membership, Role, Team, User
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(email, name=""):
+    return User.objects.create_user(email, PASSWORD, name=name)
+
+
+def make_member(team, email, role=Role.MEMBER, name=""):
+    user = make_user(email, name)
+    Membership.objects.create(team=team, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def team_a(db):
+    return Team.objects.create(name="Team A")
+
+
+@pytest.fixture
+def team_b(db):
+    return Team.objects.create(name="Team B")
+
+
+@pytest.fixture
+def alice(team_a):
+    return make_member(team_a, "alice@a.test", Role.ADMIN, "Alice")
+
+
+@pytest.fixture
+def bob(team_a):
+    return make_member(team_a, "bob@a.test", Role.MEMBER, "Bob")
+
+
+@pytest.fixture
+def carol(team_b):
+    return make_member(team_b, "carol@b.test", Role.ADMIN, "Carol")
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(alice):
+    return logged_in(alice)
+
+
+@pytest.fixture
+def bob_client(bob):
+    return logged_in(bob)
+
+
+@pytest.fixture
+def carol_client(carol):
+    return logged_in(carol)

@@ -1,0 +1,92 @@
+"""Settings are read from the environment at start-up: bad values stop Quarry with a clear message,
+and production variables pass Django's deployment checks."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+QUARRY_VARIABLES = (
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "QUARRY_ENCRYPTION_KEYS",
+    "DATABASE_URL",
+    "REDIS_URL",
+)
+
+
+def manage(tmp_path, *args, **env):
+    base = {k: v for k, v in os.environ.items() if k not in QUARRY_VARIABLES}
+    base.update(QUARRY_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="prospecting.settings", **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
+    )
+
+
+def production_env():
+    return {
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "quarry.example.com",
+        "QUARRY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "DATABASE_URL": "postgres://quarry@db.internal:5432/quarry",
+        "REDIS_URL": "redis://redis.internal:6379/0",
+    }
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"DEBUG": "maybe"}, "DEBUG must be true or false"),
+        (
+            {"DATABASE_URL": "mysql://root@localhost/quarry"},
+            "DATABASE_URL must be a URL starting with postgres://",
+        ),
+        ({"REDIS_URL": "http://localhost:6379"}, "REDIS_URL must be a URL starting with redis://"),
+        (
+            {"QUARRY_ENCRYPTION_KEYS": "not-a-fernet-key"},
+            "QUARRY_ENCRYPTION_KEYS must be a comma-separated list",
+        ),
+        ({"AXES_FAILURE_LIMIT": "five"}, "AXES_FAILURE_LIMIT must be a whole number"),
+        ({"AXES_FAILURE_LIMIT": "0"}, "AXES_FAILURE_LIMIT must be at least 1"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be one of"),
+        ({**production_env(), "SECRET_KEY": ""}, "SECRET_KEY must be set when DEBUG is false"),
+        ({**production_env(), "SECRET_KEY": "short"}, "SECRET_KEY must be at least 50 random characters"),
+        ({**production_env(), "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must be set when DEBUG is false"),
+        ({**production_env(), "QUARRY_ENCRYPTION_KEYS": ""}, "QUARRY_ENCRYPTION_KEYS must be set when DEBUG"),
+    ],
+)
+def test_invalid_setting_fails_at_start_up_with_a_clear_message(tmp_path, env, message):
+    result = manage(tmp_path, "check", **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and message in result.stderr
+
+
+def test_production_variables_pass_check_deploy(tmp_path):
+    result = manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING", **production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_embedded_defaults_need_no_variables(tmp_path):
+    result = manage(tmp_path, "check")
+    assert result.returncode == 0, result.stderr
+    # The generated secrets are kept under var/ so restarts keep sessions and can decrypt keys.
+    assert (tmp_path / "secret_key").exists() and (tmp_path / "encryption_key").exists()
+    assert (tmp_path / "broker" / "queue").is_dir()
+
+
+def test_every_html_page_sends_a_strict_content_security_policy(client, alice_client):
+    for response in (client.get("/login/"), alice_client.get("/"), alice_client.get("/team/members/")):
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self' 'nonce-" in policy
+        assert "unsafe-eval" not in policy and "unsafe-inline" not in policy
+        assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+        nonce = policy.split("'nonce-")[1].split("'")[0]
+        assert f'nonce="{nonce}"' in response.content.decode()

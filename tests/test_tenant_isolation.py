@@ -1,0 +1,79 @@
+"""A member of one team gets 404 for every object of another team, whatever the method.
+
+The route list is read from the URLconf: a new route taking an object id fails
+`test_every_object_route_is_covered` until it gets a factory below.
+"""
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+
+from accounts.models import Invitation, Membership, Role
+from accounts.services import save_provider_key
+
+# Routes whose parameters are not ids of team-owned objects, and why.
+NOT_OBJECT_ROUTES = {
+    "accounts:accept_invitation": "a bearer token, tested in test_accounts",
+    "accounts:password_reset_confirm": "Django's signed reset token",
+    "accounts:provider_key_add": "a provider name; the key is looked up in the session's team",
+}
+
+
+def _invitation(team_b, carol):
+    invitation = Invitation(team=team_b, email="dave@b.test", role=Role.MEMBER, invited_by=carol)
+    invitation.set_new_token()
+    invitation.save()
+    return {"pk": invitation.pk}
+
+
+def _key(team_b, carol):
+    return {"pk": save_provider_key(team=team_b, actor=carol, provider="lix", secret="b-team-secret-0000").pk}
+
+
+def _membership(team_b, carol):
+    return {"pk": Membership.objects.get(team=team_b, user=carol).pk}
+
+
+# URL name -> builds an object of team B and returns the URL kwargs naming it.
+OBJECT_ROUTES = {
+    "accounts:team_switch": lambda team_b, carol: {"team_id": team_b.pk},
+    "accounts:member_role": _membership,
+    "accounts:member_remove": _membership,
+    "accounts:invitation_detail": _invitation,
+    "accounts:invitation_renew": _invitation,
+    "accounts:invitation_revoke": _invitation,
+    "accounts:provider_key_edit": _key,
+    "accounts:provider_key_revoke": _key,
+}
+
+
+def routes_with_parameters(patterns=None, namespace=""):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":  # Django's admin: staff only, not team-scoped
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from routes_with_parameters(pattern.url_patterns, inner)
+        elif pattern.pattern.converters or pattern.pattern.regex.groups:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_object_route_is_covered():
+    routes = set(routes_with_parameters())
+    assert routes - set(NOT_OBJECT_ROUTES) == set(OBJECT_ROUTES)
+
+
+@pytest.mark.parametrize("name", sorted(OBJECT_ROUTES))
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_member_of_other_team_gets_404(name, method, htmx, alice_client, team_b, carol):
+    url = reverse(name, kwargs=OBJECT_ROUTES[name](team_b, carol))
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = getattr(alice_client, method)(url, {"role": "member", "secret": "x" * 20}, **headers)
+    assert response.status_code == 404, f"{method.upper()} {url} answered {response.status_code}"
+    # Nothing of team B changed.
+    assert Membership.objects.get(team=team_b, user=carol).role == Role.ADMIN
+    assert not Invitation.objects.filter(team=team_b, revoked_at__isnull=False).exists()
+    assert all(
+        key.revoked_at is None and key.secret.reveal() == "b-team-secret-0000"
+        for key in team_b.provider_keys.all()
+    )

@@ -25,7 +25,7 @@ def browser():
 
     if not os.path.exists(CHROMIUM):
         pytest.fail(
-            "Debian's chromium is needed for browser tests: `make test` installs it (apt-get install chromium)."
+            "Browser tests need Debian's chromium: `make test` installs it (apt-get install chromium)."
         )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

@@ -7,7 +7,6 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.crypto import Secret
 from accounts.fields import EncryptedSecretField
 
 
@@ -146,8 +145,7 @@ class Invitation(models.Model):
 
     def set_new_token(self):
         token = secrets.token_urlsafe(32)
-        # A Secret, as a row loaded from the database holds, so path() works before a reload too.
-        self.token = Secret(plaintext=token)
+        self.token = token
         self.token_hash = hash_token(token)
         self.expires_at = timezone.now() + settings.INVITATION_TTL
         return token

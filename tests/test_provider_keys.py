@@ -153,3 +153,9 @@ def test_lookc_can_use_the_lix_key(alice_client, team_a):
     lookc = ProviderKey.objects.get(team=team_a, provider="lookc")
     assert lookc.secret is None and lookc.reveal_secret() == CANARY
     assert "Uses the Lix key" in alice_client.get(reverse("accounts:provider_keys")).content.decode()
+
+
+def test_a_secret_assigned_as_text_is_masked_before_and_after_saving(alice, team_a):
+    key = save_provider_key(team=team_a, actor=alice, provider="lusha", secret=CANARY)
+    assert key.secret.reveal() == CANARY and CANARY not in repr(key.secret) and CANARY not in str(key.secret)
+    assert ProviderKey.objects.get(pk=key.pk).secret.reveal() == CANARY

@@ -1,0 +1,455 @@
+"""Accounts: invitations and sign-up, team switching, roles, removal, lockout, login and the audit trail."""
+
+from datetime import timedelta
+from unittest import mock
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import services, tasks
+from accounts.audit import record_event
+from accounts.middleware import SESSION_KEY
+from accounts.models import AuditAction, AuditEvent, Invitation, Membership, Role, User
+from tests.conftest import PASSWORD, logged_in, make_user
+
+NEW_PASSWORD = "a much longer secret phrase"
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def task_runs_inline():
+    """`.delay` of the invitation email task runs the task in-process instead of enqueuing it."""
+    task = tasks.send_invitation_email
+    with mock.patch.object(task, "delay", side_effect=task) as delay:
+        yield delay
+
+
+def invite(client, email="new@a.test", role=Role.MEMBER):
+    return client.post(reverse("accounts:invite"), {"email": email, "role": role})
+
+
+def link_in_last_email():
+    line = next(line for line in mail.outbox[-1].body.splitlines() if "/invitations/accept/" in line)
+    return urlparse(line.strip()).path
+
+
+def make_invitation(team, inviter, email="new@a.test", role=Role.MEMBER):
+    invitation = services.invite_member(
+        team=team, inviter=inviter, email=email, role=role, base_url="http://testserver/"
+    )
+    return invitation, invitation.path()
+
+
+def sign_up(client, path, name="New Person"):
+    return client.post(path, {"name": name, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+
+
+def message_texts(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def membership(user, team):
+    return Membership.objects.get(user=user, team=team)
+
+
+# --- Invitations and sign-up --------------------------------------------------------------------
+
+
+def test_invited_person_signs_up_through_emailed_link_and_joins_team(
+    alice_client, team_a, task_runs_inline, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invite(alice_client, "New@A.test", Role.ADMIN)
+
+    invitation = Invitation.objects.get(team=team_a, email="new@a.test")
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:invitation_detail", args=[invitation.pk])
+    assert AuditEvent.objects.filter(action=AuditAction.INVITATION_SENT, team=team_a, target="new@a.test")
+    task_runs_inline.assert_called_once_with(invitation.pk, "http://testserver/")
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["new@a.test"]
+    path = link_in_last_email()
+    assert path == invitation.path()
+    invitation.refresh_from_db()
+    assert invitation.emailed_at is not None
+
+    visitor = Client()
+    assert visitor.get(path).status_code == 200
+    response = sign_up(visitor, path)
+
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+    user = User.objects.get(email="new@a.test")
+    assert user.name == "New Person"
+    assert user.check_password(NEW_PASSWORD)
+    assert membership(user, team_a).role == Role.ADMIN
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is not None
+    assert invitation.accepted_by == user
+    home = visitor.get(reverse("home"))
+    assert home.status_code == 200
+    assert home.wsgi_request.user == user
+
+
+def test_inviting_an_existing_member_is_refused(alice_client, bob, team_a):
+    response = invite(alice_client, "bob@a.test")
+
+    assert response.status_code == 400
+    assert not Invitation.objects.filter(email="bob@a.test").exists()
+
+
+def test_member_cannot_invite(bob_client, team_a):
+    response = invite(bob_client)
+
+    assert response.status_code == 403
+    assert not Invitation.objects.exists()
+
+
+def test_expired_invitation_link_is_refused(alice, team_a):
+    invitation, path = make_invitation(team_a, alice)
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    visitor = Client()
+
+    assert visitor.get(path).status_code == 410
+    assert sign_up(visitor, path).status_code == 410
+    assert not User.objects.filter(email="new@a.test").exists()
+    assert Membership.objects.filter(team=team_a).count() == 1
+
+
+def test_accepted_invitation_link_cannot_be_reused(alice, team_a):
+    invitation, path = make_invitation(team_a, alice)
+    assert sign_up(Client(), path).status_code == 302
+
+    visitor = Client()
+    assert visitor.get(path).status_code == 410
+    assert sign_up(visitor, path, name="Someone Else").status_code == 410
+    assert User.objects.get(email="new@a.test").name == "New Person"
+
+
+def test_revoked_invitation_link_is_refused(alice_client, alice, team_a):
+    invitation, path = make_invitation(team_a, alice)
+
+    response = alice_client.post(reverse("accounts:invitation_revoke", args=[invitation.pk]))
+
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    assert AuditEvent.objects.filter(action=AuditAction.INVITATION_REVOKED, target="new@a.test").exists()
+    assert sign_up(Client(), path).status_code == 410
+    assert not User.objects.filter(email="new@a.test").exists()
+
+
+def test_renewed_invitation_kills_old_link_and_emails_working_new_one(
+    alice_client, alice, team_a, task_runs_inline, django_capture_on_commit_callbacks
+):
+    invitation, old_path = make_invitation(team_a, alice)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.post(reverse("accounts:invitation_renew", args=[invitation.pk]))
+
+    assert response.status_code == 302
+    task_runs_inline.assert_called_once_with(invitation.pk, "http://testserver/")
+    assert len(mail.outbox) == 1
+    new_path = link_in_last_email()
+    assert new_path != old_path
+    assert Client().get(old_path).status_code == 410
+    assert sign_up(Client(), new_path).status_code == 302
+    assert membership(User.objects.get(email="new@a.test"), team_a).role == Role.MEMBER
+
+
+def test_user_without_team_joins_through_invitation(alice, team_a):
+    dave = make_user("dave@x.test")
+    _, path = make_invitation(team_a, alice, email="dave@x.test")
+    client = logged_in(dave)
+
+    assert client.get(path).status_code == 200
+    response = client.post(path)
+
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+    assert membership(dave, team_a).role == Role.MEMBER
+    assert client.get(reverse("home")).context["current_team"] == team_a
+
+
+def test_member_of_other_team_joins_and_lands_in_new_team(alice, carol, carol_client, team_a, team_b):
+    _, path = make_invitation(team_a, alice, email="carol@b.test")
+
+    response = carol_client.post(path)
+
+    assert response.status_code == 302
+    assert membership(carol, team_a).role == Role.MEMBER
+    assert membership(carol, team_b).role == Role.ADMIN
+    assert carol_client.session[SESSION_KEY] == team_a.pk
+
+
+def test_signed_in_user_with_other_email_cannot_accept(alice, team_a):
+    dave = make_user("dave@x.test")
+    invitation, path = make_invitation(team_a, alice)
+    client = logged_in(dave)
+
+    response = client.post(path)
+
+    assert response.status_code == 400
+    assert not Membership.objects.filter(user=dave).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+    assert any("new@a.test" in text for text in message_texts(response))
+
+
+@pytest.mark.parametrize("used", ["expired", "accepted", "revoked"])
+def test_accepting_a_dead_invitation_in_the_service_is_refused(alice, team_a, used):
+    # The view checks first, but the service re-checks under a row lock for concurrent requests.
+    dave = make_user("dave@x.test")
+    invitation, _ = make_invitation(team_a, alice, email="dave@x.test")
+    field = {"expired": "expires_at", "accepted": "accepted_at", "revoked": "revoked_at"}[used]
+    Invitation.objects.filter(pk=invitation.pk).update(**{field: timezone.now() - timedelta(seconds=1)})
+
+    with pytest.raises(ValidationError):
+        services.accept_invitation(invitation=invitation, user=dave)
+
+    assert not Membership.objects.filter(user=dave).exists()
+
+
+# --- Team switching -----------------------------------------------------------------------------
+
+
+def test_user_in_two_teams_switches_team(alice, alice_client, team_a, team_b):
+    Membership.objects.create(user=alice, team=team_b, role=Role.MEMBER)
+    assert "<h1>Team A</h1>" in alice_client.get(reverse("home")).text
+
+    response = alice_client.post(reverse("accounts:team_switch", args=[team_b.pk]))
+
+    assert response.status_code == 302
+    assert alice_client.session[SESSION_KEY] == team_b.pk
+    assert "<h1>Team B</h1>" in alice_client.get(reverse("home")).text
+
+
+def test_switching_to_team_user_is_not_in_gives_404(bob_client, carol, team_a, team_b):
+    bob_client.get(reverse("home"))
+
+    response = bob_client.post(reverse("accounts:team_switch", args=[team_b.pk]))
+
+    assert response.status_code == 404
+    assert bob_client.session[SESSION_KEY] == team_a.pk
+    assert "<h1>Team A</h1>" in bob_client.get(reverse("home")).text
+
+
+# --- Roles and removal --------------------------------------------------------------------------
+
+
+def change_role(client, member, role, **extra):
+    pk = Membership.objects.get(user=member).pk
+    return client.post(reverse("accounts:member_role", args=[pk]), {"role": role}, **extra)
+
+
+def test_admin_makes_member_admin(alice_client, bob, team_a):
+    response = change_role(alice_client, bob, Role.ADMIN)
+
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:members")
+    assert membership(bob, team_a).role == Role.ADMIN
+    event = AuditEvent.objects.get(action=AuditAction.ROLE_CHANGED)
+    assert (event.team, event.target) == (team_a, "bob@a.test")
+    assert event.details == {"from": "member", "to": "admin"}
+
+
+def test_member_cannot_change_roles(alice, bob_client, bob, team_a):
+    response = change_role(bob_client, bob, Role.ADMIN)
+
+    assert response.status_code == 403
+    assert membership(bob, team_a).role == Role.MEMBER
+    assert not AuditEvent.objects.filter(action=AuditAction.ROLE_CHANGED).exists()
+
+
+def test_role_change_over_htmx_returns_member_table_fragment(alice_client, bob, team_a):
+    response = change_role(alice_client, bob, Role.ADMIN, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert 'id="member-table"' in response.text
+    assert "<html" not in response.text
+    assert "bob@a.test" in response.text
+    assert membership(bob, team_a).role == Role.ADMIN
+
+
+def test_admin_of_other_team_cannot_change_roles_in_team_a(carol_client, bob, team_a):
+    response = change_role(carol_client, bob, Role.ADMIN)
+
+    assert response.status_code == 404
+    assert membership(bob, team_a).role == Role.MEMBER
+
+
+def test_sole_admin_cannot_demote_herself(alice_client, alice, bob, team_a):
+    response = change_role(alice_client, alice, Role.MEMBER)
+
+    assert response.status_code == 302
+    assert membership(alice, team_a).role == Role.ADMIN
+    assert not AuditEvent.objects.filter(action=AuditAction.ROLE_CHANGED).exists()
+    assert any("at least one admin" in text for text in message_texts(response))
+
+
+def test_sole_admin_cannot_be_removed(alice_client, alice, bob, team_a):
+    pk = membership(alice, team_a).pk
+
+    response = alice_client.post(reverse("accounts:member_remove", args=[pk]), follow=True)
+
+    assert response.status_code == 200
+    assert Membership.objects.filter(pk=pk, role=Role.ADMIN).exists()
+    assert "at least one admin" in response.text
+    assert not AuditEvent.objects.filter(action=AuditAction.MEMBER_REMOVED).exists()
+
+
+def test_admin_can_step_down_once_another_admin_exists(alice_client, alice, bob, team_a):
+    change_role(alice_client, bob, Role.ADMIN)
+
+    response = change_role(alice_client, alice, Role.MEMBER)
+
+    assert response.status_code == 302
+    assert membership(alice, team_a).role == Role.MEMBER
+    assert membership(bob, team_a).role == Role.ADMIN
+    assert alice_client.get(reverse("accounts:audit_log")).status_code == 403
+
+
+def test_admin_removes_member_after_confirmation(alice_client, bob, team_a):
+    url = reverse("accounts:member_remove", args=[membership(bob, team_a).pk])
+
+    confirm = alice_client.get(url)
+
+    assert confirm.status_code == 200
+    assert "Remove Bob from Team A?" in confirm.text
+    assert Membership.objects.filter(user=bob, team=team_a).exists()
+
+    response = alice_client.post(url)
+
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:members")
+    assert not Membership.objects.filter(user=bob, team=team_a).exists()
+    event = AuditEvent.objects.get(action=AuditAction.MEMBER_REMOVED)
+    assert (event.team, event.target, event.details) == (team_a, "bob@a.test", {"role": "member"})
+
+
+def test_member_cannot_remove_others(alice, bob_client, team_a):
+    url = reverse("accounts:member_remove", args=[membership(alice, team_a).pk])
+
+    assert bob_client.post(url).status_code == 403
+    assert Membership.objects.filter(user=alice, team=team_a).exists()
+
+
+# --- Login, lockout, logout ---------------------------------------------------------------------
+
+
+def log_in(email, password, ip, client=None):
+    client = client or Client()
+    return client.post(reverse("accounts:login"), {"username": email, "password": password}, REMOTE_ADDR=ip)
+
+
+def test_repeated_wrong_passwords_lock_that_email_from_that_ip_only(alice, bob):
+    limit = settings.AXES_FAILURE_LIMIT
+    for _ in range(limit - 1):
+        assert log_in("alice@a.test", "wrong password", "10.0.0.1").status_code == 200
+    assert log_in("alice@a.test", "wrong password", "10.0.0.1").status_code == 429
+
+    failed = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, target="alice@a.test")
+    assert failed.count() == limit
+    assert set(failed.values_list("ip_address", flat=True)) == {"10.0.0.1"}
+    assert set(failed.values_list("actor", flat=True)) == {alice.pk}
+
+    locked = log_in("alice@a.test", PASSWORD, "10.0.0.1")
+    assert locked.status_code == 429
+    assert not locked.wsgi_request.user.is_authenticated
+
+    elsewhere = log_in("alice@a.test", PASSWORD, "10.0.0.2")
+    assert elsewhere.status_code == 302
+    assert elsewhere.url == reverse("home")
+    assert elsewhere.wsgi_request.user == alice
+
+    colleague = log_in("bob@a.test", PASSWORD, "10.0.0.1")
+    assert colleague.status_code == 302
+    assert colleague.wsgi_request.user == bob
+
+    assert log_in("alice@a.test", PASSWORD, "10.0.0.1").status_code == 429
+
+
+def test_lockout_counts_case_variants_of_email_together(alice):
+    variants = ["ALICE@a.test", "Alice@A.test", "alice@A.TEST", "aLiCe@a.test", "alicE@a.test"]
+    for email in (variants * settings.AXES_FAILURE_LIMIT)[: settings.AXES_FAILURE_LIMIT]:
+        log_in(email, "wrong password", "10.0.0.1")
+
+    assert log_in("alice@a.test", PASSWORD, "10.0.0.1").status_code == 429
+
+
+def test_login_with_mixed_case_email_works_and_is_audited(alice):
+    client = Client()
+
+    response = log_in("  ALICE@A.Test ", PASSWORD, "10.0.0.3", client)
+
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+    assert client.get(reverse("home")).status_code == 200
+    event = AuditEvent.objects.get(action=AuditAction.LOGIN)
+    assert (event.actor, event.ip_address) == (alice, "10.0.0.3")
+
+
+def test_login_redirects_only_to_local_next(alice):
+    response = Client().post(
+        reverse("accounts:login") + "?next=https://evil.test/",
+        {"username": "alice@a.test", "password": PASSWORD, "next": "https://evil.test/"},
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+
+
+def test_logout_requires_post(alice_client, alice):
+    assert alice_client.get(reverse("accounts:logout")).status_code == 405
+    assert alice_client.get(reverse("home")).status_code == 200
+
+    response = alice_client.post(reverse("accounts:logout"))
+
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:login")
+    assert AuditEvent.objects.filter(action=AuditAction.LOGOUT, actor=alice).exists()
+    assert alice_client.get(reverse("home")).status_code == 302
+
+
+# --- Audit trail --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def events(alice, bob, carol, team_a, team_b):
+    record_event(action=AuditAction.INVITATION_SENT, actor=alice, team=team_a, target="pat@a.test")
+    record_event(action=AuditAction.LOGIN, actor=bob, ip="10.9.9.9")
+    record_event(action=AuditAction.INVITATION_SENT, actor=carol, team=team_b, target="quinn@b.test")
+
+
+def test_admin_sees_her_teams_events_and_members_logins(alice_client, events):
+    response = alice_client.get(reverse("accounts:audit_log"))
+
+    assert response.status_code == 200
+    assert "pat@a.test" in response.text
+    assert "10.9.9.9" in response.text
+    assert "quinn@b.test" not in response.text
+
+
+def test_member_cannot_see_audit_trail(bob_client, events):
+    response = bob_client.get(reverse("accounts:audit_log"))
+
+    assert response.status_code == 403
+    assert "pat@a.test" not in response.text
+
+
+def test_admin_of_other_team_does_not_see_team_a_events(carol_client, events):
+    response = carol_client.get(reverse("accounts:audit_log"))
+
+    assert response.status_code == 200
+    assert "quinn@b.test" in response.text
+    assert "pat@a.test" not in response.text
+    assert "10.9.9.9" not in response.text

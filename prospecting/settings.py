@@ -257,6 +257,27 @@ else:
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# --- Providers -------------------------------------------------------------------------------
+# Base URLs default to the real hosts; operators point them at egress proxies, tests and the sandbox
+# at themselves.
+PROVIDER_URLS = {
+    "LIX_API_URL": env_url("LIX_API_URL", "https://api.lix-it.com", schemes=("http", "https")),
+    "LOOKC_API_URL": env_url("LOOKC_API_URL", "https://api.lookc.io", schemes=("http", "https")),
+    "LINKUP_API_URL": env_url("LINKUP_API_URL", "https://api.linkupapi.com", schemes=("http", "https")),
+    "LUSHA_API_URL": env_url("LUSHA_API_URL", "https://api.lusha.com", schemes=("http", "https")),
+    "LEADIQ_GRAPHQL_URL": env_url(
+        "LEADIQ_GRAPHQL_URL", "https://api.leadiq.com/graphql", schemes=("http", "https")
+    ),
+    "LEADIQ_PROSPECTOR_URL": env_url(
+        "LEADIQ_PROSPECTOR_URL", "https://prospector.leadiq.com", schemes=("http", "https")
+    ),
+}
+# (connect, read) seconds for every provider call.
+PROVIDER_TIMEOUT = (
+    env_int("PROVIDER_CONNECT_TIMEOUT", 5, minimum=1),
+    env_int("PROVIDER_READ_TIMEOUT", 30, minimum=1),
+)
+
 # --- Logging ---------------------------------------------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {

@@ -43,6 +43,7 @@ OBJECT_ROUTES = {
     "accounts:invitation_revoke": _invitation,
     "accounts:provider_key_edit": _key,
     "accounts:provider_key_revoke": _key,
+    "provider_key_test": _key,
 }
 
 

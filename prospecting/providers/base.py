@@ -1,0 +1,335 @@
+"""The contract every provider client keeps, the errors they raise, and the one HTTP helper.
+
+A client is built from a decrypted key and the key's options; it knows nothing of models, teams or
+credits. Each public method makes exactly one HTTP call and returns a `Result` (the parsed payload and
+a `Call` describing the exchange) or raises one of the `ProviderError` classes below, which carry the
+same `Call`. Callers decide whether to retry from `permanent` and `retry_after` alone.
+"""
+
+import email.utils
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+from django.conf import settings
+
+# --- Errors ------------------------------------------------------------------------------------
+
+
+class ProviderError(Exception):
+    """A provider call that did not give a usable answer.
+
+    permanent: repeating the same call cannot succeed (bad key, no credits, invalid input...).
+    retry_after: seconds to wait before trying again, when the provider said so.
+    maybe_billed: the request reached the provider and its outcome is unknown (a read timeout), so it
+        must not be blindly repeated.
+    """
+
+    code = "error"
+    permanent = True
+    default_message = "The provider refused the request."
+
+    def __init__(
+        self,
+        message="",
+        *,
+        status=None,
+        retry_after=None,
+        provider_code="",
+        call=None,
+        maybe_billed=False,
+        permanent=None,
+        request_id="",
+    ):
+        super().__init__(message or self.default_message)
+        self.message = message or self.default_message
+        self.status = status
+        self.retry_after = retry_after
+        self.provider_code = provider_code
+        self.call = call
+        self.maybe_billed = maybe_billed
+        self.request_id = request_id
+        if permanent is not None:
+            self.permanent = permanent
+
+    def __str__(self):
+        return self.message
+
+
+class KeyRejected(ProviderError):
+    code = "key_rejected"
+    default_message = "The provider rejected the API key: check it, or replace it in Provider keys."
+
+
+class OutOfCredits(ProviderError):
+    code = "out_of_credits"
+    default_message = (
+        "The provider says the account is out of credits or quota: top up, or wait for the reset."
+    )
+
+
+class RateLimited(ProviderError):
+    code = "rate_limited"
+    permanent = False
+    default_message = "The provider's rate limit was reached; Quarry will wait before calling again."
+
+
+class NotFound(ProviderError):
+    code = "not_found"
+    default_message = "The provider has no record for this."
+
+
+class Pending(ProviderError):
+    """The provider accepted the request and will answer later (Lix `queued`, LookC async)."""
+
+    code = "pending"
+    permanent = False
+    default_message = "The provider is still working on this; the result will come later."
+
+
+class LegalRefusal(ProviderError):
+    code = "legal_refusal"
+    default_message = "The provider may not share this record for legal reasons (e.g. GDPR)."
+
+
+class InvalidInput(ProviderError):
+    code = "invalid_input"
+    default_message = "The provider refused the input as invalid."
+
+
+class ProviderUnavailable(ProviderError):
+    code = "unavailable"
+    permanent = False
+    default_message = "The provider is unavailable right now; try again in a few minutes."
+
+
+class MalformedResponse(ProviderError):
+    code = "malformed_response"
+    permanent = False
+    default_message = "The provider sent an answer Quarry could not read."
+
+
+ERROR_CLASSES = [
+    KeyRejected,
+    OutOfCredits,
+    RateLimited,
+    NotFound,
+    Pending,
+    LegalRefusal,
+    InvalidInput,
+    ProviderUnavailable,
+    MalformedResponse,
+]
+
+
+# --- Results -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Call:
+    """One HTTP exchange, as the call log records it (never with the secret)."""
+
+    provider: str
+    endpoint: str
+    method: str
+    url: str
+    status: int | None = None
+    duration_ms: int = 0
+    request_id: str = ""
+    headers: dict = field(default_factory=dict)
+    # Seconds before the next call with this key, when the provider's headers say so (Lusha quotas).
+    retry_after: float | None = None
+    # Billable units the request asked for, where a provider bills per page or per block of results
+    # (LinkUp); billing.py prices them.
+    units: int = 1
+
+
+@dataclass
+class Result:
+    data: Any
+    call: Call
+
+
+def parse_retry_after(value, *, now=None):
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date. None if unreadable."""
+    if value is None:
+        return None
+    value = str(value).strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def error_for_status(status, message="", **kwargs):
+    """The generic mapping of an HTTP error status; provider modules refine it from the body."""
+    if status in (401, 403):
+        return KeyRejected(message, status=status, **kwargs)
+    if status == 402:
+        return OutOfCredits(message, status=status, **kwargs)
+    if status == 404:
+        return NotFound(message, status=status, **kwargs)
+    if status == 429:
+        return RateLimited(message, status=status, **kwargs)
+    if status == 451:
+        return LegalRefusal(message, status=status, **kwargs)
+    if status is not None and status >= 500:
+        return ProviderUnavailable(message, status=status, **kwargs)
+    return InvalidInput(message, status=status, **kwargs)
+
+
+# --- Clients -----------------------------------------------------------------------------------
+
+
+class BaseClient:
+    """Subclasses set `slug` and `base_url_setting`, and implement `auth_headers`, `error_from`,
+    `check` and `balances`; their endpoint methods call `self.request`."""
+
+    slug = ""
+    base_url_setting = ""
+
+    def __init__(self, secret, options=None, *, session=None):
+        if not secret:
+            raise KeyRejected("No API key is configured for this provider.")
+        self.secret = secret
+        self.options = options or {}
+        self.session = session or requests.Session()
+
+    def __repr__(self):
+        return f"<{type(self).__name__}>"  # never the secret
+
+    @property
+    def base_url(self):
+        return settings.PROVIDER_URLS[self.base_url_setting].rstrip("/")
+
+    def auth_headers(self):
+        raise NotImplementedError
+
+    def request(
+        self, method, path, *, endpoint, params=None, json_body=None, headers=None, url=None, units=1
+    ):
+        """Send one request and return its Result, or raise a ProviderError carrying the Call."""
+        url = url or f"{self.base_url}{path}"
+        call = Call(provider=self.slug, endpoint=endpoint, method=method, url=url, units=units)
+        started = time.monotonic()
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                json=json_body,
+                timeout=settings.PROVIDER_TIMEOUT,
+                headers={"Accept": "application/json", **self.auth_headers(), **(headers or {})},
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            call.duration_ms = int((time.monotonic() - started) * 1000)
+            # A connect failure never reached the provider; a read timeout may have been billed.
+            reached = isinstance(exc, requests.ReadTimeout)
+            raise ProviderUnavailable(
+                "The provider did not answer in time." if reached else "Quarry could not reach the provider.",
+                call=call,
+                maybe_billed=reached,
+            ) from None
+        except requests.RequestException:
+            call.duration_ms = int((time.monotonic() - started) * 1000)
+            raise ProviderUnavailable("The request to the provider failed.", call=call) from None
+        call.duration_ms = int((time.monotonic() - started) * 1000)
+        return self.handle(response, call)
+
+    def handle(self, response, call):
+        """Turn an HTTP response into a Result or a ProviderError; never raises anything else."""
+        call.status = response.status_code
+        call.url = response.url or call.url
+        call.headers = {k.lower(): v for k, v in response.headers.items()}
+        call.request_id = self.request_id_from(call.headers)
+        try:
+            data = self.decode(response)
+            error = self.error_from(response.status_code, data, call.headers)
+            if error is None:
+                data = self.parse(call.endpoint, data)
+                call.retry_after = self.wait_hint(call.headers)
+        except ProviderError as raised:
+            error = raised
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+            error = MalformedResponse(
+                f"The provider sent an answer Quarry could not read ({type(exc).__name__})."
+            )
+        if error is not None:
+            error.call = call
+            error.status = error.status or response.status_code
+            if error.retry_after is None:
+                error.retry_after = self.wait_hint(call.headers)
+            call.retry_after = error.retry_after
+            raise error
+        return Result(data=data, call=call)
+
+    def decode(self, response):
+        """The JSON body, None for an empty body; non-JSON on a success status is malformed."""
+        if not response.content:
+            return None
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            if response.status_code < 400:
+                raise MalformedResponse("The provider's answer was not JSON.") from None
+            return response.text[:500]
+
+    def request_id_from(self, headers):
+        for name in ("x-request-id", "x-amzn-requestid", "request-id", "x-correlation-id"):
+            if headers.get(name):
+                return str(headers[name])[:100]
+        return ""
+
+    def wait_hint(self, headers):
+        return parse_retry_after(headers.get("retry-after"))
+
+    def error_from(self, status, data, headers):
+        """The ProviderError for this answer, or None when it is a success. Providers refine this."""
+        if status < 400:
+            return None
+        return error_for_status(status, message_from(data))
+
+    def parse(self, endpoint, data):
+        """The payload callers get; by default the decoded JSON unchanged."""
+        return data
+
+    def check(self):
+        """The provider's cheapest account call, to test the key."""
+        raise NotImplementedError
+
+    def balances(self):
+        """Live balances and allowances as a list of {"label", "value"} dicts (plus the Result)."""
+        raise NotImplementedError
+
+
+def message_from(data, *keys):
+    """A human message from a provider's error body, whatever its shape."""
+    if isinstance(data, str):
+        return data.strip()[:300]
+    if not isinstance(data, dict):
+        return ""
+    for key in keys or ("message", "error", "detail", "data", "errors"):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:300]
+        if isinstance(value, dict):
+            found = message_from(value)
+            if found:
+                return found
+        if isinstance(value, list) and value:
+            found = message_from(value[0]) if isinstance(value[0], dict) else str(value[0])
+            if found:
+                return found[:300]
+    return ""

@@ -1,0 +1,594 @@
+"""LeadIQ: a GraphQL API (account, people and company search) and the Prospector REST API (lists), one key.
+
+Quirks, with their providers.md section 6 sources:
+- GraphQL reports errors in an `errors` array with HTTP 200 [S][E4]: `error_from` reads it before the status.
+- GraphQL wants `Authorization: Basic <key>`, the "Secret Base64" key as issued, no password; Prospector
+  wants `X-API-Key: <base64-decoded key>` and `/v1` paths (the seed's `/lists`, `/export` do not exist)
+  [S][E4][E6].
+- LeadIQ bills per selected data point (email 1, phone 10, company 3, profile 0.1 UC) [S], so each search
+  takes the field groups to select and builds the selection from fixed fragments; caller input only goes in
+  variables.
+- Prospector creates (`create_list`, `add_prospect`, `add_prospects`) are not idempotent [E6]: when their
+  outcome is unknown (5xx, unreadable success) the error carries `maybe_billed=True`, so nobody repeats them
+  blindly.
+"""
+
+import base64
+import binascii
+import re
+
+from django.conf import settings
+
+from .base import (
+    BaseClient,
+    InvalidInput,
+    KeyRejected,
+    MalformedResponse,
+    NotFound,
+    OutOfCredits,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+    error_for_status,
+    message_from,
+)
+
+GRAPHQL, PROSPECTOR = "graphql", "prospector"
+
+# Universal Credits per data point; a query is charged only for what it selects [S].
+
+# The seed's free balance query [S][E4].
+ACCOUNT_QUERY = (
+    "query Account { account { plans { name product status nextBillingPeriod } "
+    "dataHubPlan { name product status nextBillingPeriod available used } "
+    "universalPlan { name product status nextBillingPeriod available used } } }"
+)
+
+# endpoint: (operation, root field, input type) [S][E5]
+OPERATIONS = {
+    "search_people": ("SearchPeople", "searchPeople", "SearchPeopleInput"),
+    "flat_advanced_search": ("FlatAdvancedSearch", "flatAdvancedSearch", "FlatSearchInput"),
+    "grouped_advanced_search": ("GroupedSearch", "groupedAdvancedSearch", "GroupedSearchInput"),
+    "search_company": ("SearchCompany", "searchCompany", "SearchCompanyInput"),
+}
+# endpoint: {"": always selected, field group: what that group adds}. Company id/name sit in the free profile
+# tier, firmographics unlock the paid company tier [E4]; contact data only comes from searchPeople, as the
+# advanced-search `Person` email/phone fields are deprecated [E5].
+_PERSON = (
+    "name firstName lastName title role seniority linkedinUrl city state country "
+    "companyId company { id name }"
+)
+_COMPANY = "company { id name domain industry employeeCount linkedinId city state country }"
+_COMPANY_INFO = (
+    "companyInfo { id name domain industry numberOfEmployees employeeRange linkedinUrl "
+    "locationInfo { city areaLevel1 country } }"
+)
+SELECTIONS = {
+    "search_people": {
+        "": "totalResults hasMore results { id }",
+        "profile": "results { name { fullName first last } linkedin { linkedinUrl } "
+        "location { city areaLevel1 country } "
+        "currentPositions { companyId title seniority function companyInfo { id name } } }",
+        "email": "results { currentPositions { emails { value type status } } }",
+        "phone": "results { currentPositions { phones { value type status verificationStatus } } "
+        "personalPhones { value type status verificationStatus } }",
+        "company": f"results {{ currentPositions {{ companyId {_COMPANY_INFO} }} }}",
+    },
+    "flat_advanced_search": {
+        "": "totalPeople people { id }",
+        "profile": f"people {{ {_PERSON} }}",
+        "company": f"people {{ companyId {_COMPANY} }}",
+    },
+    "grouped_advanced_search": {
+        "": "totalCompanies companies { totalContactsInCompany company { id name } people { id } }",
+        "profile": f"companies {{ people {{ {_PERSON} }} }}",
+        "company": f"companies {{ {_COMPANY} }}",
+    },
+    "search_company": {
+        "": "totalResults hasMore results { id name }",
+        "company": "results { domain industry numberOfEmployees employeeRange linkedinUrl description "
+        "locationInfo { city areaLevel1 country } fundingInfo { fundingTotalUsd lastFundingType } "
+        "technologies { name category } }",
+    },
+}
+_ROOTS = {"check": "account", "balances": "account", **{name: op[1] for name, op in OPERATIONS.items()}}
+
+
+def _words(text):
+    return frozenset(text.split())
+
+
+# Input allow-lists, copied from the live schema [E5].
+_CONTACT_KEYS = _words(
+    "ids names titles linkedinIds linkedinUrls seniorities roles locations containsWorkEmails updatedAt "
+    "newHireFrom newPromotionFrom"
+)
+_COMPANY_KEYS = _words(
+    "ids names domains linkedinIds industries sizes locations technologies technologyCategories "
+    "revenueRanges fundingInfoFilters naicsCodeFilters sicCodeFilters"
+)
+_GROUPED_FILTERS = {"contactFilter": _CONTACT_KEYS, "contactExcludedFilter": _CONTACT_KEYS}
+_GROUPED_FILTERS |= {"companyFilter": _COMPANY_KEYS, "companyExcludedFilter": _COMPANY_KEYS}
+_FLAT_FILTERS = _GROUPED_FILTERS | {  # these three are limited access, ignored unless enabled [E5]
+    "jobChangeFilter": _words("jobChangeTypes startedAfter"),
+    "previousPositionFilter": _words("titles"),
+    "previousCompanyFilter": _words("ids names domains linkedinIds industries employeeCount locations"),
+}
+SENIORITIES = _words("VP Manager Director Executive SeniorIndividualContributor Other")
+_SORTS = _words("Role Name Seniority Id Title MobilePhone UpdatedAt JobChangeStartedAt")
+_CONTACT_SORTS = {f"{key}{way}" for key in _SORTS for way in ("Asc", "Desc")}
+_COMPANY_SORTS = {f"{key}{way}" for key in ("Id", "Size", "Name", "Industry") for way in ("Asc", "Desc")}
+_PEOPLE_IDS = {
+    "person_id": "id",
+    "linkedin_url": "linkedinUrl",
+    "linkedin_id": "linkedinId",
+    "email": "email",
+}
+_PEOPLE_NAMES = {"first_name": "firstName", "last_name": "lastName", "full_name": "fullName"}
+_PEOPLE_COMPANY = {"company_name": "name", "company_domain": "domain"}
+_PEOPLE_OPTIONS = _words(
+    "workEmailStatusIn containsWorkContactInfo profileFilter includeInvalid qualityFilter minConfidence"
+)
+_COMPANY_IDS = {
+    "company_id": "id",
+    "name": "name",
+    "domain": "domain",
+    "linkedin_id": "linkedinId",
+    "linkedin_url": "linkedinUrl",
+}
+# Prospector `ProspectInput` forbids other properties [E6].
+_PROSPECT_KEYS = _words(
+    "firstName lastName workEmail phone title seniority function company companyDomain companyIndustry "
+    "companyId linkedinUrl emailStatus location notes personId"
+)
+_LOCATION_KEYS = _words("streetLine1 streetLine2 city state zip country formatted")
+_FIRMOGRAPHICS = _words(
+    "domain industry numberOfEmployees employeeRange employeeCount linkedinUrl linkedinId description "
+    "locationInfo fundingInfo technologies city country"
+)
+_HEX_ID = re.compile(r"[0-9a-fA-F]{24}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+# GraphQL error classification: `extensions.response.status` (what the samples read) [E4], else words in
+# `extensions.code` (observed MISSING_QUERY_STRING [E7]; the schema's ErrorCode enum [E5]), else the message.
+_CODE_WORDS = (
+    (ProviderUnavailable, ("UNEXPECTED", "INTERNAL", "UNAVAILABLE", "TIMEOUT")),
+    (KeyRejected, ("AUTH", "APIKEY", "FORBIDDEN")),
+    (OutOfCredits, ("CREDIT", "QUOTA", "PAYMENT")),
+    (RateLimited, ("RATELIMIT", "TOOMANY", "THROTTL")),
+    (NotFound, ("NOTFOUND",)),
+    (InvalidInput, ("VALIDAT", "INVALID", "BADREQUEST", "BADUSERINPUT", "PARSE", "MISSING")),
+)
+_MESSAGE_WORDS = (
+    (KeyRejected, ("api key", "unauthori", "unauthentic")),
+    (OutOfCredits, ("insufficient credit", "out of credit", "quota")),
+    (RateLimited, ("rate limit", "too many requests")),
+)
+_PRIORITY = (KeyRejected, OutOfCredits, RateLimited, ProviderUnavailable, NotFound)
+
+
+class LeadiqClient(BaseClient):
+    slug = "leadiq"
+    base_url_setting = "LEADIQ_GRAPHQL_URL"
+    # Each call creates a new record even with an identical body [E6]. Nothing is billed [E4], but an unknown
+    # outcome is flagged `maybe_billed` because a repeat may duplicate.
+    NOT_IDEMPOTENT = frozenset({"create_list", "add_prospect", "add_prospects"})
+
+    @property
+    def prospector_url(self):
+        return settings.PROVIDER_URLS["LEADIQ_PROSPECTOR_URL"].rstrip("/")
+
+    def auth_headers(self, api=GRAPHQL):
+        key = str(self.secret).strip()
+        if not key.isprintable() or any(char.isspace() for char in key):
+            raise KeyRejected("The LeadIQ key contains spaces or control characters: paste it again.")
+        if api != PROSPECTOR:
+            return {"Authorization": f"Basic {key}"}
+        try:
+            raw = base64.b64decode(key, validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            raw = ""
+        if not raw or not raw.isascii() or not raw.isprintable() or raw != raw.strip():
+            raise KeyRejected(
+                "This LeadIQ key does not decode from base64, so the Prospector API cannot use it: paste the "
+                "'Secret Base64' key from LeadIQ Settings > API Keys."
+            )
+        return {"X-API-Key": raw}
+
+    def handle(self, response, call):
+        try:
+            return super().handle(response, call)
+        except ProviderError as error:
+            if call.endpoint in self.NOT_IDEMPOTENT and (error.status or 500) not in range(400, 500):
+                error.maybe_billed = True
+            raise
+
+    # --- GraphQL -------------------------------------------------------------------------------
+
+    def check(self):
+        """The free `account` query [S][E4]; a null account is taken as an unknown key [inferred]."""
+        return self._graphql("check", ACCOUNT_QUERY)
+
+    def balances(self):
+        """The free `account` query as rows: `available` is what is left, `used` is this period's use [E4]."""
+        return self._graphql("balances", ACCOUNT_QUERY)
+
+    def search_people(self, *, fields, limit=None, skip=None, options=None, **identifiers):
+        """`searchPeople`: enrich one person by identifiers; an empty `results` list means no match.
+
+        identifiers: person_id, linkedin_url, linkedin_id or email, or a name (full_name, or first_name and
+        last_name) with company_name or company_domain [S][E5]; one person id per call [E4].
+        options: other SearchPeopleInput keys, e.g. {"minConfidence": 80} [E5].
+        """
+        groups = _fields(fields, "search_people")
+        _checked(
+            "search_people", identifiers, _PEOPLE_IDS.keys() | _PEOPLE_NAMES.keys() | _PEOPLE_COMPANY.keys()
+        )
+        given = {key: _text(key, value) for key, value in identifiers.items() if value is not None}
+        if "linkedin.com/" not in given.get("linkedin_url", "linkedin.com/").lower():
+            raise InvalidInput("linkedin_url must be a LinkedIn profile URL.")
+        if not _EMAIL.fullmatch(given.get("email", "a@b.c")):
+            raise InvalidInput("email is not an email address.")
+        data = {graphql: given[key] for key, graphql in (_PEOPLE_IDS | _PEOPLE_NAMES).items() if key in given}
+        company = {graphql: given[key] for key, graphql in _PEOPLE_COMPANY.items() if key in given}
+        named = "fullName" in data or {"firstName", "lastName"} <= data.keys()
+        if not _PEOPLE_IDS.values() & data.keys() and not (named and company):
+            raise InvalidInput("Give a LeadIQ id, a LinkedIn URL or id, an email, or a name with a company.")
+        if company:
+            data["company"] = company
+        data |= _checked("options", options or {}, _PEOPLE_OPTIONS) | _page(limit, skip)
+        return self._search("search_people", groups, data)
+
+    def flat_advanced_search(self, *, fields, filters, sort_contacts_by=None, limit=25, skip=0):
+        """`flatAdvancedSearch`: people matching FlatSearchInput filters, keyed as in the schema, e.g.
+        {"contactFilter": {"roles": ["Sales"], "seniorities": ["VP"]}}; page with skip + limit [E4][E5]."""
+        groups = _fields(fields, "flat_advanced_search")
+        data = _filters(filters, _FLAT_FILTERS) | _page(limit, skip)
+        if sort_contacts_by is not None:
+            data["sortContactsBy"] = _choices("sort_contacts_by", sort_contacts_by, _CONTACT_SORTS)
+        return self._search("flat_advanced_search", groups, data)
+
+    def grouped_advanced_search(
+        self, *, fields, filters, sort_by=None, limit=25, skip=0, limit_per_company=None
+    ):
+        """`groupedAdvancedSearch`: the flat filters but the limited-access ones, people grouped by company
+        [S][E5]. sort_by: {"sortCompaniesBy": [...], "sortContactsBy": [...]}."""
+        groups = _fields(fields, "grouped_advanced_search")
+        data = _filters(filters, _GROUPED_FILTERS) | _page(limit, skip)
+        if limit_per_company is not None:
+            data["limitPerCompany"] = _page(limit_per_company, None)["limit"]
+        sorts = {"sortCompaniesBy": _COMPANY_SORTS, "sortContactsBy": _CONTACT_SORTS}
+        for key, value in _checked("sort_by", sort_by or {}, sorts.keys()).items():
+            data[key] = _choices(key, value, sorts[key])
+        return self._search("grouped_advanced_search", groups, data)
+
+    def search_company(self, *, fields, strict=None, **identifiers):
+        """`searchCompany` by company_id, name, domain, linkedin_id or linkedin_url [S][E5]; fields=() selects
+        only id and name (free profile tier [E4])."""
+        groups = _fields(fields, "search_company")
+        _checked("search_company", identifiers, _COMPANY_IDS.keys())
+        data = {
+            _COMPANY_IDS[key]: _text(key, value) for key, value in identifiers.items() if value is not None
+        }
+        if not data:
+            raise InvalidInput("Give a company id, name, domain, LinkedIn id or LinkedIn URL.")
+        if strict is not None:
+            data["strict"] = _flag("strict", strict)
+        return self._search("search_company", groups, data)
+
+    def _search(self, endpoint, groups, data):
+        operation, root, input_type = OPERATIONS[endpoint]
+        tree = _tree(SELECTIONS[endpoint][""])
+        for group in groups:
+            _tree(SELECTIONS[endpoint][group], tree)
+        query = f"query {operation}($input: {input_type}!) {{ {root}(input: $input) {{ {_render(tree)} }} }}"
+        return self._graphql(endpoint, query, {"input": data})
+
+    def _graphql(self, endpoint, query, variables=None):
+        body = {"query": query} if variables is None else {"query": query, "variables": variables}
+        return self.request("POST", "", endpoint=endpoint, json_body=body)
+
+    # --- Prospector REST [E6] ------------------------------------------------------------------
+
+    def create_list(self, *, name, description=None):
+        """POST /v1/lists. Not idempotent (see NOT_IDEMPOTENT); a name already used answers 409."""
+        body = {"name": _text("name", name, 200)}
+        if description is not None:
+            body["description"] = _text("description", description, 2000, allow_empty=True)
+        return self._rest("POST", "/v1/lists", endpoint="create_list", json_body=body)
+
+    def add_prospect(self, list_id, prospect):
+        """POST /v1/lists/{listId}/prospects: create one prospect in the list. Not idempotent, no dedup."""
+        path = f"/v1/lists/{_hex_id('list_id', list_id)}/prospects"
+        return self._rest("POST", path, endpoint="add_prospect", json_body=_prospect(prospect))
+
+    def add_prospects(self, list_id, prospects):
+        """POST /v1/lists/{listId}/prospects/batch: 1-100 prospects. Not idempotent; a 200 may carry
+        `failed: [{index, reason}]` beside `succeeded` (partial success)."""
+        if not isinstance(prospects, list | tuple) or not 1 <= len(prospects) <= 100:
+            raise InvalidInput("Send between 1 and 100 prospects in one batch.")
+        body = []
+        for index, prospect in enumerate(prospects):
+            try:
+                body.append(_prospect(prospect))
+            except InvalidInput as error:
+                raise InvalidInput(f"Prospect {index}: {error.message}") from None
+        path = f"/v1/lists/{_hex_id('list_id', list_id)}/prospects/batch"
+        return self._rest("POST", path, endpoint="add_prospects", json_body=body)
+
+    def list_prospects(self, list_id, *, limit=25, cursor=None):
+        """GET /v1/lists/{listId}/prospects: a page of `items`; pass `nextCursor` back until null [E4]."""
+        params = {"limit": _page(limit, None)["limit"]}
+        if cursor is not None:
+            params["cursor"] = _hex_id("cursor", cursor)
+        path = f"/v1/lists/{_hex_id('list_id', list_id)}/prospects"
+        return self._rest("GET", path, endpoint="list_prospects", params=params)
+
+    def whoami(self):
+        """GET /v1/whoami: the key's user and team; tests the decoded key."""
+        return self._rest("GET", "/v1/whoami", endpoint="whoami")
+
+    def _rest(self, method, path, *, endpoint, params=None, json_body=None):
+        # requests drops None-valued headers: this removes the GraphQL Basic header that base.request adds.
+        headers = {"Authorization": None, **self.auth_headers(PROSPECTOR)}
+        url = f"{self.prospector_url}{path}"
+        return self.request(
+            method, path, endpoint=endpoint, params=params, json_body=json_body, headers=headers, url=url
+        )
+
+    # --- Answers -------------------------------------------------------------------------------
+
+    def error_from(self, status, data, headers):
+        if isinstance(data, dict) and data.get("errors"):
+            return _graphql_error(status, data)
+        if status < 400:
+            return None
+        # Prospector: {code, message, details}; 400/409/413/422 end as InvalidInput and 502 as a retryable
+        # ProviderUnavailable [E6]; the guide's 401/402/429/500 hold for both APIs [S].
+        code = data.get("code") if isinstance(data, dict) else ""
+        message = message_from(data, "message", "error", "code")
+        return error_for_status(status, message, provider_code=str(code or "")[:100])
+
+    def parse(self, endpoint, data):
+        root = _ROOTS.get(endpoint)
+        if root is None:
+            lists = ("items", "succeeded", "failed")
+            if not isinstance(data, dict) or not all(isinstance(data.get(key, []), list) for key in lists):
+                raise MalformedResponse("LeadIQ Prospector sent an unexpected answer.")
+            return data
+        body = data.get("data") if isinstance(data, dict) else None
+        value = body.get(root) if isinstance(body, dict) else None
+        if root == "account" and value is None:
+            raise KeyRejected("LeadIQ returned no account for this key.")
+        if not isinstance(value, dict):
+            raise MalformedResponse(f"LeadIQ's answer had no readable {root}.")
+        return _balance_rows(value) if endpoint == "balances" else value
+
+
+def count_data_points(endpoint, data):
+    """The billed data points a parsed search answer returned, priced in billing.py [S].
+
+    profile: each person record carrying `name`; email / phone: each person with at least one value whose
+    status is not Suppressed (one PersonEmail / PersonPhone data point per person [E5]); company: each
+    distinct company carrying firmographics beyond id and name [E4]. An upper bound: re-reads within a year
+    are free [E7].
+    """
+    data = data if isinstance(data, dict) else {}
+    people, companies = [], []
+    if endpoint == "search_people":
+        people = _dicts(data.get("results"))
+        companies = [p.get("companyInfo") for one in people for p in _dicts(one.get("currentPositions"))]
+    elif endpoint == "flat_advanced_search":
+        people = _dicts(data.get("people"))
+        companies = [one.get("company") for one in people]
+    elif endpoint == "grouped_advanced_search":
+        groups = _dicts(data.get("companies"))
+        people = [one for group in groups for one in _dicts(group.get("people"))]
+        companies = [group.get("company") for group in groups]
+    elif endpoint == "search_company":
+        companies = data.get("results")
+    counts = {"profile": 0, "email": 0, "phone": 0, "company": 0}
+    for one in people:
+        positions = _dicts(one.get("currentPositions"))
+        counts["profile"] += "name" in one
+        counts["email"] += _has_value(e for p in positions for e in _dicts(p.get("emails")))
+        phones = [x for p in positions for x in _dicts(p.get("phones"))] + _dicts(one.get("personalPhones"))
+        counts["phone"] += _has_value(phones)
+    paid = [c for c in _dicts(companies) if any(c.get(key) not in (None, "", []) for key in _FIRMOGRAPHICS)]
+    counts["company"] = len({str(c.get("id") or f"#{index}") for index, c in enumerate(paid)})
+    return counts
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _graphql_error(status, data):
+    errors = data["errors"] if isinstance(data["errors"], list) else [data["errors"]]
+    found = [(cls, error) for error in errors if (cls := _classify(error)) is not None]
+    rank = {cls: index for index, cls in enumerate(_PRIORITY)}
+    cls, error = min(found, key=lambda pair: rank.get(pair[0], 99)) if found else (None, errors[0])
+    extensions = error.get("extensions") if isinstance(error, dict) else None
+    code = extensions.get("code") if isinstance(extensions, dict) else ""
+    message = message_from(error, "message") if isinstance(error, dict) else str(error)[:300]
+    # A partial answer beside errors may already have been charged.
+    partial = isinstance(data.get("data"), dict) and any(value is not None for value in data["data"].values())
+    kwargs = {"provider_code": str(code or "")[:100], "maybe_billed": partial}
+    if cls is not None:
+        return cls(message, **kwargs)
+    if status >= 400:
+        return error_for_status(status, message, **kwargs)
+    # Unrecognised: a deterministic refusal of a query built here, which a repeat cannot fix [inferred].
+    return InvalidInput(message, **kwargs)
+
+
+def _classify(error):
+    if not isinstance(error, dict):
+        return None
+    extensions = error.get("extensions") if isinstance(error.get("extensions"), dict) else {}
+    response = extensions.get("response") if isinstance(extensions.get("response"), dict) else {}
+    for status in (response.get("status"), extensions.get("status"), extensions.get("statusCode")):
+        if isinstance(status, int) and not isinstance(status, bool) and 400 <= status <= 599:
+            return type(error_for_status(status))
+    code = re.sub(r"[^A-Z]", "", str(extensions.get("code") or "").upper())
+    message = str(error.get("message") or "").lower()
+    for table, text in ((_CODE_WORDS, code), (_MESSAGE_WORDS, message)):
+        for cls, words in table:
+            if text and any(word in text for word in words):
+                return cls
+    return None
+
+
+def _balance_rows(account):
+    def row(label, raw):
+        value = raw if isinstance(raw, int | float | str) and not isinstance(raw, bool) else str(raw)
+        return {"label": label, "value": value}
+
+    rows = []
+    for key, label in (("universalPlan", "Universal credits"), ("dataHubPlan", "DataHub credits")):
+        plan = account.get(key)
+        if isinstance(plan, dict):
+            rows += [row(f"{label} available", plan.get("available")), row(f"{label} used", plan.get("used"))]
+            if plan.get("nextBillingPeriod"):
+                rows.append(row(f"{label} next billing period", plan["nextBillingPeriod"]))
+    for plan in _dicts(account.get("plans")):
+        rows.append(row(f"Plan {plan.get('name')} ({plan.get('product')})", plan.get("status")))
+    return rows
+
+
+def _fields(fields, endpoint):
+    allowed = SELECTIONS[endpoint].keys() - {""}
+    fields = (fields,) if isinstance(fields, str) else fields
+    try:
+        unknown = set(fields) - allowed
+    except TypeError:
+        raise InvalidInput("fields must be a list of field groups.") from None
+    if unknown:
+        hint = " Emails and phones come from search_people." if unknown & {"email", "phone"} else ""
+        names = ", ".join(sorted(map(str, unknown)))
+        raise InvalidInput(
+            f"Unknown field group(s) {names} for {endpoint}: use {', '.join(sorted(allowed))}.{hint}"
+        )
+    return sorted(set(fields))
+
+
+def _text(name, value, max_length=500, *, allow_empty=False):
+    text = value.strip() if isinstance(value, str) else None
+    if text is None or (not text and not allow_empty) or len(text) > max_length:
+        raise InvalidInput(f"{name} must be a non-empty text of at most {max_length} characters.")
+    return text
+
+
+def _flag(name, value):
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{name} must be true or false.")
+    return value
+
+
+def _page(limit, skip):
+    page = {}
+    if limit is not None:
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100:
+            raise InvalidInput("limit must be a whole number from 1 to 100.")
+        page["limit"] = limit
+    if skip is not None:
+        if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
+            raise InvalidInput("skip must be a whole number, 0 or more.")
+        page["skip"] = skip
+    return page
+
+
+def _checked(name, value, allowed):
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{name} must be a mapping.")
+    unknown = set(value) - set(allowed)
+    if unknown:
+        raise InvalidInput(f"Unknown key(s) for {name}: {', '.join(sorted(map(str, unknown)))}.")
+    return value
+
+
+def _filters(filters, allowed):
+    chosen = {key: value for key, value in _checked("filters", filters, allowed).items() if value is not None}
+    chosen = {key: value for key, value in chosen.items() if _checked(key, value, allowed[key])}
+    if not chosen:
+        raise InvalidInput("Give at least one search filter.")
+    for key in ("contactFilter", "contactExcludedFilter"):
+        if "seniorities" in chosen.get(key, {}):
+            _choices(f"{key}.seniorities", chosen[key]["seniorities"], SENIORITIES)
+    return chosen
+
+
+def _choices(name, values, allowed):
+    values = [values] if isinstance(values, str) else values
+    if (
+        not isinstance(values, list | tuple)
+        or not values
+        or not all(isinstance(v, str) and v in allowed for v in values)
+    ):
+        raise InvalidInput(f"{name} must be a list of: {', '.join(sorted(allowed))}.")
+    return list(values)
+
+
+def _hex_id(name, value):
+    if not isinstance(value, str) or not _HEX_ID.fullmatch(value):
+        raise InvalidInput(f"{name} must be a 24-character LeadIQ Prospector id.")
+    return value
+
+
+def _prospect(prospect):
+    if not isinstance(prospect, dict):
+        raise InvalidInput("A prospect must be a mapping of ProspectInput fields.")
+    prospect = {key: value for key, value in prospect.items() if value is not None}
+    if "mobilePhone" in prospect:
+        raise InvalidInput("Prospector takes the phone as `phone`, not `mobilePhone`.")  # [E6] vs the samples
+    _checked("prospect", prospect, _PROSPECT_KEYS)
+    body = {
+        key: _text(key, value, 5000 if key == "notes" else 500)
+        for key, value in prospect.items()
+        if key != "location"
+    }
+    if not {"firstName", "lastName"} <= body.keys():
+        raise InvalidInput("A prospect needs firstName and lastName.")
+    if "workEmail" in body and not _EMAIL.fullmatch(body["workEmail"]):
+        raise InvalidInput("workEmail is not an email address.")
+    if not body.get("linkedinUrl", "https://").lower().startswith(("https://", "http://")):
+        raise InvalidInput("linkedinUrl must be a full URL.")
+    if body.get("seniority", "Other") not in SENIORITIES:
+        raise InvalidInput(f"seniority must be one of {', '.join(sorted(SENIORITIES))}.")
+    if body.get("emailStatus", "Verified") not in {"Unverified", "Verified", "VerifiedLikely"}:
+        raise InvalidInput("emailStatus must be Unverified, Verified or VerifiedLikely (never Invalid).")
+    if "location" in prospect:
+        location = _checked("location", prospect["location"], _LOCATION_KEYS)
+        body["location"] = {key: _text(key, value) for key, value in location.items() if value is not None}
+    return body
+
+
+def _tree(text, tree=None):
+    """Parse one of this module's fixed selection fragments into nested dicts, merged into `tree`."""
+    tree = {} if tree is None else tree
+    stack, last = [tree], None
+    for token in text.replace("{", " { ").replace("}", " } ").split():
+        if token == "{":
+            node = stack[-1][last] if isinstance(stack[-1][last], dict) else {}
+            stack[-1][last] = node
+            stack.append(node)
+        elif token == "}":
+            stack.pop()
+        else:
+            stack[-1].setdefault(token, None)
+            last = token
+    return tree
+
+
+def _render(tree):
+    return " ".join(key if sub is None else f"{key} {{ {_render(sub)} }}" for key, sub in tree.items())
+
+
+def _dicts(value):
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _has_value(records):
+    return any(
+        isinstance(r.get("value"), str) and r["value"].strip() and r.get("status") != "Suppressed"
+        for r in records
+    )

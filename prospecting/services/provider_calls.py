@@ -1,0 +1,105 @@
+"""The one way Quarry calls a provider: pick the team's key, wait for the shared rate limiter, make the
+call, record it in the call log with the credits it cost, and return the result or raise."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import record_event
+from accounts.models import AuditAction, KeyStatus, ProviderKey
+from prospecting.models import ProviderCall
+from prospecting.providers import PROVIDERS
+from prospecting.providers.base import KeyRejected, ProviderError
+from prospecting.providers.billing import credits_for
+from prospecting.ratelimit import RateLimiter, windows_for
+
+# A web request waits a little for the limiter; background work passes its own patience.
+DEFAULT_MAX_WAIT = 10.0
+
+
+def active_key(*, team, provider):
+    key = ProviderKey.objects.for_team(team).active().filter(provider=provider).first()
+    if key is None:
+        raise KeyRejected(f"{team} has no {provider} key yet: a team admin adds it under Provider keys.")
+    return key
+
+
+def call_provider(*, team, user, provider, action, max_wait=DEFAULT_MAX_WAIT, limiter=None, **params):
+    key = active_key(team=team, provider=provider)
+    client = PROVIDERS[provider](key.reveal_secret(), key.options)
+    method = getattr(client, action, None)
+    if action.startswith("_") or not callable(method):
+        raise ValueError(f"{provider} has no endpoint {action!r}")
+    limiter = limiter or RateLimiter()
+    buckets = windows_for(key, action)
+    limiter.acquire(buckets, max_wait=max_wait)
+    try:
+        result = method(**params)
+    except ProviderError as error:
+        if error.call is not None:  # an input refused locally made no call
+            record_call(team=team, user=user, key=key, call=error.call, error=error)
+        if error.retry_after:
+            limiter.block(buckets, error.retry_after)
+        raise
+    record_call(team=team, user=user, key=key, call=result.call, data=result.data)
+    if result.call.retry_after:
+        limiter.block(buckets, result.call.retry_after)
+    return result
+
+
+def record_call(*, team, user, key, call, data=None, error=None):
+    return ProviderCall.objects.create(
+        team=team,
+        user=user,
+        key=key,
+        provider=call.provider,
+        endpoint=call.endpoint,
+        method=call.method,
+        http_status=call.status,
+        outcome=error.code if error else "ok",
+        message=str(error or "")[:300],
+        duration_ms=call.duration_ms,
+        request_id=call.request_id,
+        credits=credits_for(call, data),
+    )
+
+
+def check_provider_key(*, key, user, ip=None):
+    """Test a key with the provider's cheapest account call and record what the provider said."""
+    try:
+        call_provider(team=key.team, user=user, provider=key.provider, action="check")
+    except KeyRejected as error:
+        status, message = KeyStatus.REJECTED, error.message
+    except ProviderError as error:
+        # Not a verdict on the key: keep its status and say why the test could not finish.
+        status, message = key.status, f"Could not test the key: {error.message}"
+    else:
+        status, message = KeyStatus.VALID, ""
+    with transaction.atomic():
+        key.status, key.status_message, key.checked_at = status, message[:500], timezone.now()
+        key.save(update_fields=["status", "status_message", "checked_at", "updated_at"])
+        record_event(
+            action=AuditAction.KEY_TESTED,
+            actor=user,
+            team=key.team,
+            target=key.get_provider_display(),
+            ip=ip,
+            details={"key_id": key.pk, "result": status, "message": message[:200]},
+        )
+    return key
+
+
+def provider_balances(*, team, user):
+    """Each configured provider's live balances: [{"provider", "key", "balances" or "error"}]."""
+    rows = []
+    for key in ProviderKey.objects.for_team(team).active().order_by("provider"):
+        row = {"provider": key.get_provider_display(), "key": key}
+        try:
+            row["balances"] = call_provider(
+                team=team, user=user, provider=key.provider, action="balances"
+            ).data
+        except NotImplementedError as missing:
+            row["error"] = str(missing)
+        except ProviderError as error:
+            row["error"] = error.message
+        rows.append(row)
+    return rows

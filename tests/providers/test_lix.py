@@ -1,0 +1,466 @@
+"""The Lix client against Lix's documented requests, answers and errors (providers.md 2, seeds 000/001)."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+import requests
+import responses
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
+from responses import matchers
+
+from prospecting.providers.base import (
+    Call,
+    InvalidInput,
+    KeyRejected,
+    MalformedResponse,
+    NotFound,
+    OutOfCredits,
+    Pending,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+    Result,
+)
+from prospecting.providers.lix import LixClient
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "lix"
+BASE = "https://lix.test"
+KEY = "lix-secret-key"
+VIEWER = "alfie-lambert"
+PEOPLE_URL = (
+    "https://www.linkedin.com/search/results/people/?keywords=lix&origin=SWITCH_SEARCH_VERTICAL&sid=%40%2Co"
+)
+JOBS_URL = "https://www.linkedin.com/jobs/search/?currentJobId=3436671233&keywords=lix"
+POSTS_URL = (
+    "https://www.linkedin.com/search/results/content/?keywords=lix&origin=SWITCH_SEARCH_VERTICAL&sid=V2J"
+)
+ORGS_URL = (
+    "https://www.linkedin.com/search/results/companies/?keywords=london&origin=SWITCH_SEARCH_VERTICAL&sid=o(E"
+)
+SALES_URL = (
+    "https://www.linkedin.com/sales/search/people?query=(spellCorrectionEnabled%3Atrue%2CrecentSearchParam%3A"
+    "(id%3A2154062338%2CdoLogHistory%3Atrue)%2Ckeywords%3Alix)&sessionId=GumqcP8vR0aPVWr3cNR74A%3D%3D"
+)
+SKILL = {
+    "text": "Machine Learning",
+    "entity": "urn:li:ts_skill:3289",
+    "negated": False,
+    "required": False,
+    "selected": True,
+}
+
+
+def fixture(name):
+    return json.loads((FIXTURES / name).read_text())
+
+
+@pytest.fixture(autouse=True)
+def lix_base_url(settings):
+    settings.PROVIDER_URLS = {**settings.PROVIDER_URLS, "LIX_API_URL": BASE}
+
+
+@pytest.fixture
+def client():
+    return LixClient(KEY, {"viewer_id": VIEWER})
+
+
+def page_of(n, total, start, sequence_id):
+    return lambda data: (
+        len(data["items"]) == n
+        and data["total"] == total
+        and data["start"] == start
+        and data["sequence_id"] == sequence_id
+        and isinstance(data["raw"], dict)
+    )
+
+
+def search_query(url, start=25):
+    return {"url": url, "start": str(start), "sequence_id": "seq-1", "viewer_id": VIEWER}
+
+
+BALANCES = [{"label": "Standard credits", "value": 50000}, {"label": "Email credits", "value": 10000}]
+
+# method, args, kwargs, path, query sent, JSON body sent, fixture answered, check of the parsed data
+ENDPOINTS = [
+    ("check", (), {}, "/v1/account/balances", {}, None, "balances.json", lambda d: d == BALANCES),
+    ("balances", (), {}, "/v1/account/balances", {}, None, "balances.json", lambda d: d == BALANCES),
+    ("daily_allowance", (), {}, "/v1/account/allowances/daily", {}, None, "daily_allowance.json",
+     lambda d: d == [{"label": "Requests remaining today", "value": 10000},
+                     {"label": "Daily allowance refreshes at", "value": "2023-10-05T13:28:14+00:00"}]),
+    ("connections", (), {"start": 10}, "/v1/connections",
+     {"viewer_id": VIEWER, "count": "1000", "start": "10"}, None, "connections.json",
+     lambda d: len(d["items"]) == 2 and d["count"] == 10
+     and d["items"][0]["publicIdentifier"] == "alfie-lambert"),
+    ("person_ids", (), {"li_flagship_id": "alfie-lambert"}, "/v1/person/ids",
+     {"li_flagship_id": "alfie-lambert"}, None, "person_ids.json",
+     lambda d: (d["li_id"], d["sales_nav_id"], d["lix_id"])
+     == ("alfie-lambert", "ACoAAAXQSFkBYBAvJOtLzKQz7X0qXjByqI9m7Tg", "cGVyc29uOjk3MDgyNQ==")),
+    ("person_ids", (), {"sales_nav_id": "ACoAAAXQSFkBYBAvJOtLzKQz7X0qXjByqI9m7Tg"}, "/v1/person/ids",
+     {"sales_nav_id": "ACoAAAXQSFkBYBAvJOtLzKQz7X0qXjByqI9m7Tg"}, None, "person_ids_object.json",
+     lambda d: d["lix_id"] == "cGVyc29uOjk3MDgyNQ=="
+     and d["links"]["liProfileURL"].endswith("/in/alfie-lambert")),
+    ("organisation_ids", (), {"li_flagship_id": "lix"}, "/v1/organisation/ids", {"li_flagship_id": "lix"},
+     None, "organisation_ids.json",
+     lambda d: (d["id"], d["name"], d["li_id"], d["sales_nav_id"], d["lix_id"])
+     == ("59688920", "Lix", "lix", "1670390", "b3JnYW5pc2F0aW9uOjA=")),
+    ("organisation_ids", (), {"lix_id": "b3JnYW5pc2F0aW9uOjA="}, "/v1/organisation/ids",
+     {"lix_id": "b3JnYW5pc2F0aW9uOjA="}, None, "organisation_ids_object.json",
+     lambda d: d["sales_nav_id"] == "1670390" and d["lix_id"] == "b3JnYW5pc2F0aW9uOjA="),
+    ("person_by_linkedin", ("https://linkedin.com/in/alfie-lambert",), {}, "/v1/person",
+     {"profile_link": "https://linkedin.com/in/alfie-lambert", "viewer_id": VIEWER}, None, "person.json",
+     lambda d: d["name"] == "Alfie Lambert" and d["skills"][0]["numOfEndorsement"] == "57"),
+    ("organisation_by_linkedin", (), {"linkedin_url": "https://linkedin.com/company/linkedin"},
+     "/v1/organisations/by-linkedin",
+     {"linkedin_url": "https://linkedin.com/company/linkedin", "viewer_id": VIEWER},
+     None, "organisation.json", lambda d: d["name"] == "LinkedIn" and d["liEmployeeCount"] == "26383"),
+    ("organisation_by_linkedin", (), {"sales_nav_url": "https://www.linkedin.com/sales/company/1337"},
+     "/v1/organisations/by-linkedin",
+     {"sales_nav_url": "https://www.linkedin.com/sales/company/1337", "viewer_id": VIEWER}, None,
+     "organisation.json", lambda d: d["name"] == "LinkedIn"),
+    ("enrich_job", ("3556453411",), {}, "/v1/enrich/job", {"job_id": "3556453411", "viewer_id": VIEWER}, None,
+     "enrich_job.json", lambda d: d["title"] == "Growth Marketer"),
+    ("enrich_post", ("urn:li:activity:7019605025920286720",), {}, "/v1/enrich/post",
+     {"post_urn": "urn:li:activity:7019605025920286720", "viewer_id": VIEWER}, None, "enrich_post.json",
+     lambda d: d["urn"] == "urn:li:activity:7019605025920286720"),
+    ("job_hirers", (3556453411,), {}, "/v1/li/linkedin/jobs/hirers",
+     {"job_id": "3556453411", "viewer_id": VIEWER}, None, "job_hirers.json",
+     lambda d: [p["name"] for p in d["people"]] == ["Emma Cardona", "Philister Lukacevic"]),
+    ("search_people", (PEOPLE_URL,), {"start": 25, "sequence_id": "seq-1"}, "/v1/li/linkedin/search/people",
+     search_query(PEOPLE_URL), None, "search_people.json", page_of(2, 1000, 25, "seq-1")),
+    ("search_jobs", (JOBS_URL,), {"start": 25, "sequence_id": "seq-1"}, "/v1/li/linkedin/search/jobs",
+     search_query(JOBS_URL), None, "search_jobs.json", page_of(1, 1000, 0, "seq-1")),
+    ("search_posts", (POSTS_URL,), {"start": 25, "sequence_id": "seq-1"}, "/v1/li/linkedin/search/posts",
+     search_query(POSTS_URL), None, "search_posts.json", page_of(1, 1000, 10, "jAkFkdjfi19kFdf")),
+    ("search_orgs", (ORGS_URL,), {"start": 25, "sequence_id": "seq-1"}, "/v1/li/linkedin/search/orgs",
+     search_query(ORGS_URL), None, "search_orgs.json", page_of(1, 1000, 0, "seq-1")),
+    ("search_sales_people", (SALES_URL,), {"start": 25, "sequence_id": "seq-1"}, "/v1/li/sales/search/people",
+     search_query(SALES_URL), None, "sales_search_people.json", page_of(2, 2500, 0, "jAkFkdjfi19kFdf")),
+    ("search_recruiter_people", ([SKILL],), {"start": 25, "sequence_id": "seq-1"},
+     "/v1/li/recruiter/search/people", {"viewer_id": VIEWER, "sequence_id": "seq-1"},
+     {"skills": [SKILL], "start": 25}, "recruiter_search_people.json",
+     page_of(1, 2500, 0, "jAkFkdjfi19kFdf")),
+    ("sales_facet", ("E", "SENIORITY_V2"), {}, "/v1/search/sales/facet",
+     {"query": "E", "type": "SENIORITY_V2", "count": "100", "start": "0", "viewer_id": VIEWER}, None,
+     "sales_facet.json",
+     lambda d: d["items"][0] == {"id": "3", "text": "Entry"} and len(d["items"]) == 6 and d["count"] == 100),
+    ("recruiter_facet", ("Javascrip",), {"count": 10, "start": 10}, "/v1/li/recruiter/search/facet",
+     {"query": "Javascrip", "type": "skill", "count": "10", "start": "10", "viewer_id": VIEWER}, None,
+     "recruiter_facet.json",
+     lambda d: d["items"][0] == {"id": "urn:li:ts_skill:218", "text": "JavaScript"} and d["total"] == 10
+     and d["sequence_id"] == "01HNJHSE0E4RBSV5KBV50V523X"),
+    ("email_by_linkedin", ("https://www.linkedin.com/in/alfie-lambert",), {}, "/v1/contact/email/by-linkedin",
+     {"url": "https://www.linkedin.com/in/alfie-lambert"}, None, "email.json",
+     lambda d: d["email"] == "*****@lix-it.com" and d["status"] == "VALID" and d["valid"] is True
+     and d["alternatives"] == ["*****@lix-it.com"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "args", "kwargs", "path", "query", "body", "answer", "check"), ENDPOINTS)
+def test_endpoint_sends_documented_request_and_parses_answer(
+    client, method, args, kwargs, path, query, body, answer, check
+):
+    match = [matchers.query_param_matcher(query), matchers.header_matcher({"Authorization": KEY})]
+    if body is not None:
+        match.append(matchers.json_params_matcher(body))
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        rsps.get(f"{BASE}{path}", json=fixture(answer), match=match)
+        result = getattr(client, method)(*args, **kwargs)
+        sent = rsps.calls[0].request
+    assert isinstance(result, Result)
+    assert check(result.data)
+    assert result.call.provider == "lix" and result.call.status == 200 and result.call.method == "GET"
+    assert KEY not in sent.url and "api_key" not in sent.url
+    if body is None:
+        assert not sent.body
+
+
+@responses.activate
+def test_url_valued_parameters_are_percent_encoded_once():
+    responses.get(f"{BASE}/v1/li/linkedin/search/people", json=fixture("search_people.json"))
+    responses.get(f"{BASE}/v1/enrich/post", json=fixture("enrich_post.json"))
+    client = LixClient(KEY)
+    client.search_people(PEOPLE_URL, sequence_id="s")
+    # A URL pasted already encoded is decoded first, so it is not encoded twice.
+    client.search_people(
+        "https%3A%2F%2Fwww.linkedin.com%2Fsearch%2Fresults%2Fpeople%2F%3Fkeywords%3Dlix", sequence_id="s"
+    )
+    client.enrich_post("urn%3Ali%3Aactivity%3A7019605025920286720")
+    first, second, post = (call.request.url for call in responses.calls)
+    assert (
+        "url=https%3A%2F%2Fwww.linkedin.com%2Fsearch%2Fresults%2Fpeople%2F%3Fkeywords%3Dlix%26origin%3D"
+        in first
+    )
+    assert "%26sid%3D%2540%252Co" in first  # the search URL's own escapes survive as data
+    assert "url=https%3A%2F%2Fwww.linkedin.com%2Fsearch%2Fresults%2Fpeople%2F%3Fkeywords%3Dlix&" in second
+    assert "post_urn=urn%3Ali%3Aactivity%3A7019605025920286720" in post
+    assert all(call.request.headers["Authorization"] == KEY for call in responses.calls)
+
+
+@responses.activate
+def test_search_without_sequence_id_generates_one_and_keeps_it_across_pages():
+    responses.get(f"{BASE}/v1/li/linkedin/search/people", json=fixture("search_people.json"))
+    client = LixClient(KEY)
+    first = client.search_people(PEOPLE_URL)
+    generated = first.data["sequence_id"]
+    assert len(generated) >= 16
+    second = client.search_people(PEOPLE_URL, start=25, sequence_id=generated)
+    sent = [call.request.params for call in responses.calls]
+    assert sent[0]["sequence_id"] == sent[1]["sequence_id"] == generated == second.data["sequence_id"]
+    assert sent[1]["start"] == "25" and "viewer_id" not in sent[0]
+
+
+@responses.activate
+def test_search_prefers_sequence_id_lix_sends_back():
+    responses.get(f"{BASE}/v1/li/sales/search/people", json=fixture("sales_search_people_seed.json"))
+    result = LixClient(KEY).search_sales_people(SALES_URL, sequence_id="mine")
+    assert result.data["sequence_id"] == "jAkFkdjfi19kFdf"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "answer", "items", "total", "first_key", "first_value"),
+    [
+        ("search_people", PEOPLE_URL, "search_people_seed.json", 2, 1000, "name", "Alfie Lambert"),
+        ("search_people", PEOPLE_URL, "search_people.json", 2, 1000, "name", "Alfie Lambert"),
+        ("search_people", PEOPLE_URL, "search_people_response_wrapper.json", 2, 100, "name", "Alfie Lambert"),
+        ("search_jobs", JOBS_URL, "search_jobs_seed.json", 1, 1000, "title", "Growth Marketer"),
+        ("search_jobs", JOBS_URL, "search_jobs.json", 1, 1000, "title", "Growth Marketer"),
+        ("search_posts", POSTS_URL, "search_posts_seed.json", 1, 1000, "text", "We are hiring"),
+        ("search_orgs", ORGS_URL, "search_orgs_seed.json", 1, 1000, "name", "Lix"),
+        ("search_orgs", ORGS_URL, "search_orgs.json", 1, 1000, "name", "Lix"),
+        ("search_sales_people", SALES_URL, "sales_search_people_seed.json", 2, 2500, "name", "Alfie Lambert"),
+        ("search_sales_people", SALES_URL, "sales_search_people.json", 2, 2500, "name", "Alfie Lambert"),
+    ],
+)
+def test_search_accepts_answers_with_or_without_search_response_wrapper(
+    method, url, answer, items, total, first_key, first_value
+):
+    path = {"search_sales_people": "/v1/li/sales/search/people"}.get(
+        method, f"/v1/li/linkedin/{method.replace('_', '/')}"
+    )
+    with responses.RequestsMock() as rsps:
+        rsps.get(f"{BASE}{path}", json=fixture(answer))
+        data = getattr(LixClient(KEY), method)(url, sequence_id="s").data
+    assert len(data["items"]) == items and data["total"] == total
+    assert data["items"][0][first_key] == first_value
+
+
+@responses.activate
+def test_explicit_viewer_id_overrides_the_key_option_and_none_is_sent_without_either():
+    responses.get(f"{BASE}/v1/person", json=fixture("person.json"))
+    responses.get(f"{BASE}/v1/contact/email/by-linkedin", json=fixture("email.json"))
+    LixClient(KEY, {"viewer_id": VIEWER}).person_by_linkedin(
+        "linkedin.com/in/alfie-lambert", viewer_id="other"
+    )
+    LixClient(KEY).person_by_linkedin("https://www.linkedin.com/in/alfie-lambert")
+    LixClient(KEY, {"viewer_id": VIEWER}).email_by_linkedin("https://www.linkedin.com/in/alfie-lambert")
+    first, second, email = (call.request.params for call in responses.calls)
+    assert first == {"profile_link": "https://linkedin.com/in/alfie-lambert", "viewer_id": "other"}
+    assert "viewer_id" not in second and "viewer_id" not in email
+
+
+@responses.activate
+def test_probable_email_is_not_valid_and_keeps_alternatives():
+    responses.get(f"{BASE}/v1/contact/email/by-linkedin", json=fixture("email_probable.json"))
+    data = LixClient(KEY).email_by_linkedin("https://www.linkedin.com/in/alfie-lambert").data
+    assert data["valid"] is False and data["status"] == "PROBABLE"
+    assert data["alternatives"] == ["a.lambert@lix-it.com", "alfie.lambert@lix-it.com"]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda c: c.person_by_linkedin("https://example.com/in/alfie"), "LinkedIn URL"),
+        (lambda c: c.person_by_linkedin(""), "profile_link"),
+        (lambda c: c.search_people("https://evil.test/?u=linkedin.com"), "LinkedIn URL"),
+        (lambda c: c.search_people(PEOPLE_URL, start=-1), "start"),
+        (lambda c: c.search_posts(POSTS_URL, start="10"), "start"),
+        (lambda c: c.search_sales_people(None), "url"),
+        (lambda c: c.person_ids(), "exactly one"),
+        (lambda c: c.person_ids(li_flagship_id="alfie-lambert", lix_id="x"), "exactly one"),
+        (lambda c: c.organisation_ids(), "exactly one"),
+        (lambda c: c.organisation_by_linkedin(), "exactly one"),
+        (
+            lambda c: c.organisation_by_linkedin(
+                linkedin_url="https://linkedin.com/company/a",
+                sales_nav_url="https://linkedin.com/sales/company/1",
+            ),
+            "exactly one",
+        ),
+        (lambda c: c.enrich_job("view/3556453411"), "job_id"),
+        (lambda c: c.job_hirers(""), "job_id"),
+        (lambda c: c.enrich_post("7019605025920286720"), "post_urn"),
+        (lambda c: c.search_recruiter_people([]), "skills"),
+        (lambda c: c.search_recruiter_people([{"text": "Machine Learning"}]), "entity"),
+        (lambda c: c.sales_facet("", "TITLE"), "query"),
+        (lambda c: c.sales_facet("Goog", ""), "facet_type"),
+        (lambda c: c.recruiter_facet("Java", count=0), "count"),
+        (lambda c: c.connections(), "viewer_id"),
+        (lambda c: c.email_by_linkedin("alfie lambert"), "LinkedIn URL"),
+    ],
+)
+def test_invalid_input_is_refused_before_any_http_call(call, message):
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        with pytest.raises(InvalidInput, match=message) as raised:
+            call(LixClient(KEY))
+        assert len(rsps.calls) == 0
+    assert raised.value.call is None and raised.value.permanent
+
+
+def test_key_never_appears_in_repr():
+    assert KEY not in repr(LixClient(KEY))
+
+
+def error(kind, message=""):
+    return {"error": {"type": kind, "message": message}}
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "headers", "cls", "permanent", "retry_after", "code"),
+    [
+        (400, fixture("error_params_invalid.json"), {}, InvalidInput, True, None, "params_invalid"),
+        (400, None, {}, InvalidInput, True, None, ""),
+        (404, error("unknown_record"), {}, NotFound, True, None, "unknown_record"),
+        (400, error("not_found", "organisation not found"), {}, NotFound, True, None, "not_found"),
+        (404, error("unknown_route"), {}, InvalidInput, True, None, "unknown_route"),
+        (404, None, {}, NotFound, True, None, ""),
+        (200, error("queued"), {}, Pending, False, 180.0, "queued"),
+        (202, error("queued"), {"Retry-After": "60"}, Pending, False, 60.0, "queued"),
+        (429, error("rate_limit"), {"Retry-After": "120"}, RateLimited, False, 120.0, "rate_limit"),
+        (429, None, {}, RateLimited, False, 3.0, ""),
+        (500, error("api_error"), {}, ProviderUnavailable, False, None, "api_error"),
+        (500, "Internal Server Error", {}, ProviderUnavailable, False, None, ""),
+        (503, None, {"Retry-After": "30"}, ProviderUnavailable, False, 30.0, ""),
+        (407, error("viewer_invalid"), {}, KeyRejected, True, None, "viewer_invalid"),
+        (407, None, {}, KeyRejected, True, None, ""),
+        (401, None, {}, KeyRejected, True, None, ""),
+        (402, None, {}, OutOfCredits, True, None, ""),
+        (429, error("daily_limit"), {}, OutOfCredits, False, None, "daily_limit"),
+        (402, error("daily_limit"), {"Retry-After": "3600"}, OutOfCredits, False, 3600.0, "daily_limit"),
+        (200, error("brand_new_type"), {}, MalformedResponse, False, None, "brand_new_type"),
+        (418, error("brand_new_type"), {}, InvalidInput, True, None, "brand_new_type"),
+    ],
+)
+def test_documented_errors_map_to_error_classes(status, body, headers, cls, permanent, retry_after, code):
+    url = f"{BASE}/v1/person"
+    with responses.RequestsMock() as rsps:
+        if isinstance(body, str):
+            rsps.get(url, body=body, status=status, headers=headers)
+        elif body is None:
+            rsps.get(url, body=b"", status=status, headers=headers)
+        else:
+            rsps.get(url, json=body, status=status, headers=headers)
+        with pytest.raises(cls) as raised:
+            LixClient(KEY).person_by_linkedin("https://www.linkedin.com/in/alfie-lambert")
+    assert type(raised.value) is cls
+    assert raised.value.permanent is permanent
+    assert raised.value.retry_after == retry_after
+    assert raised.value.provider_code == code
+    assert raised.value.status == status and raised.value.call.endpoint == "person_by_linkedin"
+
+
+@responses.activate
+def test_error_message_keeps_what_lix_said():
+    responses.get(f"{BASE}/v1/person", json=fixture("error_params_invalid.json"), status=400)
+    with pytest.raises(InvalidInput, match="profile_id is required"):
+        LixClient(KEY).person_by_linkedin("https://www.linkedin.com/in/alfie-lambert")
+
+
+@responses.activate
+def test_weekly_connection_cap_honours_retry_after_http_date():
+    when = datetime.now(UTC) + timedelta(hours=2)
+    responses.get(
+        f"{BASE}/v1/connections",
+        json=fixture("error_weekly_connection_cap.json"),
+        status=429,
+        headers={"Retry-After": format_datetime(when, usegmt=True)},
+    )
+    with pytest.raises(RateLimited, match="weekly connection request limit reached") as raised:
+        LixClient(KEY, {"viewer_id": VIEWER}).connections()
+    assert 7000 < raised.value.retry_after <= 7200
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "path", "body"),
+    [
+        ("search_people", (PEOPLE_URL,), "/v1/li/linkedin/search/people", {"people": "nobody"}),
+        ("search_people", (PEOPLE_URL,), "/v1/li/linkedin/search/people", [1, 2]),
+        ("balances", (), "/v1/account/balances", {"emailBalance": "lots"}),
+        ("balances", (), "/v1/account/balances", {}),
+        (
+            "daily_allowance",
+            (),
+            "/v1/account/allowances/daily",
+            {"requestsRemaining": 5, "refreshesAt": 1e300},
+        ),
+        ("person_ids", (), "/v1/person/ids", {"person_ids": "alfie"}),
+        ("organisation_ids", (), "/v1/organisation/ids", {"unrelated": True}),
+        ("sales_facet", ("E", "TITLE"), "/v1/search/sales/facet", {"data": {"elements": ["Entry"]}}),
+        (
+            "email_by_linkedin",
+            ("https://www.linkedin.com/in/a",),
+            "/v1/contact/email/by-linkedin",
+            {"alternatives": "x"},
+        ),
+    ],
+)
+def test_unreadable_answers_raise_malformed_response(method, args, path, body):
+    kwargs = {"lix_id": "x"} if method.endswith("_ids") else {}
+    with responses.RequestsMock() as rsps:
+        rsps.get(f"{BASE}{path}", json=body)
+        with pytest.raises(MalformedResponse):
+            getattr(LixClient(KEY), method)(*args, **kwargs)
+
+
+@responses.activate
+def test_non_json_success_is_malformed():
+    responses.get(f"{BASE}/v1/account/balances", body="<html>maintenance</html>", status=200)
+    with pytest.raises(MalformedResponse):
+        LixClient(KEY).check()
+
+
+# --- Fuzz: whatever Lix answers, the client returns a Result or raises a ProviderError ------------------
+
+PARSED_ENDPOINTS = sorted({case[0] for case in ENDPOINTS if case[0] != "check"})
+LIX_KEYS = st.sampled_from(
+    ["error", "type", "message", "searchResponse", "response", "people", "jobPostings", "posts", "orgs",
+     "paging", "meta", "sequenceId", "total", "start", "count", "data", "elements", "results", "status",
+     "alternatives", "emailBalance", "linkedInBalance", "requestsRemaining", "refreshesAt", "person_ids",
+     "personIds", "organisationIds", "liOrganisation", "connections_response"]
+)  # fmt: skip
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(LIX_KEYS | st.text(max_size=8), inner, max_size=5)
+    ),
+    max_leaves=25,
+)
+BODIES = st.binary(max_size=200) | JSON.map(lambda value: json.dumps(value).encode())
+HEADERS = st.dictionaries(
+    st.sampled_from(["Retry-After", "X-Request-Id", "Content-Type"]), st.text(max_size=40), max_size=3
+)
+
+
+@hyp_settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(status=st.integers(100, 599), body=BODIES, headers=HEADERS, endpoint=st.sampled_from(PARSED_ENDPOINTS))
+def test_any_answer_gives_a_result_or_a_provider_error(status, body, headers, endpoint):
+    response = requests.Response()
+    response.status_code = status
+    response._content = body
+    response.headers.update(headers)
+    response.url = f"{BASE}/v1/x"
+    call = Call(provider="lix", endpoint=endpoint, method="GET", url=response.url)
+    try:
+        result = LixClient(KEY).handle(response, call)
+    except ProviderError as raised:
+        assert raised.call is call
+    else:
+        assert isinstance(result, Result)

@@ -1,0 +1,259 @@
+"""The call service: one way to call a provider, with the shared limiter, the call log and each
+provider's billing rule; and the key Test action built on it."""
+
+import json
+from pathlib import Path
+
+import pytest
+import responses
+from django.urls import reverse
+
+from accounts.models import AuditEvent, KeyStatus
+from accounts.services import save_provider_key
+from prospecting.models import ProviderCall
+from prospecting.providers.base import InvalidInput, KeyRejected, LegalRefusal, NotFound, RateLimited
+from prospecting.ratelimit import DatabaseStore, LimiterUnavailable, RateLimiter, RedisStore
+from prospecting.services.provider_calls import call_provider, check_provider_key
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROFILE = "https://www.linkedin.com/in/alfie-lambert"
+SECRET = "sk-live-canary-0123456789-ABCD"
+
+
+def fixture(provider, name):
+    return json.loads((FIXTURES / provider / f"{name}.json").read_text())
+
+
+@pytest.fixture
+def key_for(team_a, alice):
+    def make(provider, **options):
+        # Generous limits: these tests are about the call log and billing, not about waiting.
+        options = {"rate_limits": [[1000, 1]], **options}
+        return save_provider_key(team=team_a, actor=alice, provider=provider, secret=SECRET, options=options)
+
+    return make
+
+
+@pytest.fixture
+def mocked():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
+
+
+def call(team, user, provider, action, **params):
+    # A fresh database-backed limiter with no waiting, so tests never sleep.
+    limiter = RateLimiter(DatabaseStore(), sleep=lambda seconds: None)
+    return call_provider(team=team, user=user, provider=provider, action=action, limiter=limiter, **params)
+
+
+def test_a_call_is_logged_with_who_what_and_what_it_cost(mocked, key_for, team_a, bob):
+    key = key_for("lix")
+    mocked.get(
+        "https://api.lix-it.com/v1/contact/email/by-linkedin",
+        json=fixture("lix", "email"),
+        headers={"x-request-id": "req-42"},
+    )
+    result = call(team_a, bob, "lix", "email_by_linkedin", url=PROFILE)
+    assert result.data["status"] == "VALID"
+    logged = ProviderCall.objects.get()
+    assert (logged.team, logged.user, logged.key, logged.provider) == (team_a, bob, key, "lix")
+    assert (logged.endpoint, logged.method, logged.http_status, logged.outcome) == (
+        "email_by_linkedin",
+        "GET",
+        200,
+        "ok",
+    )
+    assert logged.request_id == "req-42" and logged.duration_ms >= 0
+    assert logged.credits == {"email": 1}
+    assert mocked.calls[0].request.headers["Authorization"] == SECRET
+    assert SECRET not in json.dumps(list(ProviderCall.objects.values()), default=str)
+
+
+def test_lix_charges_an_email_credit_only_when_valid(mocked, key_for, team_a, bob):
+    key_for("lix")
+    mocked.get("https://api.lix-it.com/v1/contact/email/by-linkedin", json=fixture("lix", "email_probable"))
+    call(team_a, bob, "lix", "email_by_linkedin", url=PROFILE)
+    assert ProviderCall.objects.get().credits == {}
+
+
+def test_lix_person_costs_a_standard_credit_and_a_miss_costs_nothing(mocked, key_for, team_a, bob):
+    key_for("lix")
+    mocked.get("https://api.lix-it.com/v1/person", json=fixture("lix", "person"))
+    mocked.get(
+        "https://api.lix-it.com/v1/person",
+        status=404,
+        json={"error": {"type": "unknown_record", "message": "No such person"}},
+    )
+    call(team_a, bob, "lix", "person_by_linkedin", profile_link=PROFILE)
+    with pytest.raises(NotFound):
+        call(team_a, bob, "lix", "person_by_linkedin", profile_link=PROFILE)
+    first, second = ProviderCall.objects.order_by("id")
+    assert first.credits == {"standard": 1}
+    assert (second.outcome, second.http_status, second.credits) == ("not_found", 404, {})
+    assert "No such person" in second.message
+
+
+def test_leadiq_charges_per_data_point_returned(mocked, key_for, team_a, bob):
+    key_for("leadiq")
+    mocked.post("https://api.leadiq.com/graphql", json=fixture("leadiq", "search_people"))
+    result = call(
+        team_a,
+        bob,
+        "leadiq",
+        "search_people",
+        linkedin_url=PROFILE,
+        fields=("profile", "email", "phone", "company"),
+    )
+    logged = ProviderCall.objects.get()
+    assert logged.outcome == "ok" and logged.credits["uc"] > 0
+    people = result.data["results"]
+    assert logged.credits["uc"] <= len(people) * 14.1
+
+
+def test_leadiq_errors_in_a_200_are_errors_and_cost_nothing(mocked, key_for, team_a, bob):
+    key_for("leadiq")
+    mocked.post(
+        "https://api.leadiq.com/graphql",
+        json={
+            "data": None,
+            "errors": [{"message": "Invalid API key", "extensions": {"code": "UNAUTHENTICATED"}}],
+        },
+    )
+    with pytest.raises(KeyRejected):
+        call(team_a, bob, "leadiq", "check")
+    assert ProviderCall.objects.get().credits == {}
+
+
+def test_lusha_charges_only_records_it_says_it_charged(mocked, key_for, team_a, bob):
+    key_for("lusha")
+    body = fixture("lusha", "person_bulk")
+    charged = sum(1 for contact in body["contacts"].values() if contact.get("isCreditCharged"))
+    mocked.post("https://api.lusha.com/v2/person", json=body)
+    contacts = [
+        {"contactId": contact_id, "linkedinUrl": f"{PROFILE}-{contact_id}"} for contact_id in body["contacts"]
+    ]
+    call(team_a, bob, "lusha", "bulk_people", contacts=contacts)
+    assert ProviderCall.objects.get().credits == ({"credits": charged} if charged else {})
+
+
+def test_lusha_451_is_a_final_legal_refusal_and_free(mocked, key_for, team_a, bob):
+    key_for("lusha")
+    mocked.get("https://api.lusha.com/v2/person", status=451, json={"message": "GDPR restricted"})
+    with pytest.raises(LegalRefusal) as refused:
+        call(team_a, bob, "lusha", "person", email="jane@example.com")
+    assert refused.value.permanent is True
+    logged = ProviderCall.objects.get()
+    assert (logged.outcome, logged.credits) == ("legal_refusal", {})
+
+
+def test_linkup_bills_4xx_but_not_500_and_invalid_input_never_calls(mocked, key_for, team_a, bob):
+    key_for("linkup", country="FR")
+    mocked.post(
+        "https://api.linkupapi.com/v1/profile/info",
+        status=400,
+        json={"status": "error", "message": "Bad URL"},
+    )
+    mocked.post(
+        "https://api.linkupapi.com/v1/profile/info", status=500, json={"status": "error", "message": "Boom"}
+    )
+    for _ in range(2):
+        with pytest.raises(Exception):  # noqa: B017 - InvalidInput then ProviderUnavailable
+            call(team_a, bob, "linkup", "profile_info", linkedin_url=PROFILE, login_token="li-session")
+    with pytest.raises(InvalidInput):
+        call(team_a, bob, "linkup", "profile_info", linkedin_url="not a url", login_token="li-session")
+    assert len(mocked.calls) == 2
+    assert [c.credits for c in ProviderCall.objects.order_by("id")] == [{"credits": 1}, {}]
+
+
+def test_lookc_lookup_costs_an_org_credit(mocked, key_for, team_a, bob):
+    key_for("lookc")
+    mocked.get("https://api.lookc.io/v1/search/person/by-email", json=fixture("lookc", "person_by_email"))
+    call(team_a, bob, "lookc", "person_by_email", email="jane@example.com")
+    assert ProviderCall.objects.get().credits == {"organisation": 1}
+
+
+def test_retry_after_from_a_provider_holds_the_next_call_back(mocked, key_for, team_a, bob):
+    key_for("lix")
+    mocked.get(
+        "https://api.lix-it.com/v1/person",
+        status=429,
+        headers={"Retry-After": "120"},
+        json={"error": {"type": "rate_limit"}},
+    )
+    with pytest.raises(RateLimited) as limited:
+        call(team_a, bob, "lix", "person_by_linkedin", profile_link=PROFILE)
+    assert limited.value.retry_after == 120
+    with pytest.raises(RateLimited) as held:
+        call(team_a, bob, "lix", "person_by_linkedin", profile_link=PROFILE)
+    assert 110 < held.value.retry_after <= 120
+    assert len(mocked.calls) == 1 and ProviderCall.objects.count() == 1
+
+
+def test_limiter_store_down_means_no_call(mocked, key_for, team_a, bob):
+    key_for("lix")
+    limiter = RateLimiter(RedisStore("redis://127.0.0.1:1/0"))
+    with pytest.raises(LimiterUnavailable):
+        call_provider(team=team_a, user=bob, provider="lix", action="balances", limiter=limiter)
+    assert len(mocked.calls) == 0 and not ProviderCall.objects.exists()
+
+
+def test_a_team_without_a_key_is_told_to_add_one(team_a, bob):
+    with pytest.raises(KeyRejected, match="no lusha key"):
+        call(team_a, bob, "lusha", "check")
+
+
+# --- The Test action -------------------------------------------------------------------------------
+
+
+def test_testing_a_valid_key_marks_it_valid(mocked, key_for, alice):
+    key = key_for("lix")
+    mocked.get("https://api.lix-it.com/v1/account/balances", json=fixture("lix", "balances"))
+    check_provider_key(key=key, user=alice)
+    key.refresh_from_db()
+    assert key.status == KeyStatus.VALID and key.checked_at is not None
+    assert AuditEvent.objects.filter(action="key_tested", details__result="valid").exists()
+
+
+def test_testing_a_rejected_key_shows_the_providers_message(mocked, key_for, alice):
+    key = key_for("lusha")
+    mocked.get(
+        "https://api.lusha.com/account/usage", status=401, json={"message": "Invalid API key provided"}
+    )
+    check_provider_key(key=key, user=alice)
+    key.refresh_from_db()
+    assert key.status == KeyStatus.REJECTED and "Invalid API key provided" in key.status_message
+
+
+def test_a_provider_outage_does_not_change_the_keys_verdict(mocked, key_for, alice):
+    key = key_for("lix")
+    mocked.get(
+        "https://api.lix-it.com/v1/account/balances", status=503, json={"error": {"type": "api_error"}}
+    )
+    check_provider_key(key=key, user=alice)
+    key.refresh_from_db()
+    assert key.status == KeyStatus.UNVERIFIED and key.status_message.startswith("Could not test the key")
+
+
+def test_test_button_over_htmx_returns_the_updated_row(mocked, key_for, alice_client):
+    key = key_for("lix")
+    mocked.get("https://api.lix-it.com/v1/account/balances", json=fixture("lix", "balances"))
+    response = alice_client.post(reverse("provider_key_test", args=[key.pk]), HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200 and body.strip().startswith('<tr id="provider-lix"')
+    assert "Valid" in body and SECRET not in body
+
+
+def test_member_cannot_test_keys(key_for, bob_client):
+    key = key_for("lix")
+    assert bob_client.post(reverse("provider_key_test", args=[key.pk])).status_code == 403
+
+
+def test_balances_page_shows_each_providers_live_figures(mocked, key_for, bob_client):
+    key_for("lix")
+    key_for("linkup", country="FR")
+    mocked.get(
+        "https://api.lix-it.com/v1/account/balances", json={"emailBalance": 1234, "linkedInBalance": 5678}
+    )
+    page = bob_client.get(reverse("balances")).content.decode()
+    assert "1234" in page and "5678" in page
+    assert "no balance" in page.lower()  # LinkUp has no balance endpoint, said in words

@@ -3,7 +3,6 @@
 `credits_for(call, data)` returns {credit type: amount} for the call log; an empty dict is free.
 """
 
-
 from prospecting.providers.leadiq import count_data_points
 
 # Lix [S][E1]: "Std" endpoints cost a Standard credit, org enrichment and id cross-reference an

@@ -1,5 +1,8 @@
 """LeadIQ: a GraphQL API (account, people and company search) and the Prospector REST API (lists), one key.
 
+This module holds the client (`LeadiqClient`), the classification of LeadIQ's errors and `count_data_points`;
+the GraphQL query text, the selections and the checks on what Quarry sends live in leadiq_schema.py.
+
 Quirks, with their providers.md section 6 sources:
 - GraphQL reports errors in an `errors` array with HTTP 200 [S][E4]: `error_from` reads it before the status.
 - GraphQL wants `Authorization: Basic <key>`, the "Secret Base64" key as issued, no password; Prospector
@@ -32,122 +35,37 @@ from .base import (
     error_for_status,
     message_from,
 )
+from .leadiq_schema import (
+    ACCOUNT_QUERY,
+    COMPANY_IDS,
+    COMPANY_SORTS,
+    CONTACT_SORTS,
+    EMAIL_PATTERN,
+    FIRMOGRAPHICS,
+    FLAT_FILTERS,
+    GROUPED_FILTERS,
+    OPERATIONS,
+    PEOPLE_COMPANY,
+    PEOPLE_IDS,
+    PEOPLE_NAMES,
+    PEOPLE_OPTIONS,
+    SELECTIONS,
+    checked_choices,
+    checked_fields,
+    checked_filters,
+    checked_flag,
+    checked_hex_id,
+    checked_keys,
+    checked_page,
+    checked_prospect,
+    checked_text,
+    render_selection,
+    selection_tree,
+)
 
 GRAPHQL, PROSPECTOR = "graphql", "prospector"
 
-# Universal Credits per data point; a query is charged only for what it selects [S].
-
-# The seed's free balance query [S][E4].
-ACCOUNT_QUERY = (
-    "query Account { account { plans { name product status nextBillingPeriod } "
-    "dataHubPlan { name product status nextBillingPeriod available used } "
-    "universalPlan { name product status nextBillingPeriod available used } } }"
-)
-
-# endpoint: (operation, root field, input type) [S][E5]
-OPERATIONS = {
-    "search_people": ("SearchPeople", "searchPeople", "SearchPeopleInput"),
-    "flat_advanced_search": ("FlatAdvancedSearch", "flatAdvancedSearch", "FlatSearchInput"),
-    "grouped_advanced_search": ("GroupedSearch", "groupedAdvancedSearch", "GroupedSearchInput"),
-    "search_company": ("SearchCompany", "searchCompany", "SearchCompanyInput"),
-}
-# endpoint: {"": always selected, field group: what that group adds}. Company id/name sit in the free profile
-# tier, firmographics unlock the paid company tier [E4]; contact data only comes from searchPeople, as the
-# advanced-search `Person` email/phone fields are deprecated [E5].
-_PERSON = (
-    "name firstName lastName title role seniority linkedinUrl city state country "
-    "companyId company { id name }"
-)
-_COMPANY = "company { id name domain industry employeeCount linkedinId city state country }"
-_COMPANY_INFO = (
-    "companyInfo { id name domain industry numberOfEmployees employeeRange linkedinUrl "
-    "locationInfo { city areaLevel1 country } }"
-)
-SELECTIONS = {
-    "search_people": {
-        "": "totalResults hasMore results { id }",
-        "profile": "results { name { fullName first last } linkedin { linkedinUrl } "
-        "location { city areaLevel1 country } "
-        "currentPositions { companyId title seniority function companyInfo { id name } } }",
-        "email": "results { currentPositions { emails { value type status } } }",
-        "phone": "results { currentPositions { phones { value type status verificationStatus } } "
-        "personalPhones { value type status verificationStatus } }",
-        "company": f"results {{ currentPositions {{ companyId {_COMPANY_INFO} }} }}",
-    },
-    "flat_advanced_search": {
-        "": "totalPeople people { id }",
-        "profile": f"people {{ {_PERSON} }}",
-        "company": f"people {{ companyId {_COMPANY} }}",
-    },
-    "grouped_advanced_search": {
-        "": "totalCompanies companies { totalContactsInCompany company { id name } people { id } }",
-        "profile": f"companies {{ people {{ {_PERSON} }} }}",
-        "company": f"companies {{ {_COMPANY} }}",
-    },
-    "search_company": {
-        "": "totalResults hasMore results { id name }",
-        "company": "results { domain industry numberOfEmployees employeeRange linkedinUrl description "
-        "locationInfo { city areaLevel1 country } fundingInfo { fundingTotalUsd lastFundingType } "
-        "technologies { name category } }",
-    },
-}
 _ROOTS = {"check": "account", "balances": "account", **{name: op[1] for name, op in OPERATIONS.items()}}
-
-
-def _words(text):
-    return frozenset(text.split())
-
-
-# Input allow-lists, copied from the live schema [E5].
-_CONTACT_KEYS = _words(
-    "ids names titles linkedinIds linkedinUrls seniorities roles locations containsWorkEmails updatedAt "
-    "newHireFrom newPromotionFrom"
-)
-_COMPANY_KEYS = _words(
-    "ids names domains linkedinIds industries sizes locations technologies technologyCategories "
-    "revenueRanges fundingInfoFilters naicsCodeFilters sicCodeFilters"
-)
-_GROUPED_FILTERS = {"contactFilter": _CONTACT_KEYS, "contactExcludedFilter": _CONTACT_KEYS}
-_GROUPED_FILTERS |= {"companyFilter": _COMPANY_KEYS, "companyExcludedFilter": _COMPANY_KEYS}
-_FLAT_FILTERS = _GROUPED_FILTERS | {  # these three are limited access, ignored unless enabled [E5]
-    "jobChangeFilter": _words("jobChangeTypes startedAfter"),
-    "previousPositionFilter": _words("titles"),
-    "previousCompanyFilter": _words("ids names domains linkedinIds industries employeeCount locations"),
-}
-SENIORITIES = _words("VP Manager Director Executive SeniorIndividualContributor Other")
-_SORTS = _words("Role Name Seniority Id Title MobilePhone UpdatedAt JobChangeStartedAt")
-_CONTACT_SORTS = {f"{key}{way}" for key in _SORTS for way in ("Asc", "Desc")}
-_COMPANY_SORTS = {f"{key}{way}" for key in ("Id", "Size", "Name", "Industry") for way in ("Asc", "Desc")}
-_PEOPLE_IDS = {
-    "person_id": "id",
-    "linkedin_url": "linkedinUrl",
-    "linkedin_id": "linkedinId",
-    "email": "email",
-}
-_PEOPLE_NAMES = {"first_name": "firstName", "last_name": "lastName", "full_name": "fullName"}
-_PEOPLE_COMPANY = {"company_name": "name", "company_domain": "domain"}
-_PEOPLE_OPTIONS = _words(
-    "workEmailStatusIn containsWorkContactInfo profileFilter includeInvalid qualityFilter minConfidence"
-)
-_COMPANY_IDS = {
-    "company_id": "id",
-    "name": "name",
-    "domain": "domain",
-    "linkedin_id": "linkedinId",
-    "linkedin_url": "linkedinUrl",
-}
-# Prospector `ProspectInput` forbids other properties [E6].
-_PROSPECT_KEYS = _words(
-    "firstName lastName workEmail phone title seniority function company companyDomain companyIndustry "
-    "companyId linkedinUrl emailStatus location notes personId"
-)
-_LOCATION_KEYS = _words("streetLine1 streetLine2 city state zip country formatted")
-_FIRMOGRAPHICS = _words(
-    "domain industry numberOfEmployees employeeRange employeeCount linkedinUrl linkedinId description "
-    "locationInfo fundingInfo technologies city country"
-)
-_HEX_ID = re.compile(r"[0-9a-fA-F]{24}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 # GraphQL error classification: `extensions.response.status` (what the samples read) [E4], else words in
 # `extensions.code` (observed MISSING_QUERY_STRING [E7]; the schema's ErrorCode enum [E5]), else the message.
@@ -220,32 +138,32 @@ class LeadiqClient(BaseClient):
         last_name) with company_name or company_domain [S][E5]; one person id per call [E4].
         options: other SearchPeopleInput keys, e.g. {"minConfidence": 80} [E5].
         """
-        groups = _fields(fields, "search_people")
-        _checked(
-            "search_people", identifiers, _PEOPLE_IDS.keys() | _PEOPLE_NAMES.keys() | _PEOPLE_COMPANY.keys()
+        groups = checked_fields(fields, "search_people")
+        checked_keys(
+            "search_people", identifiers, PEOPLE_IDS.keys() | PEOPLE_NAMES.keys() | PEOPLE_COMPANY.keys()
         )
-        given = {key: _text(key, value) for key, value in identifiers.items() if value is not None}
+        given = {key: checked_text(key, value) for key, value in identifiers.items() if value is not None}
         if "linkedin.com/" not in given.get("linkedin_url", "linkedin.com/").lower():
             raise InvalidInput("linkedin_url must be a LinkedIn profile URL.")
-        if not _EMAIL.fullmatch(given.get("email", "a@b.c")):
+        if not EMAIL_PATTERN.fullmatch(given.get("email", "a@b.c")):
             raise InvalidInput("email is not an email address.")
-        data = {graphql: given[key] for key, graphql in (_PEOPLE_IDS | _PEOPLE_NAMES).items() if key in given}
-        company = {graphql: given[key] for key, graphql in _PEOPLE_COMPANY.items() if key in given}
+        data = {graphql: given[key] for key, graphql in (PEOPLE_IDS | PEOPLE_NAMES).items() if key in given}
+        company = {graphql: given[key] for key, graphql in PEOPLE_COMPANY.items() if key in given}
         named = "fullName" in data or {"firstName", "lastName"} <= data.keys()
-        if not _PEOPLE_IDS.values() & data.keys() and not (named and company):
+        if not PEOPLE_IDS.values() & data.keys() and not (named and company):
             raise InvalidInput("Give a LeadIQ id, a LinkedIn URL or id, an email, or a name with a company.")
         if company:
             data["company"] = company
-        data |= _checked("options", options or {}, _PEOPLE_OPTIONS) | _page(limit, skip)
+        data |= checked_keys("options", options or {}, PEOPLE_OPTIONS) | checked_page(limit, skip)
         return self._search("search_people", groups, data)
 
     def flat_advanced_search(self, *, fields, filters, sort_contacts_by=None, limit=25, skip=0):
         """`flatAdvancedSearch`: people matching FlatSearchInput filters, keyed as in the schema, e.g.
         {"contactFilter": {"roles": ["Sales"], "seniorities": ["VP"]}}; page with skip + limit [E4][E5]."""
-        groups = _fields(fields, "flat_advanced_search")
-        data = _filters(filters, _FLAT_FILTERS) | _page(limit, skip)
+        groups = checked_fields(fields, "flat_advanced_search")
+        data = checked_filters(filters, FLAT_FILTERS) | checked_page(limit, skip)
         if sort_contacts_by is not None:
-            data["sortContactsBy"] = _choices("sort_contacts_by", sort_contacts_by, _CONTACT_SORTS)
+            data["sortContactsBy"] = checked_choices("sort_contacts_by", sort_contacts_by, CONTACT_SORTS)
         return self._search("flat_advanced_search", groups, data)
 
     def grouped_advanced_search(
@@ -253,35 +171,38 @@ class LeadiqClient(BaseClient):
     ):
         """`groupedAdvancedSearch`: the flat filters but the limited-access ones, people grouped by company
         [S][E5]. sort_by: {"sortCompaniesBy": [...], "sortContactsBy": [...]}."""
-        groups = _fields(fields, "grouped_advanced_search")
-        data = _filters(filters, _GROUPED_FILTERS) | _page(limit, skip)
+        groups = checked_fields(fields, "grouped_advanced_search")
+        data = checked_filters(filters, GROUPED_FILTERS) | checked_page(limit, skip)
         if limit_per_company is not None:
-            data["limitPerCompany"] = _page(limit_per_company, None)["limit"]
-        sorts = {"sortCompaniesBy": _COMPANY_SORTS, "sortContactsBy": _CONTACT_SORTS}
-        for key, value in _checked("sort_by", sort_by or {}, sorts.keys()).items():
-            data[key] = _choices(key, value, sorts[key])
+            data["limitPerCompany"] = checked_page(limit_per_company, None)["limit"]
+        sorts = {"sortCompaniesBy": COMPANY_SORTS, "sortContactsBy": CONTACT_SORTS}
+        for key, value in checked_keys("sort_by", sort_by or {}, sorts.keys()).items():
+            data[key] = checked_choices(key, value, sorts[key])
         return self._search("grouped_advanced_search", groups, data)
 
     def search_company(self, *, fields, strict=None, **identifiers):
         """`searchCompany` by company_id, name, domain, linkedin_id or linkedin_url [S][E5]; fields=() selects
         only id and name (free profile tier [E4])."""
-        groups = _fields(fields, "search_company")
-        _checked("search_company", identifiers, _COMPANY_IDS.keys())
+        groups = checked_fields(fields, "search_company")
+        checked_keys("search_company", identifiers, COMPANY_IDS.keys())
         data = {
-            _COMPANY_IDS[key]: _text(key, value) for key, value in identifiers.items() if value is not None
+            COMPANY_IDS[key]: checked_text(key, value)
+            for key, value in identifiers.items()
+            if value is not None
         }
         if not data:
             raise InvalidInput("Give a company id, name, domain, LinkedIn id or LinkedIn URL.")
         if strict is not None:
-            data["strict"] = _flag("strict", strict)
+            data["strict"] = checked_flag("strict", strict)
         return self._search("search_company", groups, data)
 
     def _search(self, endpoint, groups, data):
         operation, root, input_type = OPERATIONS[endpoint]
-        tree = _tree(SELECTIONS[endpoint][""])
+        tree = selection_tree(SELECTIONS[endpoint][""])
         for group in groups:
-            _tree(SELECTIONS[endpoint][group], tree)
-        query = f"query {operation}($input: {input_type}!) {{ {root}(input: $input) {{ {_render(tree)} }} }}"
+            selection_tree(SELECTIONS[endpoint][group], tree)
+        selection = render_selection(tree)
+        query = f"query {operation}($input: {input_type}!) {{ {root}(input: $input) {{ {selection} }} }}"
         return self._graphql(endpoint, query, {"input": data})
 
     def _graphql(self, endpoint, query, variables=None):
@@ -292,15 +213,15 @@ class LeadiqClient(BaseClient):
 
     def create_list(self, *, name, description=None):
         """POST /v1/lists. Not idempotent (see NOT_IDEMPOTENT); a name already used answers 409."""
-        body = {"name": _text("name", name, 200)}
+        body = {"name": checked_text("name", name, 200)}
         if description is not None:
-            body["description"] = _text("description", description, 2000, allow_empty=True)
+            body["description"] = checked_text("description", description, 2000, allow_empty=True)
         return self._rest("POST", "/v1/lists", endpoint="create_list", json_body=body)
 
     def add_prospect(self, list_id, prospect):
         """POST /v1/lists/{listId}/prospects: create one prospect in the list. Not idempotent, no dedup."""
-        path = f"/v1/lists/{_hex_id('list_id', list_id)}/prospects"
-        return self._rest("POST", path, endpoint="add_prospect", json_body=_prospect(prospect))
+        path = f"/v1/lists/{checked_hex_id('list_id', list_id)}/prospects"
+        return self._rest("POST", path, endpoint="add_prospect", json_body=checked_prospect(prospect))
 
     def add_prospects(self, list_id, prospects):
         """POST /v1/lists/{listId}/prospects/batch: 1-100 prospects. Not idempotent; a 200 may carry
@@ -310,18 +231,18 @@ class LeadiqClient(BaseClient):
         body = []
         for index, prospect in enumerate(prospects):
             try:
-                body.append(_prospect(prospect))
+                body.append(checked_prospect(prospect))
             except InvalidInput as error:
                 raise InvalidInput(f"Prospect {index}: {error.message}") from None
-        path = f"/v1/lists/{_hex_id('list_id', list_id)}/prospects/batch"
+        path = f"/v1/lists/{checked_hex_id('list_id', list_id)}/prospects/batch"
         return self._rest("POST", path, endpoint="add_prospects", json_body=body)
 
     def list_prospects(self, list_id, *, limit=25, cursor=None):
         """GET /v1/lists/{listId}/prospects: a page of `items`; pass `nextCursor` back until null [E4]."""
-        params = {"limit": _page(limit, None)["limit"]}
+        params = {"limit": checked_page(limit, None)["limit"]}
         if cursor is not None:
-            params["cursor"] = _hex_id("cursor", cursor)
-        path = f"/v1/lists/{_hex_id('list_id', list_id)}/prospects"
+            params["cursor"] = checked_hex_id("cursor", cursor)
+        path = f"/v1/lists/{checked_hex_id('list_id', list_id)}/prospects"
         return self._rest("GET", path, endpoint="list_prospects", params=params)
 
     def whoami(self):
@@ -394,7 +315,7 @@ def count_data_points(endpoint, data):
         counts["email"] += _has_value(e for p in positions for e in _dicts(p.get("emails")))
         phones = [x for p in positions for x in _dicts(p.get("phones"))] + _dicts(one.get("personalPhones"))
         counts["phone"] += _has_value(phones)
-    paid = [c for c in _dicts(companies) if any(c.get(key) not in (None, "", []) for key in _FIRMOGRAPHICS)]
+    paid = [c for c in _dicts(companies) if any(c.get(key) not in (None, "", []) for key in FIRMOGRAPHICS)]
     counts["company"] = len({str(c.get("id") or f"#{index}") for index, c in enumerate(paid)})
     return counts
 
@@ -453,134 +374,6 @@ def _balance_rows(account):
     for plan in _dicts(account.get("plans")):
         rows.append(row(f"Plan {plan.get('name')} ({plan.get('product')})", plan.get("status")))
     return rows
-
-
-def _fields(fields, endpoint):
-    allowed = SELECTIONS[endpoint].keys() - {""}
-    fields = (fields,) if isinstance(fields, str) else fields
-    try:
-        unknown = set(fields) - allowed
-    except TypeError:
-        raise InvalidInput("fields must be a list of field groups.") from None
-    if unknown:
-        hint = " Emails and phones come from search_people." if unknown & {"email", "phone"} else ""
-        names = ", ".join(sorted(map(str, unknown)))
-        raise InvalidInput(
-            f"Unknown field group(s) {names} for {endpoint}: use {', '.join(sorted(allowed))}.{hint}"
-        )
-    return sorted(set(fields))
-
-
-def _text(name, value, max_length=500, *, allow_empty=False):
-    text = value.strip() if isinstance(value, str) else None
-    if text is None or (not text and not allow_empty) or len(text) > max_length:
-        raise InvalidInput(f"{name} must be a non-empty text of at most {max_length} characters.")
-    return text
-
-
-def _flag(name, value):
-    if not isinstance(value, bool):
-        raise InvalidInput(f"{name} must be true or false.")
-    return value
-
-
-def _page(limit, skip):
-    page = {}
-    if limit is not None:
-        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100:
-            raise InvalidInput("limit must be a whole number from 1 to 100.")
-        page["limit"] = limit
-    if skip is not None:
-        if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
-            raise InvalidInput("skip must be a whole number, 0 or more.")
-        page["skip"] = skip
-    return page
-
-
-def _checked(name, value, allowed):
-    if not isinstance(value, dict):
-        raise InvalidInput(f"{name} must be a mapping.")
-    unknown = set(value) - set(allowed)
-    if unknown:
-        raise InvalidInput(f"Unknown key(s) for {name}: {', '.join(sorted(map(str, unknown)))}.")
-    return value
-
-
-def _filters(filters, allowed):
-    chosen = {key: value for key, value in _checked("filters", filters, allowed).items() if value is not None}
-    chosen = {key: value for key, value in chosen.items() if _checked(key, value, allowed[key])}
-    if not chosen:
-        raise InvalidInput("Give at least one search filter.")
-    for key in ("contactFilter", "contactExcludedFilter"):
-        if "seniorities" in chosen.get(key, {}):
-            _choices(f"{key}.seniorities", chosen[key]["seniorities"], SENIORITIES)
-    return chosen
-
-
-def _choices(name, values, allowed):
-    values = [values] if isinstance(values, str) else values
-    if (
-        not isinstance(values, list | tuple)
-        or not values
-        or not all(isinstance(v, str) and v in allowed for v in values)
-    ):
-        raise InvalidInput(f"{name} must be a list of: {', '.join(sorted(allowed))}.")
-    return list(values)
-
-
-def _hex_id(name, value):
-    if not isinstance(value, str) or not _HEX_ID.fullmatch(value):
-        raise InvalidInput(f"{name} must be a 24-character LeadIQ Prospector id.")
-    return value
-
-
-def _prospect(prospect):
-    if not isinstance(prospect, dict):
-        raise InvalidInput("A prospect must be a mapping of ProspectInput fields.")
-    prospect = {key: value for key, value in prospect.items() if value is not None}
-    if "mobilePhone" in prospect:
-        raise InvalidInput("Prospector takes the phone as `phone`, not `mobilePhone`.")  # [E6] vs the samples
-    _checked("prospect", prospect, _PROSPECT_KEYS)
-    body = {
-        key: _text(key, value, 5000 if key == "notes" else 500)
-        for key, value in prospect.items()
-        if key != "location"
-    }
-    if not {"firstName", "lastName"} <= body.keys():
-        raise InvalidInput("A prospect needs firstName and lastName.")
-    if "workEmail" in body and not _EMAIL.fullmatch(body["workEmail"]):
-        raise InvalidInput("workEmail is not an email address.")
-    if not body.get("linkedinUrl", "https://").lower().startswith(("https://", "http://")):
-        raise InvalidInput("linkedinUrl must be a full URL.")
-    if body.get("seniority", "Other") not in SENIORITIES:
-        raise InvalidInput(f"seniority must be one of {', '.join(sorted(SENIORITIES))}.")
-    if body.get("emailStatus", "Verified") not in {"Unverified", "Verified", "VerifiedLikely"}:
-        raise InvalidInput("emailStatus must be Unverified, Verified or VerifiedLikely (never Invalid).")
-    if "location" in prospect:
-        location = _checked("location", prospect["location"], _LOCATION_KEYS)
-        body["location"] = {key: _text(key, value) for key, value in location.items() if value is not None}
-    return body
-
-
-def _tree(text, tree=None):
-    """Parse one of this module's fixed selection fragments into nested dicts, merged into `tree`."""
-    tree = {} if tree is None else tree
-    stack, last = [tree], None
-    for token in text.replace("{", " { ").replace("}", " } ").split():
-        if token == "{":
-            node = stack[-1][last] if isinstance(stack[-1][last], dict) else {}
-            stack[-1][last] = node
-            stack.append(node)
-        elif token == "}":
-            stack.pop()
-        else:
-            stack[-1].setdefault(token, None)
-            last = token
-    return tree
-
-
-def _render(tree):
-    return " ".join(key if sub is None else f"{key} {{ {_render(sub)} }}" for key, sub in tree.items())
 
 
 def _dicts(value):

@@ -15,6 +15,9 @@ from prospecting.ratelimit import RateLimiter, windows_for
 # A web request waits a little for the limiter; background work passes its own patience.
 DEFAULT_MAX_WAIT = 10.0
 
+# Calls that make up a provider's balances; Lix reports its daily allowance separately.
+BALANCE_ACTIONS = {"lix": ("balances", "daily_allowance")}
+
 
 def active_key(*, team, provider):
     key = ProviderKey.objects.for_team(team).active().filter(provider=provider).first()

@@ -24,7 +24,8 @@ from prospecting.providers.base import (
     RateLimited,
 )
 from prospecting.providers.billing import LEADIQ_UC
-from prospecting.providers.leadiq import ACCOUNT_QUERY, LeadiqClient, count_data_points
+from prospecting.providers.leadiq import LeadiqClient, count_data_points
+from prospecting.providers.leadiq_schema import ACCOUNT_QUERY
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "leadiq"
 RAW_KEY = "li-3f9c2a7e:5b1d"

@@ -194,6 +194,10 @@ class ProviderKey(models.Model):
     last4 = models.CharField(max_length=4, blank=True)
     # LookC accounts usually share Lix's key: such a LookC key stores no secret and reads Lix's.
     uses_lix_key = models.BooleanField(default=False)
+    # A key of the built-in sandbox (prospecting/sandbox): calls go there, and every record says so.
+    is_sandbox = models.BooleanField(default=False)
+    # The secret part of this team's LookC webhook URL (LookC signs nothing, so the URL is the secret).
+    webhook_token = models.CharField(max_length=64, blank=True, default="", db_index=True)
     options = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=12, choices=KeyStatus.choices, default=KeyStatus.UNVERIFIED)
     status_message = models.CharField(max_length=500, blank=True)
@@ -226,6 +230,8 @@ class ProviderKey(models.Model):
 
     @property
     def masked(self):
+        if self.is_sandbox:
+            return "Sandbox key"
         if self.uses_lix_key:
             return "Uses the Lix key"
         return f"••••{self.last4}"

@@ -1,5 +1,9 @@
 """Everything in accounts that changes more than one row, enqueues work or must be audited."""
 
+import base64
+import secrets
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -180,7 +184,7 @@ def remove_member(*, membership, actor, ip=None):
 
 
 def save_provider_key(
-    *, team, actor, provider, secret="", label="", options=None, uses_lix_key=False, ip=None
+    *, team, actor, provider, secret="", label="", options=None, uses_lix_key=False, is_sandbox=False, ip=None
 ):
     """Add the team's key for `provider`, or change the active one. The secret is write-only: a blank
     secret on an existing key keeps the stored one."""
@@ -208,6 +212,9 @@ def save_provider_key(
         key.label = label.strip()
         key.options = options or {}
         key.uses_lix_key = uses_lix_key
+        key.is_sandbox = is_sandbox
+        if provider == Provider.LOOKC and not key.webhook_token:
+            key.webhook_token = secrets.token_urlsafe(24)
         if uses_lix_key:
             key.secret, key.last4 = None, ""
         elif secret:
@@ -226,9 +233,31 @@ def save_provider_key(
                 "last4": key.last4,
                 "uses_lix_key": uses_lix_key,
                 "options": key.options,
+                "sandbox": is_sandbox,
             },
         )
     return key
+
+
+def connect_sandbox_key(*, team, actor, provider, ip=None):
+    """Give the team a key of the built-in sandbox for `provider` (demo mode; refused when disabled)."""
+    if not settings.SANDBOX_ENABLED:
+        raise ValidationError("The sandbox is disabled in this deployment.")
+    secret = f"sandbox-{provider}-{team.pk}-{secrets.token_hex(6)}"
+    if provider == Provider.LEADIQ:
+        # LeadIQ keys are base64 text: its Prospector API is sent the decoded form.
+        secret = base64.b64encode(secret.encode()).decode()
+    options = {"country": "FR"} if provider == Provider.LINKUP else {}
+    return save_provider_key(
+        team=team,
+        actor=actor,
+        provider=provider,
+        secret=secret,
+        label="Sandbox",
+        options=options,
+        is_sandbox=True,
+        ip=ip,
+    )
 
 
 def revoke_provider_key(*, key, actor, ip=None):

@@ -23,6 +23,7 @@ from accounts.decorators import team_admin_required, team_required
 from accounts.forms import InviteForm, LoginForm, ProviderKeyForm, RoleForm, SignUpForm, TeamForm
 from accounts.middleware import SESSION_KEY
 from accounts.models import AuditAction, AuditEvent, Invitation, Membership, Provider, ProviderKey, User
+from prospecting.sandbox.connect import lookc_webhook_url
 
 
 def _safe_next(request, fallback="home"):
@@ -272,7 +273,13 @@ def member_remove(request, pk):
 def provider_keys(request):
     keys = {key.provider: key for key in ProviderKey.objects.for_team(request.team).active()}
     rows = [{"provider": provider, "key": keys.get(provider.value)} for provider in Provider]
-    return render(request, "accounts/provider_keys.html", {"rows": rows})
+    lookc = keys.get(Provider.LOOKC)
+    context = {
+        "rows": rows,
+        "sandbox_enabled": settings.SANDBOX_ENABLED,
+        "lookc_webhook_url": lookc_webhook_url(lookc) if lookc and request.membership.is_admin else "",
+    }
+    return render(request, "accounts/provider_keys.html", context)
 
 
 def _provider_key_form(request, *, provider, existing):

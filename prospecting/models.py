@@ -34,6 +34,8 @@ class ProviderCall(models.Model):
     request_id = models.CharField(max_length=100, blank=True)
     # Credits charged by type, per the provider's billing rule: {"email": 1} or {"uc": 10.1}.
     credits = models.JSONField(default=dict, blank=True)
+    # Made with a sandbox key: simulated, no real credits spent.
+    sandbox = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = ProviderCallQuerySet.as_manager()
@@ -65,3 +67,27 @@ class RateLimitHit(models.Model):
 
     def __str__(self):
         return f"{self.bucket_id}@{self.at_ms}"
+
+
+class WebhookEvent(models.Model):
+    """Every webhook delivery, stored raw before anything else happens. Senders retry for hours, so a
+    repeated body is recorded once."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="webhook_events")
+    provider = models.CharField(max_length=10, choices=Provider.choices)
+    body = models.TextField()
+    body_sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100, blank=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    deliveries = models.PositiveIntegerField(default=1)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "provider", "body_sha256"], name="webhook_event_once")
+        ]
+
+    def __str__(self):
+        return f"{self.provider} webhook for {self.team} at {self.received_at:%Y-%m-%d %H:%M}"

@@ -272,6 +272,21 @@ PROVIDER_URLS = {
         "LEADIQ_PROSPECTOR_URL", "https://prospector.leadiq.com", schemes=("http", "https")
     ),
 }
+# The built-in sandbox of the five providers (prospecting/sandbox): on by default in DEBUG, refused in
+# production unless QUARRY_SANDBOX=true says so explicitly.
+SANDBOX_ENABLED = env_bool("QUARRY_SANDBOX", DEBUG)
+# Where Quarry itself is reached, for URLs handed to others (the LookC webhook).
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
+SANDBOX_URL = env_url("SANDBOX_URL", "http://127.0.0.1:8100", schemes=("http", "https")).rstrip("/")
+SANDBOX_PROVIDER_URLS = {
+    "LIX_API_URL": f"{SANDBOX_URL}/lix",
+    "LOOKC_API_URL": f"{SANDBOX_URL}/lookc",
+    "LINKUP_API_URL": f"{SANDBOX_URL}/linkup",
+    "LUSHA_API_URL": f"{SANDBOX_URL}/lusha",
+    "LEADIQ_GRAPHQL_URL": f"{SANDBOX_URL}/leadiq/graphql",
+    "LEADIQ_PROSPECTOR_URL": f"{SANDBOX_URL}/leadiq-prospector",
+}
+
 # (connect, read) seconds for every provider call.
 PROVIDER_TIMEOUT = (
     env_int("PROVIDER_CONNECT_TIMEOUT", 5, minimum=1),

@@ -1,10 +1,13 @@
 from django.contrib import messages
-from django.http import HttpResponseNotAllowed
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from accounts.audit import client_ip
 from accounts.decorators import team_admin_required, team_required
 from accounts.models import Membership, Provider, ProviderKey
+from accounts.services import connect_sandbox_key
 from prospecting.services.provider_calls import check_provider_key, provider_balances
 
 
@@ -33,6 +36,25 @@ def provider_key_test(request, pk):
         messages.success(request, f"The {key.get_provider_display()} key works.")
     else:
         messages.error(request, f"{key.get_provider_display()}: {key.status_message}")
+    return redirect("accounts:provider_keys")
+
+
+@require_POST
+@team_admin_required
+def provider_key_sandbox(request, provider):
+    if provider not in Provider.values:
+        raise Http404("No such provider.")
+    try:
+        key = connect_sandbox_key(
+            team=request.team, actor=request.user, provider=provider, ip=client_ip(request)
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("accounts:provider_keys")
+    key = check_provider_key(key=key, user=request.user, ip=client_ip(request))
+    messages.success(
+        request, f"{key.get_provider_display()} now uses the sandbox: simulated data, no real credits."
+    )
     return redirect("accounts:provider_keys")
 
 

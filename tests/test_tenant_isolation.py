@@ -15,6 +15,8 @@ NOT_OBJECT_ROUTES = {
     "accounts:accept_invitation": "a bearer token, tested in test_accounts",
     "accounts:password_reset_confirm": "Django's signed reset token",
     "accounts:provider_key_add": "a provider name; the key is looked up in the session's team",
+    "provider_key_sandbox": "a provider name; the key is created in the session's team",
+    "lookc_webhook": "LookC's webhook: authenticated by the team's secret token, tested in test_webhooks",
 }
 
 

@@ -200,19 +200,21 @@ class BaseClient:
     slug = ""
     base_url_setting = ""
 
-    def __init__(self, secret, options=None, *, session=None):
+    def __init__(self, secret, options=None, *, session=None, urls=None):
         if not secret:
             raise KeyRejected("No API key is configured for this provider.")
         self.secret = secret
         self.options = options or {}
         self.session = session or requests.Session()
+        # Base URLs by setting name: the configured hosts, or the sandbox's for a sandbox key.
+        self.urls = urls or settings.PROVIDER_URLS
 
     def __repr__(self):
         return f"<{type(self).__name__}>"  # never the secret
 
     @property
     def base_url(self):
-        return settings.PROVIDER_URLS[self.base_url_setting].rstrip("/")
+        return self.urls[self.base_url_setting].rstrip("/")
 
     def auth_headers(self):
         raise NotImplementedError

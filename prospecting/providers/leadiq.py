@@ -20,8 +20,6 @@ import base64
 import binascii
 import re
 
-from django.conf import settings
-
 from .base import (
     BaseClient,
     InvalidInput,
@@ -94,7 +92,7 @@ class LeadiqClient(BaseClient):
 
     @property
     def prospector_url(self):
-        return settings.PROVIDER_URLS["LEADIQ_PROSPECTOR_URL"].rstrip("/")
+        return self.urls["LEADIQ_PROSPECTOR_URL"].rstrip("/")
 
     def auth_headers(self, api=GRAPHQL):
         key = str(self.secret).strip()

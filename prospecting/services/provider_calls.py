@@ -1,6 +1,7 @@
 """The one way Quarry calls a provider: pick the team's key, wait for the shared rate limiter, make the
 call, record it in the call log with the credits it cost, and return the result or raise."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ from prospecting.providers import PROVIDERS
 from prospecting.providers.base import KeyRejected, ProviderError
 from prospecting.providers.billing import credits_for
 from prospecting.ratelimit import RateLimiter, windows_for
+from prospecting.sandbox.connect import ensure_lookc_webhook, sandbox_urls
 
 # A web request waits a little for the limiter; background work passes its own patience.
 DEFAULT_MAX_WAIT = 10.0
@@ -26,9 +28,21 @@ def active_key(*, team, provider):
     return key
 
 
+def client_for(key):
+    """The provider client for a key: the real hosts, or the built-in sandbox for a sandbox key."""
+    secret = key.reveal_secret()
+    if not key.is_sandbox:
+        return PROVIDERS[key.provider](secret, key.options)
+    if not settings.SANDBOX_ENABLED:
+        raise KeyRejected("This is a sandbox key, and the sandbox is disabled in this deployment.")
+    if key.provider == "lookc":
+        ensure_lookc_webhook(key, secret)
+    return PROVIDERS[key.provider](secret, key.options, urls=sandbox_urls())
+
+
 def call_provider(*, team, user, provider, action, max_wait=DEFAULT_MAX_WAIT, limiter=None, **params):
     key = active_key(team=team, provider=provider)
-    client = PROVIDERS[provider](key.reveal_secret(), key.options)
+    client = client_for(key)
     method = getattr(client, action, None)
     if action.startswith("_") or not callable(method):
         raise ValueError(f"{provider} has no endpoint {action!r}")

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.models import Membership, Role, Team, User
-from accounts.services import create_team
+from accounts.models import Membership, Provider, ProviderKey, Role, Team, User
+from accounts.services import connect_sandbox_key, create_team
 
 DEMO_TEAM = "Demo Sales Team"
 DEMO_PASSWORD = "quarry-demo-pass"
@@ -37,6 +37,17 @@ class Command(BaseCommand):
                 team=team, user=users[member_email], defaults={"role": Role.MEMBER}
             )
         self._print_login(f"Demo team “{team}” is ready. Log in with:")
+
+    def _give_sandbox_keys(self, team, admin):
+        from prospecting.tasks import check_key
+
+        configured = set(ProviderKey.objects.for_team(team).active().values_list("provider", flat=True))
+        for provider in Provider.values:
+            if provider not in configured:
+                key = connect_sandbox_key(team=team, actor=admin, provider=provider)
+                # Tested by the worker once the sandbox answers, so the keys show valid with their balances.
+                transaction.on_commit(lambda key_id=key.pk: check_key.delay(key_id, admin.pk))
+        self.stdout.write("Sandbox keys for all five providers are set (simulated data, no real credits).")
 
     def _print_login(self, heading):
         self.stdout.write(self.style.SUCCESS(heading))

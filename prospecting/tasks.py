@@ -1,0 +1,17 @@
+from celery import shared_task
+
+from accounts.models import ProviderKey, User
+from prospecting.sandbox.connect import sandbox_is_up
+from prospecting.services.provider_calls import check_provider_key
+
+
+@shared_task(bind=True, max_retries=60)
+def check_key(self, key_id, user_id=None):
+    """Test a key in the background (the demo team's sandbox keys when Quarry starts)."""
+    key = ProviderKey.objects.active().filter(pk=key_id).first()
+    if key is None:
+        return
+    # At start-up the sandbox process may still be booting: wait for it rather than mark the key.
+    if key.is_sandbox and not sandbox_is_up():
+        raise self.retry(countdown=2)
+    check_provider_key(key=key, user=User.objects.filter(pk=user_id).first())

@@ -35,7 +35,7 @@ run: $(VENV)/.runtime
 	@echo ""
 	@echo "  Quarry is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
 	@echo ""
-	QUARRY_PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+	QUARRY_PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile.dev
 
 # Browser tests drive Debian's Chromium; install it when it is missing (root or sudo needed).
 chromium:

@@ -39,7 +39,9 @@ def test_an_unknown_or_revoked_token_is_refused_and_nothing_stored(lookc_key, al
     assert post(reverse("lookc_webhook", args=["not-a-token"]), json.dumps(PAYLOAD)).status_code == 404
     lookc_key.revoked_at = lookc_key.created_at
     lookc_key.save()
-    assert post(reverse("lookc_webhook", args=[lookc_key.webhook_token]), json.dumps(PAYLOAD)).status_code == 404
+    assert (
+        post(reverse("lookc_webhook", args=[lookc_key.webhook_token]), json.dumps(PAYLOAD)).status_code == 404
+    )
     assert not WebhookEvent.objects.exists()
 
 

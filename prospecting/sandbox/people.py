@@ -112,10 +112,19 @@ def company_for(seed):
 
 
 def company_by_domain(domain):
-    for name, known, industry in COMPANIES:
+    name, industry = domain.split(".")[0].replace("-", " ").title(), None
+    for known_name, known, known_industry in COMPANIES:
         if known == domain:
-            return {**company_for(known), "name": name, "domain": known, "industry": industry}
-    return {**company_for(domain), "domain": domain, "name": domain.split(".")[0].title()}
+            name, industry = known_name, known_industry
+    company = company_for(domain)
+    return {
+        **company,
+        "name": name,
+        "domain": domain,
+        "industry": industry or company["industry"],
+        "website": f"https://www.{domain}",
+        "linkedin_url": f"https://www.linkedin.com/company/{domain.split('.')[0]}",
+    }
 
 
 def person_for(seed):

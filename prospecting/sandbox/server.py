@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 def all_providers():
     from prospecting.sandbox import leadiq, linkup, lix, lookc, lusha
 
-    return {module.PROVIDER.slug: module.PROVIDER for module in (lix, lookc, linkup, lusha, leadiq)}
+    providers = [module.PROVIDER for module in (lix, lookc, linkup, lusha, leadiq)] + [leadiq.PROSPECTOR]
+    return {provider.slug: provider for provider in providers}
 
 
 class SandboxServer(ThreadingHTTPServer):
@@ -92,6 +93,8 @@ class SandboxServer(ThreadingHTTPServer):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "QuarrySandbox/1"
+    # Headers and body go out in two writes: without this, Nagle's algorithm holds the body ~40 ms.
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         log.debug("sandbox %s", format % args)

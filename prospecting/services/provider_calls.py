@@ -68,6 +68,7 @@ def record_call(*, team, user, key, call, data=None, error=None):
         team=team,
         user=user,
         key=key,
+        sandbox=key.is_sandbox,
         provider=call.provider,
         endpoint=call.endpoint,
         method=call.method,

@@ -14,7 +14,8 @@ def echo(request, ctx, name):
 
 
 ECHO = SandboxProvider(
-    slug="echo", prefix="/echo",
+    slug="echo",
+    prefix="/echo",
     key_from=lambda request: request.headers.get("x-key"),
     refuse=lambda: reply(401, {"error": "bad key"}),
     rate_limited=lambda wait: reply(429, {"error": "slow down"}, Retry_After=int(wait) + 1),
@@ -28,7 +29,7 @@ ECHO = SandboxProvider(
 @pytest.fixture
 def echo_server(sandbox):
     server = sandbox(ECHO)
-    server.get = lambda path, key=KEY, **kw: requests.get(f"{server.url}/echo{path}", headers={"x-key": key}, **kw)
+    server.get = lambda path, key=KEY: requests.get(f"{server.url}/echo{path}", headers={"x-key": key})
     server.control = lambda action, **body: requests.post(f"{server.url}/_sandbox/{action}", json=body).json()
     return server
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -36,6 +37,8 @@ class Command(BaseCommand):
             Membership.objects.get_or_create(
                 team=team, user=users[member_email], defaults={"role": Role.MEMBER}
             )
+            if settings.SANDBOX_ENABLED:
+                self._give_sandbox_keys(team, users[admin_email])
         self._print_login(f"Demo team “{team}” is ready. Log in with:")
 
     def _give_sandbox_keys(self, team, admin):

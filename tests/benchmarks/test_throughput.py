@@ -1,0 +1,184 @@
+"""Throughput and overhead of Quarry's provider calls against the sandbox (on demand: `make benchmarks`).
+
+1. Two Celery worker processes call the sandbox's LookC at the key's configured limit for 60 s: how
+   close to the allowed rate they get, and how many 429s the sandbox answered (must be none).
+2. The overhead per call of Quarry's call service (key, limiter, call log) against a bare requests
+   call to the same sandbox endpoint.
+Figures are printed and written to var/benchmarks/; the README keeps the latest.
+"""
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+
+from accounts.services import connect_sandbox_key
+from prospecting.ratelimit import WINDOW_MARGIN
+from prospecting.sandbox.server import wait_until_up
+from prospecting.services.provider_calls import call_provider
+from tests.test_celery_worker import database_url_of_test_database
+
+ROOT = Path(__file__).resolve().parents[2]
+RATE = 20  # calls per second, configured on the key and on the sandbox
+DURATION = 60
+SANDBOX_PORT = 8199
+
+
+@pytest.fixture
+def sandbox_process(settings):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "prospecting.sandbox", "--port", str(SANDBOX_PORT)], cwd=ROOT
+    )
+    url = f"http://127.0.0.1:{SANDBOX_PORT}"
+    assert wait_until_up(url), "the sandbox did not start"
+    settings.SANDBOX_URL = url
+    settings.SANDBOX_PROVIDER_URLS = {
+        name: value.replace(value.split("/")[2], f"127.0.0.1:{SANDBOX_PORT}")
+        for name, value in settings.SANDBOX_PROVIDER_URLS.items()
+    }
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def start_workers(queue, count, url):
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_of_test_database(),
+        "SANDBOX_URL": url,
+        "QUARRY_ENCRYPTION_KEYS": ",".join(settings.QUARRY_ENCRYPTION_KEYS),
+        "QUARRY_VAR_DIR": str(settings.VAR_DIR),
+    }
+    return [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tests.benchmarks.worker_app",
+                "worker",
+                "--pool",
+                "solo",
+                "--queues",
+                queue,
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "WARNING",
+                "-n",
+                f"bench{index}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        for index in range(count)
+    ]
+
+
+def record(name, figures):
+    folder = settings.VAR_DIR / "benchmarks"
+    folder.mkdir(parents=True, exist_ok=True)
+    figures |= {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+        "broker": "redis" if settings.REDIS_URL else "filesystem",
+    }
+    (folder / f"{name}.json").write_text(json.dumps(figures, indent=2))
+    print(f"\n{name}: {json.dumps(figures, indent=2)}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_reach_the_allowed_rate_without_429(sandbox_process, team_a, alice):
+    from tests.benchmarks.worker_app import app, lookup
+
+    key = connect_sandbox_key(team=team_a, actor=alice, provider="lookc")
+    key.options = {"rate_limits": [[RATE, 1]]}
+    key.save()
+    requests.post(f"{sandbox_process}/_sandbox/limits", json={"provider": "lookc", "windows": [[RATE, 1]]})
+    queue = f"bench-{uuid.uuid4().hex[:8]}"
+    for index in range(int(RATE * (DURATION + 20))):
+        lookup.apply_async((team_a.pk, alice.pk, f"person{index}@northwind.io"), queue=queue)
+    workers = start_workers(queue, 2, sandbox_process)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not received(sandbox_process):
+            time.sleep(0.2)
+        started = received(sandbox_process)[0]["at"]
+        time.sleep(max(0, started + DURATION + 1 - time.time()))
+        calls = [r for r in received(sandbox_process) if started <= r["at"] < started + DURATION]
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=30)
+        app.control.purge()
+    ok = sum(1 for r in calls if r["status"] == 200)
+    limited = sum(1 for r in calls if r["status"] == 429)
+    allowed = RATE * DURATION
+    record(
+        "throughput",
+        {
+            "workers": 2,
+            "configured_rate_per_s": RATE,
+            "seconds": DURATION,
+            "calls_answered_200": ok,
+            "allowed": allowed,
+            "achieved_vs_allowed": round(ok / allowed, 3),
+            "answers_429": limited,
+            "limiter_window_margin_s": WINDOW_MARGIN,
+        },
+    )
+    assert limited == 0
+    assert ok >= 0.9 * allowed
+
+
+def received(url):
+    return requests.get(f"{url}/_sandbox/received?provider=lookc", timeout=10).json()["received"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_overhead_of_the_call_service_against_a_bare_request(sandbox_process, team_a, alice):
+    key = connect_sandbox_key(team=team_a, actor=alice, provider="lookc")
+    key.options = {"rate_limits": [[100_000, 1]]}
+    key.save()
+    requests.post(f"{sandbox_process}/_sandbox/limits", json={"provider": "lookc", "windows": [[100_000, 1]]})
+    secret, calls = key.reveal_secret(), 300
+    session = requests.Session()
+    bare, service = [], []
+    for index in range(calls):
+        email = f"overhead{index}@northwind.io"
+        started = time.perf_counter()
+        session.get(
+            f"{sandbox_process}/lookc/v1/search/person/by-email",
+            params={"email": email},
+            headers={"Authorization": secret},
+            timeout=10,
+        ).raise_for_status()
+        bare.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        call_provider(team=team_a, user=alice, provider="lookc", action="person_by_email", email=email)
+        service.append(time.perf_counter() - started)
+    record(
+        "overhead",
+        {
+            "calls": calls,
+            "limiter_store": "redis" if settings.REDIS_URL else "database",
+            "bare_requests_ms_median": round(statistics.median(bare) * 1000, 2),
+            "call_service_ms_median": round(statistics.median(service) * 1000, 2),
+            "overhead_ms_median": round((statistics.median(service) - statistics.median(bare)) * 1000, 2),
+            "overhead_ms_p95": round(
+                (sorted(service)[int(calls * 0.95)] - sorted(bare)[int(calls * 0.95)]) * 1000, 2
+            ),
+        },
+    )
+    assert statistics.median(service) > 0

@@ -1,0 +1,163 @@
+"""Quarry against its own sandbox over real HTTP: sandbox keys, the call service and call log, the
+sandbox's billing equal to Quarry's, LookC's webhook reaching Quarry, and the demo team."""
+
+import base64
+import time
+
+import pytest
+import requests
+from django.core.management import call_command
+
+from accounts.models import KeyStatus, ProviderKey, Team
+from accounts.services import connect_sandbox_key
+from prospecting.models import ProviderCall, WebhookEvent
+from prospecting.providers.base import KeyRejected, ProviderError
+from prospecting.sandbox.connect import lookc_webhook_url
+from prospecting.services.provider_calls import call_provider, check_provider_key
+from prospecting.tasks import check_key
+from tests.sandbox.conftest import sandbox_urls
+
+PROFILES = [f"https://www.linkedin.com/in/prospect-{index}" for index in range(6)]
+EMAILS = [f"buyer{index}@northwind.io" for index in range(6)]
+
+
+@pytest.fixture
+def running_sandbox(sandbox, settings):
+    server = sandbox()
+    settings.SANDBOX_URL = server.url
+    settings.SANDBOX_PROVIDER_URLS = sandbox_urls(server)
+    return server
+
+
+@pytest.fixture
+def sandbox_keys(running_sandbox, team_a, alice):
+    keys = {}
+    for provider in ("lix", "lookc", "linkup", "lusha", "leadiq"):
+        key = connect_sandbox_key(team=team_a, actor=alice, provider=provider)
+        # Generous limits so the script does not wait; the limits themselves are tested elsewhere.
+        key.options = {**key.options, "rate_limits": [[1000, 1]]}
+        key.save()
+        requests.post(
+            f"{running_sandbox.url}/_sandbox/limits", json={"provider": provider, "windows": [[1000, 1]]}
+        )
+        keys[provider] = key
+    return keys
+
+
+def run(team, user, provider, action, **params):
+    try:
+        return call_provider(team=team, user=user, provider=provider, action=action, **params)
+    except ProviderError as error:
+        return error
+
+
+def test_sandbox_keys_call_the_sandbox_and_every_record_says_so(sandbox_keys, team_a, bob, running_sandbox):
+    result = run(team_a, bob, "lix", "person_by_linkedin", profile_link=PROFILES[0])
+    again = run(team_a, bob, "lix", "person_by_linkedin", profile_link=PROFILES[0])
+    assert result.data == again.data  # deterministic
+    logged = ProviderCall.objects.filter(provider="lix")
+    assert logged.count() == 2 and all(call.sandbox for call in logged)
+    received = requests.get(f"{running_sandbox.url}/_sandbox/received?provider=lix").json()["received"]
+    assert [r["path"] for r in received] == ["/v1/person", "/v1/person"]
+
+
+def test_the_sandboxs_billing_equals_quarrys_call_log(sandbox_keys, team_a, bob, running_sandbox):
+    for profile in PROFILES:
+        run(team_a, bob, "lix", "person_by_linkedin", profile_link=profile)
+        run(team_a, bob, "lix", "email_by_linkedin", url=profile)
+        run(
+            team_a,
+            bob,
+            "leadiq",
+            "search_people",
+            linkedin_url=profile,
+            fields=("profile", "email", "phone", "company"),
+        )
+    run(
+        team_a,
+        bob,
+        "lix",
+        "search_people",
+        url="https://www.linkedin.com/search/results/people/?keywords=cto",
+    )
+    for email in EMAILS:
+        run(team_a, bob, "lookc", "person_by_email", email=email)
+        run(team_a, bob, "lusha", "person", email=email)
+    run(
+        team_a,
+        bob,
+        "lusha",
+        "bulk_people",
+        contacts=[{"contactId": str(i), "email": e} for i, e in enumerate(EMAILS)],
+    )
+    run(team_a, bob, "linkup", "profile_info", linkedin_url=PROFILES[0], login_token="li-sandbox-session")
+    run(team_a, bob, "linkup", "connections", login_token="li-sandbox-session", start_page=1, end_page=3)
+    for provider, key in sandbox_keys.items():
+        secret = key.reveal_secret()
+        # The sandbox knows LeadIQ's key by its decoded form, as LeadIQ's Prospector API does.
+        secret = base64.b64decode(secret).decode() if provider == "leadiq" else secret
+        params = {"provider": provider, "key": secret}
+        billed = requests.get(f"{running_sandbox.url}/_sandbox/billed", params=params).json()["totals"]
+        recorded = {}
+        for credits in ProviderCall.objects.filter(provider=provider).values_list("credits", flat=True):
+            for kind, amount in credits.items():
+                recorded[kind] = round(recorded.get(kind, 0) + amount, 4)
+        assert billed == recorded, provider
+    assert ProviderCall.objects.exclude(credits={}).count() > 10
+
+
+def test_testing_sandbox_keys_marks_them_valid(sandbox_keys, alice):
+    for key in sandbox_keys.values():
+        check_provider_key(key=key, user=alice)
+        key.refresh_from_db()
+        assert key.status == KeyStatus.VALID, (key.provider, key.status_message)
+
+
+def test_a_wrong_sandbox_key_is_refused_like_a_real_one(running_sandbox, team_a, alice):
+    key = connect_sandbox_key(team=team_a, actor=alice, provider="lix")
+    key.secret = "not-a-sandbox-key-0000"
+    key.save()
+    with pytest.raises(KeyRejected):
+        call_provider(team=team_a, user=alice, provider="lix", action="balances")
+
+
+def test_sandbox_keys_are_refused_when_the_sandbox_is_disabled(sandbox_keys, team_a, alice, settings):
+    settings.SANDBOX_ENABLED = False
+    with pytest.raises(KeyRejected, match="sandbox is disabled"):
+        call_provider(team=team_a, user=alice, provider="lix", action="balances")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lookc_answers_later_through_quarrys_webhook(sandbox, settings, live_server, team_a, alice):
+    server = sandbox()
+    settings.SANDBOX_URL, settings.SANDBOX_PROVIDER_URLS = server.url, sandbox_urls(server)
+    settings.SITE_URL = live_server.url
+    key = connect_sandbox_key(team=team_a, actor=alice, provider="lookc")
+    pending = None
+    for index in range(30):  # the sandbox answers some look-ups asynchronously
+        result = run(team_a, alice, "lookc", "person_by_email", email=f"later{index}@globexhealth.com")
+        if not result.data["complete"]:
+            pending = result.data["request_id"]
+            break
+    assert pending, "no asynchronous answer among 30 look-ups"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not WebhookEvent.objects.filter(team=team_a).exists():
+        time.sleep(0.2)
+    event = WebhookEvent.objects.get(team=team_a, provider="lookc")
+    assert event.body and lookc_webhook_url(key).startswith(live_server.url)
+    status = run(team_a, alice, "lookc", "request_status", request_id=pending)
+    assert status.data["complete"] is True
+
+
+def test_the_demo_team_gets_a_sandbox_key_per_provider_that_tests_valid(
+    running_sandbox, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as checks:
+        call_command("create_demo_team")
+    team = Team.objects.get(name="Demo Sales Team")
+    keys = ProviderKey.objects.for_team(team).active()
+    assert sorted(keys.values_list("provider", flat=True)) == ["leadiq", "linkup", "lix", "lookc", "lusha"]
+    assert all(key.is_sandbox for key in keys) and len(checks) == 5
+    for key in keys:
+        check_key(key.pk)  # what the worker runs for each callback
+    assert set(ProviderKey.objects.for_team(team).values_list("status", flat=True)) == {KeyStatus.VALID}

@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import Membership, Role, Team, User
+from prospecting.sandbox.server import SandboxServer
 
 PASSWORD = "correct horse battery staple"
 
@@ -68,3 +69,19 @@ def bob_client(bob):
 @pytest.fixture
 def carol_client(carol):
     return logged_in(carol)
+
+
+@pytest.fixture
+def sandbox():
+    """Start a real sandbox server on a free port: sandbox() for all five providers, or
+    sandbox(lix.PROVIDER, ...) for some. Stopped after the test."""
+    servers = []
+
+    def start(*providers):
+        server = SandboxServer(("127.0.0.1", 0), providers={p.slug: p for p in providers} or None)
+        servers.append(server.start())
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -254,6 +254,10 @@ def test_balances_page_shows_each_providers_live_figures(mocked, key_for, bob_cl
     mocked.get(
         "https://api.lix-it.com/v1/account/balances", json={"emailBalance": 1234, "linkedInBalance": 5678}
     )
+    mocked.get(
+        "https://api.lix-it.com/v1/account/allowances/daily",
+        json={"requestsRemaining": 4321, "refreshesAt": 1798761600},
+    )
     page = bob_client.get(reverse("balances")).content.decode()
-    assert "1234" in page and "5678" in page
+    assert "1234" in page and "5678" in page and "4321" in page
     assert "no balance" in page.lower()  # LinkUp has no balance endpoint, said in words

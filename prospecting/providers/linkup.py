@@ -256,8 +256,7 @@ class LinkupClient(BaseClient):
 
     def balances(self):
         raise NotImplementedError(
-            "LinkUp v1 has no balance or usage endpoint (providers.md §4): credits are only visible in the "
-            "LinkUp dashboard."
+            "LinkUp has no balance endpoint in its API: see your credits in the LinkUp dashboard."
         )
 
     # --- plumbing ----------------------------------------------------------------------------

@@ -125,8 +125,8 @@ class LookcClient(BaseClient):
 
     def balances(self):
         raise NotImplementedError(
-            "LookC has no balance endpoint (providers.md §3): its Org credits are prepaid and only show up "
-            "as HTTP 402 when exhausted."
+            "LookC has no balance endpoint in its API: its credits are prepaid, and Quarry is told only "
+            "when they run out."
         )
 
     # --- answers -----------------------------------------------------------------------------

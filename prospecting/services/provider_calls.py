@@ -110,11 +110,11 @@ def provider_balances(*, team, user):
     """Each configured provider's live balances: [{"provider", "key", "balances" or "error"}]."""
     rows = []
     for key in ProviderKey.objects.for_team(team).active().order_by("provider"):
-        row = {"provider": key.get_provider_display(), "key": key}
+        row = {"provider": key.get_provider_display(), "key": key, "balances": []}
         try:
-            row["balances"] = call_provider(
-                team=team, user=user, provider=key.provider, action="balances"
-            ).data
+            for action in BALANCE_ACTIONS.get(key.provider, ("balances",)):
+                result = call_provider(team=team, user=user, provider=key.provider, action=action)
+                row["balances"] += result.data
         except NotImplementedError as missing:
             row["error"] = str(missing)
         except ProviderError as error:

@@ -33,7 +33,7 @@ run: $(VENV)/.runtime
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py create_demo_team --if-empty
 	@echo ""
-	@echo "  Quarry is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo "  Quarry is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker, beat and the sandbox)"
 	@echo ""
 	QUARRY_PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile.dev
 

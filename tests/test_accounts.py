@@ -453,3 +453,29 @@ def test_admin_of_other_team_does_not_see_team_a_events(carol_client, events):
     assert "quinn@b.test" in response.text
     assert "pat@a.test" not in response.text
     assert "10.9.9.9" not in response.text
+
+
+def test_password_reset_by_email_link_sets_a_new_password(client, alice):
+    response = client.post(reverse("accounts:password_reset"), {"email": "ALICE@a.test"})
+    assert response.status_code == 302 and len(mail.outbox) == 1
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/password/reset/" in line)
+    form_page = client.get(urlparse(link.strip()).path, follow=True)
+    assert form_page.context["validlink"] is True
+    done = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert done.status_code == 302
+    alice.refresh_from_db()
+    assert alice.check_password(NEW_PASSWORD)
+
+
+def test_password_change_keeps_the_session_and_is_audited(alice_client, alice):
+    response = alice_client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.check_password(NEW_PASSWORD)
+    assert alice_client.get(reverse("home")).status_code == 200
+    assert AuditEvent.objects.filter(action=AuditAction.PASSWORD_CHANGED, actor=alice).exists()

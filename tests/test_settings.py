@@ -90,3 +90,17 @@ def test_every_html_page_sends_a_strict_content_security_policy(client, alice_cl
         assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
         nonce = policy.split("'nonce-")[1].split("'")[0]
         assert f'nonce="{nonce}"' in response.content.decode()
+
+
+@pytest.mark.parametrize(("extra", "expected"), [({}, "False"), ({"QUARRY_SANDBOX": "true"}, "True")])
+def test_the_sandbox_is_refused_in_production_unless_enabled_explicitly(tmp_path, extra, expected):
+    result = manage(
+        tmp_path,
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SANDBOX_ENABLED)",
+        **production_env(),
+        **extra,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected

@@ -7,6 +7,7 @@ handler gets the `Request` and a `Context` and returns a `Reply`; it charges wit
 exactly when the real provider bills, which raises `NoCredits` when the balance cannot pay.
 """
 
+import contextlib
 import hashlib
 import json
 import re
@@ -97,6 +98,8 @@ class SandboxProvider:
     default_balances: dict  # credit type -> starting balance
     not_found: Any = None  # () -> Reply for an unknown path
     decorate: Any = None  # (Reply, Context) -> None, e.g. quota headers on every answer
+    # Request -> {credit type: amount} a rate-limited call still costs (LinkUp bills its 429s).
+    billed_when_limited: Any = None
 
 
 def accepts_key(key):
@@ -263,6 +266,11 @@ def dispatch(state, provider, request):
         if answer is None:
             wait = state.wait_for_rate(provider, key)
             answer = spec.rate_limited(wait) if wait else None
+            if answer is not None and spec.billed_when_limited:
+                ctx = Context(state, provider, key, "rate_limited")
+                for kind, amount in spec.billed_when_limited(request).items():
+                    with contextlib.suppress(NoCredits):
+                        ctx.charge(kind, amount)
         if answer is None:
             answer, endpoint, ctx = route(spec, state, key, request)
     if ctx is not None and spec.decorate:

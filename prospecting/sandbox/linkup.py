@@ -506,4 +506,8 @@ PROVIDER = SandboxProvider(
     routes=[Route("GET", r"/v1/check", check), *ROUTES],
     default_limits=[[300, 60]],
     default_balances={"credits": DEFAULT_BALANCE},
+    # LinkUp bills every answer but a 500, its 429s included (providers.md §4.1).
+    billed_when_limited=lambda request: {
+        "credits": units(request.json if isinstance(request.json, dict) else {})
+    },
 )

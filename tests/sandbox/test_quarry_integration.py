@@ -11,9 +11,10 @@ from django.core.management import call_command
 from accounts.models import KeyStatus, ProviderKey, Team
 from accounts.services import connect_sandbox_key
 from prospecting.models import ProviderCall, WebhookEvent
-from prospecting.providers.base import KeyRejected, ProviderError
+from prospecting.providers import PROVIDERS
+from prospecting.providers.base import KeyRejected, ProviderError, RateLimited
 from prospecting.sandbox.connect import lookc_webhook_url
-from prospecting.services.provider_calls import call_provider, check_provider_key
+from prospecting.services.provider_calls import call_provider, check_provider_key, record_call
 from prospecting.tasks import check_key
 from tests.sandbox.conftest import sandbox_urls
 
@@ -161,3 +162,26 @@ def test_the_demo_team_gets_a_sandbox_key_per_provider_that_tests_valid(
     for key in keys:
         check_key(key.pk)  # what the worker runs for each callback
     assert set(ProviderKey.objects.for_team(team).values_list("status", flat=True)) == {KeyStatus.VALID}
+
+
+def test_linkup_bills_a_rate_limited_call_in_the_sandbox_as_in_quarrys_log(
+    sandbox_keys, team_a, bob, running_sandbox
+):
+    requests.post(f"{running_sandbox.url}/_sandbox/limits", json={"provider": "linkup", "windows": [[1, 60]]})
+    run(team_a, bob, "linkup", "connections", login_token="li-sandbox-session", start_page=1, end_page=2)
+    # Quarry's own limiter would hold the second call back; go around it to meet the provider's 429.
+    client = PROVIDERS["linkup"](
+        sandbox_keys["linkup"].reveal_secret(), {"country": "FR"}, urls=sandbox_urls(running_sandbox)
+    )
+    with pytest.raises(RateLimited) as limited:
+        client.connections(login_token="li-sandbox-session", start_page=1, end_page=2)
+    record_call(
+        team=team_a, user=bob, key=sandbox_keys["linkup"], call=limited.value.call, error=limited.value
+    )
+    billed = requests.get(f"{running_sandbox.url}/_sandbox/billed", params={"provider": "linkup"}).json()[
+        "totals"
+    ]
+    recorded = sum(
+        c["credits"] for c in ProviderCall.objects.filter(provider="linkup").values_list("credits", flat=True)
+    )
+    assert billed == {"credits": 4} and recorded == 4

@@ -2,13 +2,10 @@
 
 import base64
 import json
-from pathlib import Path
 
 import pytest
-import requests
 import responses
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
+from hypothesis import given
 from hypothesis import strategies as st
 from responses import matchers
 
@@ -26,8 +23,8 @@ from prospecting.providers.base import (
 from prospecting.providers.billing import LEADIQ_UC
 from prospecting.providers.leadiq import LeadiqClient, count_data_points
 from prospecting.providers.leadiq_schema import ACCOUNT_QUERY
+from tests.providers import helpers
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "leadiq"
 RAW_KEY = "li-3f9c2a7e:5b1d"
 KEY = base64.b64encode(RAW_KEY.encode()).decode()
 GRAPHQL_URL = "https://graphql.leadiq.test/graphql"
@@ -43,16 +40,12 @@ PROSPECTOR_HEADERS = {"X-API-Key": RAW_KEY, "Accept": "application/json"}
 
 
 def fixture(name):
-    return json.loads((FIXTURES / name).read_text())
+    return helpers.load_fixture("leadiq", name)
 
 
-@pytest.fixture(autouse=True)
-def _provider_urls(settings):
-    settings.PROVIDER_URLS = {
-        **settings.PROVIDER_URLS,
-        "LEADIQ_GRAPHQL_URL": GRAPHQL_URL,
-        "LEADIQ_PROSPECTOR_URL": PROSPECTOR_URL + "/",
-    }
+_provider_urls = helpers.provider_urls(
+    LEADIQ_GRAPHQL_URL=GRAPHQL_URL, LEADIQ_PROSPECTOR_URL=PROSPECTOR_URL + "/"
+)
 
 
 @pytest.fixture
@@ -674,17 +667,7 @@ def test_suppressed_or_empty_contact_values_are_not_counted():
 
 # --- Fuzz ----------------------------------------------------------------------------------------
 
-JSON = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
-    ),
-    max_leaves=20,
-)
+JSON = helpers.json_values(text=st.text(max_size=20))
 GRAPHQL_ERROR = st.fixed_dictionaries(
     {},
     optional={
@@ -712,12 +695,8 @@ SHAPED = st.fixed_dictionaries(
         "message": JSON,
     },
 )
-BODIES = st.binary(max_size=200) | (JSON | SHAPED).map(lambda value: json.dumps(value).encode())
-HEADERS = st.dictionaries(
-    st.sampled_from(["Retry-After", "X-Request-Id", "Content-Type"]),
-    st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=30),
-    max_size=3,
-)
+BODIES = helpers.bodies(JSON, SHAPED)
+HEADERS = helpers.header_dicts(values=st.text(alphabet=helpers.PRINTABLE_ASCII, max_size=30))
 ENDPOINTS = [
     "check",
     "balances",
@@ -733,21 +712,10 @@ ENDPOINTS = [
 ]
 
 
-@hypothesis_settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(status=st.integers(100, 599), body=BODIES, headers=HEADERS, endpoint=st.sampled_from(ENDPOINTS))
+@helpers.FUZZ_SETTINGS
+@given(status=helpers.STATUSES, body=BODIES, headers=HEADERS, endpoint=st.sampled_from(ENDPOINTS))
 def test_any_answer_ends_as_a_result_or_a_provider_error(client, status, body, headers, endpoint):
-    response = requests.Response()
-    response.status_code = status
-    response._content = body
-    response.headers.update(headers)
-    response.url = GRAPHQL_URL
     call = Call(provider="leadiq", endpoint=endpoint, method="POST", url=GRAPHQL_URL)
-    try:
-        result = client.handle(response, call)
-    except ProviderError as error:
-        assert error.call is call
-        assert isinstance(error.message, str)
-    else:
-        assert result.call is call
+    outcome = helpers.assert_handle_never_raises_foreign(client, call, status, body, headers)
+    if isinstance(outcome, ProviderError):
+        assert isinstance(outcome.message, str)

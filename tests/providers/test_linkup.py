@@ -1,11 +1,8 @@
 import json
-from pathlib import Path
 
 import pytest
-import requests
 import responses
 from hypothesis import given
-from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from responses import matchers
 
@@ -16,28 +13,25 @@ from prospecting.providers.base import (
     MalformedResponse,
     NotFound,
     OutOfCredits,
-    ProviderError,
     ProviderUnavailable,
     RateLimited,
-    Result,
 )
 from prospecting.providers.linkup import LinkupClient
+from tests.providers import helpers
 
 BASE = "https://linkup.test"
 KEY = "linkup-api-key"
 TOKEN = "AQEDAR-user-li_at"
 PROFILE = "https://www.linkedin.com/in/johndoe/"
 POST = "https://www.linkedin.com/posts/johndoe_activity-7123456789012345678-abcd"
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "linkup"
+RESPONSE_URL = f"{BASE}/v1/profile/info"
 
 
 def fixture(name):
-    return json.loads((FIXTURES / name).read_text())
+    return helpers.load_fixture("linkup", name)
 
 
-@pytest.fixture(autouse=True)
-def _linkup_url(settings):
-    settings.PROVIDER_URLS = {**settings.PROVIDER_URLS, "LINKUP_API_URL": BASE}
+_linkup_url = helpers.provider_urls(LINKUP_API_URL=BASE)
 
 
 @pytest.fixture
@@ -46,12 +40,7 @@ def client():
 
 
 def make_response(status, content=b"", headers=None):
-    response = requests.Response()
-    response.status_code = status
-    response._content = content
-    response.headers.update(headers or {})
-    response.url = f"{BASE}/v1/profile/info"
-    return response
+    return helpers.make_response(status, content, headers, url=RESPONSE_URL)
 
 
 def with_token(body):
@@ -493,39 +482,27 @@ def test_unreadable_success_is_malformed(client, content):
 
 # --- fuzz ----------------------------------------------------------------------------------------
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
-    max_leaves=20,
-)
+JSON = helpers.JSON
 linkup_like = st.fixed_dictionaries(
     {},
     optional={
-        "status": st.sampled_from(["success", "error"]) | json_values,
-        "message": json_values,
-        "data": json_values,
-        "login_token": json_values,
+        "status": st.sampled_from(["success", "error"]) | JSON,
+        "message": JSON,
+        "data": JSON,
+        "login_token": JSON,
     },
 )
-bodies = st.binary(max_size=200) | (json_values | linkup_like).map(lambda v: json.dumps(v).encode())
-header_values = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=40)
 
 
-@hsettings(max_examples=200, deadline=None)
+@helpers.FUZZ_SETTINGS
 @given(
-    status=st.integers(min_value=100, max_value=599),
-    content=bodies,
-    retry_after=st.none() | header_values,
+    status=helpers.STATUSES,
+    content=helpers.bodies(JSON, linkup_like),
+    headers=helpers.header_dicts(["Retry-After"], max_size=1),
     endpoint=st.sampled_from(["login", "verify_code", "check", "profile_info", "list_invitations", "inbox"]),
 )
-def test_handle_returns_result_or_provider_error_for_any_answer(status, content, retry_after, endpoint):
-    client = LinkupClient(KEY)
-    headers = {"Retry-After": retry_after} if retry_after is not None else {}
-    try:
-        result = client.handle(
-            make_response(status, content, headers), Call("linkup", endpoint, "POST", BASE)
-        )
-    except ProviderError as exc:
-        assert exc.call is not None
-    else:
-        assert isinstance(result, Result)
+def test_handle_returns_result_or_provider_error_for_any_answer(status, content, headers, endpoint):
+    call = Call("linkup", endpoint, "POST", BASE)
+    helpers.assert_handle_never_raises_foreign(
+        LinkupClient(KEY), call, status, content, headers, url=RESPONSE_URL
+    )

@@ -1,12 +1,9 @@
 """The Lix client against Lix's documented requests, answers and errors (providers.md 2, seeds 000/001)."""
 
-import json
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from pathlib import Path
 
 import pytest
-import requests
 import responses
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
@@ -21,14 +18,13 @@ from prospecting.providers.base import (
     NotFound,
     OutOfCredits,
     Pending,
-    ProviderError,
     ProviderUnavailable,
     RateLimited,
     Result,
 )
 from prospecting.providers.lix import LixClient
+from tests.providers import helpers
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "lix"
 BASE = "https://lix.test"
 KEY = "lix-secret-key"
 VIEWER = "alfie-lambert"
@@ -56,12 +52,10 @@ SKILL = {
 
 
 def fixture(name):
-    return json.loads((FIXTURES / name).read_text())
+    return helpers.load_fixture("lix", name)
 
 
-@pytest.fixture(autouse=True)
-def lix_base_url(settings):
-    settings.PROVIDER_URLS = {**settings.PROVIDER_URLS, "LIX_API_URL": BASE}
+lix_base_url = helpers.provider_urls(LIX_API_URL=BASE)
 
 
 @pytest.fixture
@@ -432,35 +426,21 @@ LIX_KEYS = st.sampled_from(
      "alternatives", "emailBalance", "linkedInBalance", "requestsRemaining", "refreshesAt", "person_ids",
      "personIds", "organisationIds", "liOrganisation", "connections_response"]
 )  # fmt: skip
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(LIX_KEYS | st.text(max_size=8), inner, max_size=5)
-    ),
+JSON = helpers.json_values(
+    floats=st.floats(),
+    text=st.text(max_size=20),
+    keys=LIX_KEYS | st.text(max_size=8),
+    max_keys=5,
     max_leaves=25,
 )
-BODIES = st.binary(max_size=200) | JSON.map(lambda value: json.dumps(value).encode())
-HEADERS = st.dictionaries(
-    st.sampled_from(["Retry-After", "X-Request-Id", "Content-Type"]), st.text(max_size=40), max_size=3
-)
+BODIES = helpers.bodies(JSON)
+HEADERS = helpers.header_dicts(values=st.text(max_size=40))
 
 
 @hyp_settings(
-    max_examples=200,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    helpers.FUZZ_SETTINGS, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 )
-@given(status=st.integers(100, 599), body=BODIES, headers=HEADERS, endpoint=st.sampled_from(PARSED_ENDPOINTS))
+@given(status=helpers.STATUSES, body=BODIES, headers=HEADERS, endpoint=st.sampled_from(PARSED_ENDPOINTS))
 def test_any_answer_gives_a_result_or_a_provider_error(status, body, headers, endpoint):
-    response = requests.Response()
-    response.status_code = status
-    response._content = body
-    response.headers.update(headers)
-    response.url = f"{BASE}/v1/x"
-    call = Call(provider="lix", endpoint=endpoint, method="GET", url=response.url)
-    try:
-        result = LixClient(KEY).handle(response, call)
-    except ProviderError as raised:
-        assert raised.call is call
-    else:
-        assert isinstance(result, Result)
+    call = Call(provider="lix", endpoint=endpoint, method="GET", url=f"{BASE}/v1/x")
+    helpers.assert_handle_never_raises_foreign(LixClient(KEY), call, status, body, headers)

@@ -1,13 +1,10 @@
 import json
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from pathlib import Path
 
 import pytest
-import requests
 import responses
 from hypothesis import given
-from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from responses import matchers
 
@@ -19,25 +16,22 @@ from prospecting.providers.base import (
     NotFound,
     OutOfCredits,
     Pending,
-    ProviderError,
     ProviderUnavailable,
     RateLimited,
-    Result,
 )
 from prospecting.providers.lookc import LookcClient
+from tests.providers import helpers
 
 BASE = "https://lookc.test"
 KEY = "lookc-secret-token"
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "lookc"
+RESPONSE_URL = f"{BASE}/v1/search/person/by-email"
 
 
 def fixture(name):
-    return json.loads((FIXTURES / name).read_text())
+    return helpers.load_fixture("lookc", name)
 
 
-@pytest.fixture(autouse=True)
-def _lookc_url(settings):
-    settings.PROVIDER_URLS = {**settings.PROVIDER_URLS, "LOOKC_API_URL": BASE}
+_lookc_url = helpers.provider_urls(LOOKC_API_URL=BASE)
 
 
 @pytest.fixture
@@ -51,12 +45,7 @@ def auth():
 
 
 def make_response(status, content=b"", headers=None):
-    response = requests.Response()
-    response.status_code = status
-    response._content = content
-    response.headers.update(headers or {})
-    response.url = f"{BASE}/v1/search/person/by-email"
-    return response
+    return helpers.make_response(status, content, headers, url=RESPONSE_URL)
 
 
 # --- endpoints -----------------------------------------------------------------------------------
@@ -266,42 +255,30 @@ def test_unreadable_success_is_malformed(client, content):
 
 # --- fuzz ----------------------------------------------------------------------------------------
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
-    max_leaves=20,
-)
+JSON = helpers.JSON
 lookc_like = st.fixed_dictionaries(
     {},
     optional={
-        "hits": json_values,
-        "status": st.sampled_from(["complete", "pending"]) | json_values,
-        "data": json_values,
-        "request_id": json_values,
-        "employees": json_values,
-        "paging": json_values,
-        "error": st.fixed_dictionaries(
-            {}, optional={"type": st.text() | json_values, "message": json_values}
-        ),
+        "hits": JSON,
+        "status": st.sampled_from(["complete", "pending"]) | JSON,
+        "data": JSON,
+        "request_id": JSON,
+        "employees": JSON,
+        "paging": JSON,
+        "error": st.fixed_dictionaries({}, optional={"type": st.text() | JSON, "message": JSON}),
     },
 )
-bodies = st.binary(max_size=200) | (json_values | lookc_like).map(lambda v: json.dumps(v).encode())
-header_values = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=40)
 
 
-@hsettings(max_examples=200, deadline=None)
+@helpers.FUZZ_SETTINGS
 @given(
-    status=st.integers(min_value=100, max_value=599),
-    content=bodies,
-    retry_after=st.none() | header_values,
+    status=helpers.STATUSES,
+    content=helpers.bodies(JSON, lookc_like),
+    headers=helpers.header_dicts(["Retry-After"], max_size=1),
     endpoint=st.sampled_from(["person_by_email", "request_status", "org_employees", "check"]),
 )
-def test_handle_returns_result_or_provider_error_for_any_answer(status, content, retry_after, endpoint):
-    client = LookcClient(KEY)
-    headers = {"Retry-After": retry_after} if retry_after is not None else {}
-    try:
-        result = client.handle(make_response(status, content, headers), Call("lookc", endpoint, "GET", BASE))
-    except ProviderError as exc:
-        assert exc.call is not None
-    else:
-        assert isinstance(result, Result)
+def test_handle_returns_result_or_provider_error_for_any_answer(status, content, headers, endpoint):
+    call = Call("lookc", endpoint, "GET", BASE)
+    helpers.assert_handle_never_raises_foreign(
+        LookcClient(KEY), call, status, content, headers, url=RESPONSE_URL
+    )

@@ -1,15 +1,11 @@
 """Lusha V2 client: what it sends, how it reads the answers, errors and quota headers (providers.md §5)."""
 
-import json
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from pathlib import Path
 
 import pytest
-import requests
 import responses
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
+from hypothesis import given
 from hypothesis import strategies as st
 from responses import matchers
 
@@ -25,15 +21,15 @@ from prospecting.providers.base import (
     RateLimited,
 )
 from prospecting.providers.lusha import FILTER_LOOKUPS, LushaClient, quota_wait, rate_limit_state
+from tests.providers import helpers
 
 BASE = "https://lusha.test"
 KEY = "lusha-secret-key"
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "lusha"
 AUTH = matchers.header_matcher({"api_key": KEY, "Accept": "application/json"})
 
 
 def fixture(name):
-    return json.loads((FIXTURES / f"{name}.json").read_text())
+    return helpers.load_fixture("lusha", f"{name}.json")
 
 
 @pytest.fixture
@@ -728,13 +724,7 @@ def test_an_html_error_page_still_maps_by_status(client, mock):
 
 # --- Fuzz: handle() only ever returns a Result or raises a ProviderError ----------------------------
 
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
-    ),
-    max_leaves=20,
-)
+JSON = helpers.json_values(floats=st.floats(), text=st.text(max_size=20), keys=st.text(max_size=12))
 ENDPOINTS = [
     *sorted(FILTER_LOOKUPS),
     "person",
@@ -755,22 +745,20 @@ ENDPOINTS = [
     "balances",
     "unknown",
 ]
-HEADER_NAMES = st.sampled_from(
-    [
-        "Retry-After",
-        "x-minute-requests-left",
-        "x-daily-requests-left",
-        "X-RateLimit-Reset-Daily",
-        "RateLimit-Reset",
-        "RateLimit-Remaining",
-        "x-rate-limit-hourly",
-        "x-hourly-usage",
-        "x-ratelimit-reset-day",
-        "Content-Type",
-    ]
-)
+HEADER_NAMES = [
+    "Retry-After",
+    "x-minute-requests-left",
+    "x-daily-requests-left",
+    "X-RateLimit-Reset-Daily",
+    "RateLimit-Reset",
+    "RateLimit-Remaining",
+    "x-rate-limit-hourly",
+    "x-hourly-usage",
+    "x-ratelimit-reset-day",
+    "Content-Type",
+]
 HEADER_VALUES = st.one_of(
-    st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=30),
+    st.text(alphabet=helpers.PRINTABLE_ASCII, max_size=30),
     st.integers(min_value=-(10**20), max_value=10**20).map(str),
     st.sampled_from(
         ["0", "nan", "inf", "-inf", "1e400", "Wed, 21 Oct 2015 07:28:00 GMT", "2030-01-01T00:00:00+00:00"]
@@ -778,28 +766,19 @@ HEADER_VALUES = st.one_of(
 )
 
 
-@hypothesis_settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@helpers.FUZZ_SETTINGS
 @given(
-    status=st.integers(min_value=100, max_value=599),
-    body=st.one_of(st.binary(max_size=200), JSON.map(lambda value: json.dumps(value).encode())),
-    headers=st.dictionaries(HEADER_NAMES, HEADER_VALUES, max_size=5),
+    status=helpers.STATUSES,
+    body=helpers.bodies(JSON),
+    headers=helpers.header_dicts(HEADER_NAMES, HEADER_VALUES, max_size=5),
     endpoint=st.sampled_from(ENDPOINTS),
 )
 def test_handle_returns_a_result_or_raises_a_provider_error(client, status, body, headers, endpoint):
-    response = requests.Response()
-    response.status_code = status
-    response._content = body
-    response.headers.update(headers)
-    response.url = f"{BASE}/v2/person"
-    call = Call(provider="lusha", endpoint=endpoint, method="GET", url=response.url)
+    call = Call(provider="lusha", endpoint=endpoint, method="GET", url=f"{BASE}/v2/person")
 
-    try:
-        result = client.handle(response, call)
-    except ProviderError as error:
-        assert error.call is call
-        assert error.retry_after is None or 0 <= error.retry_after <= 86400
+    outcome = helpers.assert_handle_never_raises_foreign(client, call, status, body, headers)
+
+    if isinstance(outcome, ProviderError):
+        assert outcome.retry_after is None or 0 <= outcome.retry_after <= 86400
     else:
-        assert result.call is call
         assert call.retry_after is None or 0 <= call.retry_after <= 86400

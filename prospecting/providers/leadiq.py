@@ -20,7 +20,7 @@ import base64
 import binascii
 import re
 
-from .base import (
+from prospecting.providers.base import (
     BaseClient,
     InvalidInput,
     KeyRejected,
@@ -33,7 +33,7 @@ from .base import (
     error_for_status,
     message_from,
 )
-from .leadiq_schema import (
+from prospecting.providers.leadiq_schema import (
     ACCOUNT_QUERY,
     COMPANY_IDS,
     COMPANY_SORTS,

@@ -8,7 +8,7 @@ are the same, providers.md section 6.
 
 import re
 
-from .base import InvalidInput
+from prospecting.providers.base import InvalidInput
 
 # Universal Credits per data point; a query is charged only for what it selects [S].
 

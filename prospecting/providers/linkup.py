@@ -15,7 +15,7 @@ import math
 import re
 import urllib.parse
 
-from .base import (
+from prospecting.providers.base import (
     BaseClient,
     InvalidInput,
     KeyRejected,

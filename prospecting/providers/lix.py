@@ -8,7 +8,7 @@ import secrets
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
 
-from .base import (
+from prospecting.providers.base import (
     BaseClient,
     InvalidInput,
     KeyRejected,

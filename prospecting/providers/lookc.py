@@ -9,7 +9,7 @@ are inferred and marked as such: the error body is assumed to be Lix's `{"error"
 import re
 import urllib.parse
 
-from .base import (
+from prospecting.providers.base import (
     BaseClient,
     InvalidInput,
     KeyRejected,

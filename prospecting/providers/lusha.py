@@ -19,7 +19,7 @@ import re
 import time
 from datetime import datetime
 
-from .base import (
+from prospecting.providers.base import (
     BaseClient,
     InvalidInput,
     KeyRejected,
@@ -32,7 +32,7 @@ from .base import (
     message_from,
     parse_retry_after,
 )
-from .lusha_records import (
+from prospecting.providers.lusha_records import (
     COMPANY_SIGNALS,
     CONTACT_SIGNALS,
     PARSERS,

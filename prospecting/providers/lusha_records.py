@@ -11,7 +11,7 @@ import math
 import re
 from datetime import date
 
-from .base import InvalidInput, MalformedResponse
+from prospecting.providers.base import InvalidInput, MalformedResponse
 
 MAX_BATCH = 100  # bulk person/company, prospecting enrich, signals: 1-100 items [S][E10]
 CONTACT_SIGNALS = ("allSignals", "promotion", "companyChange")  # [E10]

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -8,6 +9,7 @@ from accounts.audit import client_ip
 from accounts.decorators import team_admin_required, team_required
 from accounts.models import Membership, Provider, ProviderKey
 from accounts.services import connect_sandbox_key
+from prospecting.models import ProviderCall
 from prospecting.services.provider_calls import check_provider_key, provider_balances
 
 
@@ -56,6 +58,18 @@ def provider_key_sandbox(request, provider):
         request, f"{key.get_provider_display()} now uses the sandbox: simulated data, no real credits."
     )
     return redirect("accounts:provider_keys")
+
+
+@team_admin_required
+def call_log(request):
+    calls = ProviderCall.objects.for_team(request.team).select_related("user")
+    provider = request.GET.get("provider", "")
+    if provider in Provider.values:
+        calls = calls.filter(provider=provider)
+    page = Paginator(calls, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "prospecting/call_log.html", {"page": page, "providers": Provider, "provider": provider}
+    )
 
 
 @team_required

@@ -261,3 +261,35 @@ def test_balances_page_shows_each_providers_live_figures(mocked, key_for, bob_cl
     page = bob_client.get(reverse("balances")).content.decode()
     assert "1234" in page and "5678" in page and "4321" in page
     assert "no balance" in page.lower()  # LinkUp has no balance endpoint, said in words
+
+
+def test_admins_read_their_teams_call_log_with_sandbox_calls_marked(
+    alice_client, bob_client, carol_client, team_a, team_b, alice, carol
+):
+    ProviderCall.objects.create(
+        team=team_a,
+        user=alice,
+        provider="lix",
+        endpoint="person_by_linkedin",
+        method="GET",
+        http_status=200,
+        outcome="ok",
+        credits={"standard": 1},
+        sandbox=True,
+    )
+    ProviderCall.objects.create(
+        team=team_b,
+        user=carol,
+        provider="lusha",
+        endpoint="team_b_secret_endpoint",
+        method="GET",
+        http_status=451,
+        outcome="legal_refusal",
+    )
+    page = alice_client.get(reverse("call_log")).content.decode()
+    assert "person_by_linkedin" in page and "1 standard" in page and "badge-sandbox" in page
+    assert "team_b_secret_endpoint" not in page
+    assert bob_client.get(reverse("call_log")).status_code == 403
+    assert "person_by_linkedin" not in carol_client.get(reverse("call_log")).content.decode()
+    filtered = alice_client.get(reverse("call_log"), {"provider": "lusha"}).content.decode()
+    assert "person_by_linkedin" not in filtered and "No calls yet" in filtered

@@ -7,6 +7,7 @@ else, answered at once, and confirmed later through LookC's status endpoint.
 
 import hashlib
 
+from django.db.models import F
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -51,5 +52,5 @@ def record_webhook(*, team, provider, body, content_type="", remote_addr=None):
         },
     )
     if not created:
-        WebhookEvent.objects.filter(pk=event.pk).update(deliveries=event.deliveries + 1)
+        WebhookEvent.objects.filter(pk=event.pk).update(deliveries=F("deliveries") + 1)
     return event

@@ -2,6 +2,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -44,4 +45,7 @@ def page(browser):
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
+    # ORM calls the test made while Playwright's loop ran hold a connection of their own; close it here,
+    # in the same context, or PostgreSQL refuses to drop the test database at the end of the run.
+    connections.close_all()
     context.close()

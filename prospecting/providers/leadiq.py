@@ -368,7 +368,8 @@ def _balance_rows(account):
         if isinstance(plan, dict):
             rows += [row(f"{label} available", plan.get("available")), row(f"{label} used", plan.get("used"))]
             if plan.get("nextBillingPeriod"):
-                rows.append(row(f"{label} next billing period", plan["nextBillingPeriod"]))
+                # An ISO timestamp; the day is what a reader needs.
+                rows.append(row(f"{label} renew on", str(plan["nextBillingPeriod"])[:10]))
     for plan in _dicts(account.get("plans")):
         rows.append(row(f"Plan {plan.get('name')} ({plan.get('product')})", plan.get("status")))
     return rows

@@ -190,7 +190,7 @@ def test_balances_lists_universal_credits_and_plans(client):
     assert result.data == [
         {"label": "Universal credits available", "value": 4870},
         {"label": "Universal credits used", "value": 130},
-        {"label": "Universal credits next billing period", "value": "2026-09-01T00:00:00Z"},
+        {"label": "Universal credits renew on", "value": "2026-09-01"},
         {"label": "Plan Enterprise Annual (Universal)", "value": "Active"},
         {"label": "Plan Api Trial (Api)", "value": "Trialing"},
     ]

@@ -37,7 +37,9 @@ def _enqueue_invitation_email(invitation, base_url):
     from accounts.tasks import send_invitation_email
 
     # After commit, so the worker finds the row; only ids and the site URL travel through the broker.
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, base_url))
+    # robust: a broker outage must not turn a saved invitation into an error page; the link is shown
+    # to the admin anyway, and "Make a new link" sends the email again.
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, base_url), robust=True)
 
 
 def invite_member(*, team, inviter, email, role, base_url, ip=None):
@@ -133,10 +135,16 @@ def sign_up_with_invitation(*, invitation, name, password, ip=None):
 # --- Members -----------------------------------------------------------------------------------
 
 
+def _locked_membership(membership):
+    """The membership, re-read under lock after the team's admin rows, always in the same order, so two
+    admins demoting or removing each other at once neither both succeed nor deadlock."""
+    list(Membership.objects.for_team(membership.team_id).admins().order_by("pk").select_for_update())
+    return Membership.objects.select_for_update().get(pk=membership.pk)
+
+
 def _ensure_another_admin_remains(membership):
-    # Lock the team's admin rows so two admins demoting each other at once cannot both succeed.
-    admins = list(Membership.objects.for_team(membership.team_id).admins().select_for_update())
-    if membership.is_admin and len(admins) <= 1:
+    admins = Membership.objects.for_team(membership.team_id).admins().count()
+    if membership.is_admin and admins <= 1:
         raise ValidationError(
             f"{membership.team} must keep at least one admin: make someone else admin first."
         )
@@ -146,7 +154,7 @@ def change_role(*, membership, role, actor, ip=None):
     if role not in Role.values:
         raise ValidationError("Unknown role.")
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        membership = _locked_membership(membership)
         if membership.role == role:
             return membership
         if role != Role.ADMIN:
@@ -167,7 +175,7 @@ def change_role(*, membership, role, actor, ip=None):
 
 def remove_member(*, membership, actor, ip=None):
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        membership = _locked_membership(membership)
         _ensure_another_admin_remains(membership)
         record_event(
             action=AuditAction.MEMBER_REMOVED,
@@ -212,7 +220,9 @@ def save_provider_key(
         key.label = label.strip()
         key.options = options or {}
         key.uses_lix_key = uses_lix_key
-        key.is_sandbox = is_sandbox
+        if secret or uses_lix_key:
+            # Editing only the options of a sandbox key must not turn it into a real one, or the reverse.
+            key.is_sandbox = is_sandbox
         if provider == Provider.LOOKC and not key.webhook_token:
             key.webhook_token = secrets.token_urlsafe(24)
         if uses_lix_key:

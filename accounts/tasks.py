@@ -1,3 +1,5 @@
+import smtplib
+
 from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.utils import timezone
@@ -6,7 +8,8 @@ from accounts.emails import send_invitation
 from accounts.models import Invitation
 
 
-@shared_task
+# With late acknowledgement a failed task is still acknowledged: retry a mail server hiccup ourselves.
+@shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=True, max_retries=5)
 def send_invitation_email(invitation_id, base_url):
     invitation = Invitation.objects.filter(pk=invitation_id).select_related("team", "invited_by").first()
     # Redelivery after a crash, a revoked or renewed invitation: nothing to send.

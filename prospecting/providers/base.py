@@ -8,12 +8,14 @@ same `Call`. Callers decide whether to retry from `permanent` and `retry_after` 
 
 import email.utils
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import requests
+import urllib3
 from django.conf import settings
 
 # --- Errors ------------------------------------------------------------------------------------
@@ -153,15 +155,32 @@ class Result:
     call: Call
 
 
+# The longest wait any provider's header can impose on us; anything beyond is a malformed header.
+MAX_RETRY_AFTER = 86400.0
+
+
+def never_sent(exc):
+    """True when a requests failure happened while connecting, before any byte reached the provider."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if not isinstance(exc, requests.ConnectionError) or isinstance(exc, requests.ReadTimeout):
+        return False
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    return isinstance(reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.SSLError)
+
+
 def parse_retry_after(value, *, now=None):
     """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date. None if unreadable."""
     if value is None:
         return None
     value = str(value).strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return min(max(0.0, seconds), MAX_RETRY_AFTER) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -170,7 +189,7 @@ def parse_retry_after(value, *, now=None):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return min(max(0.0, (when - (now or datetime.now(UTC))).total_seconds()), MAX_RETRY_AFTER)
 
 
 def error_for_status(status, message="", **kwargs):
@@ -235,18 +254,17 @@ class BaseClient:
                 timeout=settings.PROVIDER_TIMEOUT,
                 headers={"Accept": "application/json", **self.auth_headers(), **(headers or {})},
             )
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except requests.RequestException as exc:
             call.duration_ms = int((time.monotonic() - started) * 1000)
-            # A connect failure never reached the provider; a read timeout may have been billed.
-            reached = isinstance(exc, requests.ReadTimeout)
+            # Only a failure to connect proves the provider never saw the request; after that (a read
+            # timeout, a dropped connection, a broken body) it may have been billed and must not be
+            # blindly repeated.
+            reached = not never_sent(exc)
             raise ProviderUnavailable(
-                "The provider did not answer in time." if reached else "Quarry could not reach the provider.",
+                "The provider did not answer properly." if reached else "Quarry could not reach it.",
                 call=call,
                 maybe_billed=reached,
             ) from None
-        except requests.RequestException:
-            call.duration_ms = int((time.monotonic() - started) * 1000)
-            raise ProviderUnavailable("The request to the provider failed.", call=call) from None
         call.duration_ms = int((time.monotonic() - started) * 1000)
         return self.handle(response, call)
 

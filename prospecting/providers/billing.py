@@ -1,6 +1,7 @@
 """What each provider charges for a call, by its documented billing rule (providers.md), in one place.
 
-`credits_for(call, data)` returns {credit type: amount} for the call log; an empty dict is free.
+`credits_for(call, data, error=)` returns {credit type: amount} for the call log; an empty dict is free.
+Errors cost nothing, except where a provider documents that it bills them (LinkUp).
 """
 
 from prospecting.providers.leadiq import count_data_points
@@ -32,6 +33,9 @@ LOOKC_CREDIT_TYPES = {"person_by_email": "organisation"}
 # per 10 results, a message with media two (the client counts the units it asked for).
 LINKUP_FREE_STATUSES = {500}
 
+# Providers that bill a call whatever its outcome; the others charge only for an answer.
+BILLS_ERRORS = {"linkup"}
+
 # LeadIQ [S]: Universal Credits per data point returned.
 LEADIQ_UC = {"email": 1, "phone": 10, "company": 3, "profile": 0.1}
 
@@ -53,9 +57,11 @@ LUSHA_SIGNAL_ENDPOINTS = {
 }
 
 
-def credits_for(call, data):
+def credits_for(call, data, error=None):
     rule = _RULES.get(call.provider)
-    amounts = rule(call, data) if rule else {}
+    if rule is None or (error is not None and call.provider not in BILLS_ERRORS):
+        return {}
+    amounts = rule(call, data)
     return {kind: round(amount, 4) for kind, amount in amounts.items() if amount}
 
 

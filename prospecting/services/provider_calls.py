@@ -6,10 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import record_event
+from accounts.crypto import SecretDecryptionError
 from accounts.models import AuditAction, KeyStatus, ProviderKey
 from prospecting.models import ProviderCall
 from prospecting.providers import PROVIDERS
-from prospecting.providers.base import KeyRejected, ProviderError
+from prospecting.providers.base import KeyRejected, ProviderError, RateLimited
 from prospecting.providers.billing import credits_for
 from prospecting.ratelimit import RateLimiter, windows_for
 from prospecting.sandbox.connect import ensure_lookc_webhook, sandbox_urls
@@ -30,7 +31,14 @@ def active_key(*, team, provider):
 
 def client_for(key):
     """The provider client for a key: the real hosts, or the built-in sandbox for a sandbox key."""
-    secret = key.reveal_secret()
+    try:
+        secret = key.reveal_secret()
+    except ProviderKey.DoesNotExist as missing:  # a LookC key borrowing a Lix key that is gone
+        raise KeyRejected(str(missing)) from None
+    except SecretDecryptionError:
+        raise KeyRejected(
+            "This key cannot be decrypted with the configured encryption keys: an admin must paste it again."
+        ) from None
     if not key.is_sandbox:
         return PROVIDERS[key.provider](secret, key.options)
     if not settings.SANDBOX_ENABLED:
@@ -54,7 +62,8 @@ def call_provider(*, team, user, provider, action, max_wait=DEFAULT_MAX_WAIT, li
     except ProviderError as error:
         if error.call is not None:  # an input refused locally made no call
             record_call(team=team, user=user, key=key, call=error.call, error=error)
-        if error.retry_after:
+        # Only a rate limit holds the whole key back; a Pending lookup's wait concerns that lookup alone.
+        if isinstance(error, RateLimited) and error.retry_after:
             limiter.block(buckets, error.retry_after)
         raise
     record_call(team=team, user=user, key=key, call=result.call, data=result.data)
@@ -77,7 +86,7 @@ def record_call(*, team, user, key, call, data=None, error=None):
         message=str(error or "")[:300],
         duration_ms=call.duration_ms,
         request_id=call.request_id,
-        credits=credits_for(call, data),
+        credits=credits_for(call, data, error=error),
     )
 
 

@@ -38,7 +38,7 @@ def parse_rate_limits(text):
             continue
         match = _WINDOW.match(part.lower())
         unit = match and (_UNITS.get(match.group(3)) or _UNITS.get(match.group(3) + "s"))
-        if not match or unit is None or int(match.group(1)) < 1:
+        if not match or unit is None or int(match.group(1)) < 1 or int(match.group(2) or 1) < 1:
             raise ValidationError(
                 f"“{part.strip()}” is not a rate limit: write requests/period, e.g. 1/3s, 40/min, 100/day."
             )

@@ -46,27 +46,35 @@ def windows_for(key, endpoint=""):
 
 # --- Stores --------------------------------------------------------------------------------------
 
-# Atomic check-and-take over every window. Returns 0 when taken, else milliseconds to wait.
+# Atomic check-and-take over every window of every bucket of one call, so a call never takes a slot in
+# one bucket while another makes it wait. ARGV: bucket count, then per bucket its window count and
+# (limit, window ms) pairs, then a unique member. KEYS: per bucket its blocked key, then its window keys.
+# Returns 0 when taken, else milliseconds to wait.
 _ACQUIRE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local blocked = tonumber(redis.call('GET', KEYS[1]) or '0')
-if blocked > now then return blocked - now end
-local wait = 0
-for i = 2, #KEYS do
-  local limit = tonumber(ARGV[(i - 2) * 2 + 1])
-  local window = tonumber(ARGV[(i - 2) * 2 + 2])
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
-  if redis.call('ZCARD', KEYS[i]) >= limit then
-    local oldest = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
-    wait = math.max(wait, tonumber(oldest[2]) + window - now)
+local k, a, wait, taken = 1, 2, 0, {}
+for b = 1, tonumber(ARGV[1]) do
+  local blocked = tonumber(redis.call('GET', KEYS[k]) or '0')
+  if blocked > now then wait = math.max(wait, blocked - now) end
+  k = k + 1
+  local windows = tonumber(ARGV[a])
+  a = a + 1
+  for w = 1, windows do
+    local limit, window, key = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), KEYS[k]
+    a, k = a + 2, k + 1
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+    if redis.call('ZCARD', key) >= limit then
+      local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+      wait = math.max(wait, tonumber(oldest[2]) + window - now)
+    end
+    table.insert(taken, {key, window})
   end
 end
 if wait > 0 then return wait end
-for i = 2, #KEYS do
-  local window = tonumber(ARGV[(i - 2) * 2 + 2])
-  redis.call('ZADD', KEYS[i], now, ARGV[#ARGV])
-  redis.call('PEXPIRE', KEYS[i], window + 1000)
+for _, slot in ipairs(taken) do
+  redis.call('ZADD', slot[1], now, ARGV[a])
+  redis.call('PEXPIRE', slot[1], slot[2] + 1000)
 end
 return 0
 """
@@ -91,11 +99,15 @@ class RedisStore:
         self._acquire = self.client.register_script(_ACQUIRE)
         self._block = self.client.register_script(_BLOCK)
 
-    def try_acquire(self, bucket, windows):
-        windows_ms = [(count, int(seconds * 1000)) for count, seconds in windows]
-        keys = [f"{self.prefix}:{bucket}:blocked"] + [f"{self.prefix}:{bucket}:{ms}" for _, ms in windows_ms]
-        args = [value for count, ms in windows_ms for value in (count, ms)] + [uuid.uuid4().hex]
-        return int(self._acquire(keys=keys, args=args)) / 1000
+    def try_acquire(self, buckets):
+        keys, args = [], [len(buckets)]
+        for bucket, windows in buckets:
+            windows_ms = [(count, int(seconds * 1000)) for count, seconds in windows]
+            keys += [f"{self.prefix}:{bucket}:blocked"] + [
+                f"{self.prefix}:{bucket}:{ms}" for _, ms in windows_ms
+            ]
+            args += [len(windows_ms)] + [value for count, ms in windows_ms for value in (count, ms)]
+        return int(self._acquire(keys=keys, args=[*args, uuid.uuid4().hex])) / 1000
 
     def block(self, bucket, seconds):
         self._block(keys=[f"{self.prefix}:{bucket}:blocked"], args=[int(seconds * 1000)])
@@ -106,25 +118,26 @@ class DatabaseStore:
 
     errors = (DatabaseError,)
 
-    def try_acquire(self, bucket, windows):
+    def try_acquire(self, buckets):
         from prospecting.models import RateLimitHit
 
-        now = int(time.time() * 1000)
         with transaction.atomic():
-            row = self._locked_bucket(bucket)
-            if row.blocked_until_ms > now:
-                return (row.blocked_until_ms - now) / 1000
-            longest = max(seconds for _, seconds in windows) * 1000
-            RateLimitHit.objects.filter(bucket=row, at_ms__lte=now - longest).delete()
+            # Rows locked in name order, so two processes never wait on each other crosswise.
+            rows = [(self._locked_bucket(name), windows) for name, windows in sorted(buckets)]
+            now = int(time.time() * 1000)  # read once the locks are held: the slot is taken now
             wait = 0
-            for count, seconds in windows:
-                recent = RateLimitHit.objects.filter(bucket=row, at_ms__gt=now - seconds * 1000)
-                if recent.count() >= count:
-                    oldest = recent.order_by("at_ms").values_list("at_ms", flat=True)[0]
-                    wait = max(wait, oldest + seconds * 1000 - now)
-            if wait:
+            for row, windows in rows:
+                wait = max(wait, row.blocked_until_ms - now)
+                longest = max(seconds for _, seconds in windows) * 1000
+                RateLimitHit.objects.filter(bucket=row, at_ms__lte=now - longest).delete()
+                for count, seconds in windows:
+                    recent = RateLimitHit.objects.filter(bucket=row, at_ms__gt=now - seconds * 1000)
+                    if recent.count() >= count:
+                        oldest = recent.order_by("at_ms").values_list("at_ms", flat=True)[0]
+                        wait = max(wait, oldest + seconds * 1000 - now)
+            if wait > 0:
                 return wait / 1000
-            RateLimitHit.objects.create(bucket=row, at_ms=now)
+            RateLimitHit.objects.bulk_create(RateLimitHit(bucket=row, at_ms=now) for row, _ in rows)
             return 0
 
     def block(self, bucket, seconds):
@@ -160,24 +173,21 @@ class RateLimiter:
         """Wait until every bucket allows one more call, and take it. Raises RateLimited when the
         wait would exceed max_wait (the caller reschedules), LimiterUnavailable if the store is down."""
         waited = 0.0
-        for name, windows in buckets:
-            while True:
-                try:
-                    wait = self.store.try_acquire(name, windows)
-                except self.store.errors as exc:
-                    raise LimiterUnavailable(
-                        f"{LimiterUnavailable.default_message} ({type(exc).__name__})"
-                    ) from None
-                if wait <= 0:
-                    break
-                if waited + wait > max_wait:
-                    raise RateLimited(
-                        "Quarry is holding calls back to stay within this key's rate limits.",
-                        retry_after=wait,
-                    )
-                self.sleep(wait)
-                waited += wait
-        return waited
+        while True:
+            try:
+                wait = self.store.try_acquire(buckets)
+            except self.store.errors as exc:
+                raise LimiterUnavailable(
+                    f"{LimiterUnavailable.default_message} ({type(exc).__name__})"
+                ) from None
+            if wait <= 0:
+                return waited
+            if waited + wait > max_wait:
+                raise RateLimited(
+                    "Quarry is holding calls back to stay within this key's rate limits.", retry_after=wait
+                )
+            self.sleep(wait)
+            waited += wait
 
     def block(self, buckets, seconds):
         """Hold every call with these buckets back for `seconds` (the provider asked us to)."""

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 
+from accounts.ratelimits import parse_rate_limits
 from prospecting.providers.base import RateLimited
 from prospecting.ratelimit import DatabaseStore, LimiterUnavailable, RateLimiter, RedisStore
 from tests.test_celery_worker import database_url_of_test_database
@@ -99,15 +101,15 @@ def store(request, transactional_db):
 
 def test_windows_allow_a_burst_then_say_how_long_to_wait(store):
     bucket = f"test:{uuid.uuid4().hex}"
-    assert [store.try_acquire(bucket, [[2, 10]]) for _ in range(2)] == [0, 0]
-    wait = store.try_acquire(bucket, [[2, 10]])
+    assert [store.try_acquire([(bucket, [[2, 10]])]) for _ in range(2)] == [0, 0]
+    wait = store.try_acquire([(bucket, [[2, 10]])])
     assert 9 < wait <= 10
 
 
 def test_retry_after_holds_every_caller_back(store):
     bucket = f"test:{uuid.uuid4().hex}"
     RateLimiter(store).block([(bucket, [[100, 1]])], 30)
-    assert 29 < store.try_acquire(bucket, [[100, 1]]) <= 30
+    assert 29 < store.try_acquire([(bucket, [[100, 1]])]) <= 30
 
 
 def test_a_wait_longer_than_the_caller_accepts_raises_rate_limited(store):
@@ -143,3 +145,29 @@ def test_database_store_error_fails_closed(monkeypatch, db):
     monkeypatch.setattr(store, "try_acquire", broken)
     with pytest.raises(LimiterUnavailable):
         RateLimiter(store).acquire([("test:down", [[10, 1]])], max_wait=5)
+
+
+def test_a_call_held_back_by_one_bucket_takes_no_slot_in_the_others(store):
+    key_bucket, usage_bucket = f"test:{uuid.uuid4().hex}", f"test:{uuid.uuid4().hex}"
+    assert store.try_acquire([(usage_bucket, [[1, 60]])]) == 0  # the narrow bucket is now full
+    assert store.try_acquire([(key_bucket, [[2, 60]]), (usage_bucket, [[1, 60]])]) > 0
+    # The refused call took nothing from the key-wide bucket: two calls still fit there.
+    assert store.try_acquire([(key_bucket, [[2, 60]])]) == 0
+    assert store.try_acquire([(key_bucket, [[2, 60]])]) == 0
+    assert store.try_acquire([(key_bucket, [[2, 60]])]) > 0
+
+
+@pytest.mark.parametrize("text", ["1/0s", "0/min", "5 per minute", "3/fortnight"])
+def test_rate_limits_that_mean_nothing_are_refused(text):
+    with pytest.raises(ValidationError):
+        parse_rate_limits(text)
+
+
+def test_rate_limits_read_as_plans_state_them():
+    assert parse_rate_limits("25/s, 300/min, 1800/h, 18000/day, 1/3s") == [
+        [25, 1],
+        [1, 3],
+        [300, 60],
+        [1800, 3600],
+        [18000, 86400],
+    ]

@@ -202,6 +202,10 @@ class ProviderKey(models.Model):
     status = models.CharField(max_length=12, choices=KeyStatus.choices, default=KeyStatus.UNVERIFIED)
     status_message = models.CharField(max_length=500, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
+    # The provider's balances as last fetched ({"rows": [{"label", "value"}], "error": ""}): pages show
+    # these instead of calling providers on every view.
+    balances = models.JSONField(default=dict, blank=True)
+    balances_checked_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -2,7 +2,7 @@ from celery import shared_task
 
 from accounts.models import ProviderKey, User
 from prospecting.sandbox.connect import sandbox_is_up
-from prospecting.services.provider_calls import check_provider_key
+from prospecting.services.provider_calls import check_provider_key, refresh_key_balances
 
 
 @shared_task(bind=True, max_retries=60)
@@ -14,4 +14,7 @@ def check_key(self, key_id, user_id=None):
     # At start-up the sandbox process may still be booting: wait for it rather than mark the key.
     if key.is_sandbox and not sandbox_is_up():
         raise self.retry(countdown=2)
-    check_provider_key(key=key, user=User.objects.filter(pk=user_id).first())
+    user = User.objects.filter(pk=user_id).first()
+    key = check_provider_key(key=key, user=user)
+    if key.status == "valid":
+        refresh_key_balances(key=key, user=user)

@@ -10,7 +10,7 @@ from accounts.decorators import team_admin_required, team_required
 from accounts.models import Membership, Provider, ProviderKey
 from accounts.services import connect_sandbox_key
 from prospecting.models import ProviderCall
-from prospecting.services.provider_calls import check_provider_key, provider_balances
+from prospecting.services.provider_calls import check_provider_key, refresh_balances
 
 
 @team_required
@@ -74,5 +74,10 @@ def call_log(request):
 
 @team_required
 def balances(request):
-    rows = provider_balances(team=request.team, user=request.user)
-    return render(request, "prospecting/balances.html", {"rows": rows})
+    # Calling providers costs rate budget: the page shows what was fetched last, and refreshing is a POST.
+    if request.method == "POST":
+        refresh_balances(team=request.team, user=request.user)
+        messages.success(request, "Balances refreshed from the providers.")
+        return redirect("balances")
+    keys = ProviderKey.objects.for_team(request.team).active().order_by("provider")
+    return render(request, "prospecting/balances.html", {"keys": keys})

@@ -58,6 +58,7 @@ def test_lookc_borrowing_a_revoked_lix_key_is_told_so_in_words(lix_key, team_a, 
     revoke_provider_key(key=lix_key, actor=alice)
     with pytest.raises(KeyRejected, match="no Lix key"):
         call_provider(team=team_a, user=alice, provider="lookc", action="person_by_email", email="a@b.co")
+    assert bob_client.post(reverse("balances")).status_code == 302
     page = bob_client.get(reverse("balances"))
     assert page.status_code == 200 and "no Lix key" in page.content.decode()
 

@@ -258,8 +258,13 @@ def test_balances_page_shows_each_providers_live_figures(mocked, key_for, bob_cl
         "https://api.lix-it.com/v1/account/allowances/daily",
         json={"requestsRemaining": 4321, "refreshesAt": 1798761600},
     )
+    assert "1234" not in bob_client.get(reverse("balances")).content.decode()  # a GET calls nobody
+    assert len(mocked.calls) == 0
+    refreshed = bob_client.post(reverse("balances"))
+    assert refreshed.status_code == 302 and len(mocked.calls) == 2
     page = bob_client.get(reverse("balances")).content.decode()
     assert "1234" in page and "5678" in page and "4321" in page
+    assert len(mocked.calls) == 2
     assert "no balance" in page.lower()  # LinkUp has no balance endpoint, said in words
 
 

@@ -115,18 +115,21 @@ def check_provider_key(*, key, user, ip=None):
     return key
 
 
-def provider_balances(*, team, user):
-    """Each configured provider's live balances: [{"provider", "key", "balances" or "error"}]."""
-    rows = []
+def refresh_key_balances(*, key, user):
+    """Fetch a key's live balances and keep them on the key, with the provider's words if it failed."""
+    rows, error = [], ""
+    try:
+        for action in BALANCE_ACTIONS.get(key.provider, ("balances",)):
+            rows += call_provider(team=key.team, user=user, provider=key.provider, action=action).data
+    except NotImplementedError as missing:
+        error = str(missing)
+    except ProviderError as failure:
+        error = failure.message
+    key.balances, key.balances_checked_at = {"rows": rows, "error": error}, timezone.now()
+    key.save(update_fields=["balances", "balances_checked_at", "updated_at"])
+    return key
+
+
+def refresh_balances(*, team, user):
     for key in ProviderKey.objects.for_team(team).active().order_by("provider"):
-        row = {"provider": key.get_provider_display(), "key": key, "balances": []}
-        try:
-            for action in BALANCE_ACTIONS.get(key.provider, ("balances",)):
-                result = call_provider(team=team, user=user, provider=key.provider, action=action)
-                row["balances"] += result.data
-        except NotImplementedError as missing:
-            row["error"] = str(missing)
-        except ProviderError as error:
-            row["error"] = error.message
-        rows.append(row)
-    return rows
+        refresh_key_balances(key=key, user=user)

@@ -75,7 +75,8 @@ class WebhookEvent(models.Model):
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="webhook_events")
     provider = models.CharField(max_length=10, choices=Provider.choices)
-    body = models.TextField()
+    # The bytes exactly as received: a delivery need not be valid text (PostgreSQL text refuses NUL).
+    body = models.BinaryField()
     body_sha256 = models.CharField(max_length=64)
     content_type = models.CharField(max_length=100, blank=True)
     remote_addr = models.GenericIPAddressField(null=True, blank=True)

@@ -46,7 +46,7 @@ def record_webhook(*, team, provider, body, content_type="", remote_addr=None):
         provider=provider,
         body_sha256=digest,
         defaults={
-            "body": body.decode("utf-8", errors="replace"),
+            "body": body,
             "content_type": content_type[:100],
             "remote_addr": remote_addr,
         },

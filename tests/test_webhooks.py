@@ -25,7 +25,18 @@ def test_a_delivery_is_stored_raw_for_the_keys_team(lookc_key, team_a):
     response = post(reverse("lookc_webhook", args=[lookc_key.webhook_token]), body)
     assert response.status_code == 202
     event = WebhookEvent.objects.get()
-    assert (event.team, event.provider, event.body, event.deliveries) == (team_a, "lookc", body, 1)
+    assert (event.team, event.provider, bytes(event.body), event.deliveries) == (
+        team_a,
+        "lookc",
+        body.encode(),
+        1,
+    )
+
+
+def test_a_delivery_that_is_not_text_is_still_kept_byte_for_byte(lookc_key):
+    body = b'{"type": "search.person.by-email", "data": "\x00\xff"}'
+    response = post(reverse("lookc_webhook", args=[lookc_key.webhook_token]), body)
+    assert response.status_code == 202 and bytes(WebhookEvent.objects.get().body) == body
 
 
 def test_a_repeated_delivery_is_recorded_once(lookc_key):

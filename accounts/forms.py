@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.html import format_html
 
 from accounts.models import Provider, Role, User
 from accounts.ratelimits import DEFAULT_RATE_LIMITS, format_rate_limits, parse_rate_limits
@@ -109,10 +110,10 @@ class ProviderKeyForm(forms.Form):
         if provider != Provider.LINKUP:
             del self.fields["country"]
         if existing:
-            self.fields[
-                "secret"
-            ].help_text = (
-                f"Current key {existing.masked}. Leave blank to keep it, or paste a new key to replace it."
+            # _field.html renders help texts unescaped (password help texts are HTML), and last4 is
+            # whatever the key ended with: format_html escapes it.
+            self.fields["secret"].help_text = format_html(
+                "Current key {}. Leave blank to keep it, or paste a new key to replace it.", existing.masked
             )
             self.initial.update(
                 label=existing.label,

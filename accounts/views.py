@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import services
@@ -40,6 +41,7 @@ def _base_url(request):
 # --- Session ---------------------------------------------------------------------------------
 
 
+@sensitive_post_parameters()
 def login_view(request):
     if request.user.is_authenticated:
         return redirect(_safe_next(request))
@@ -58,7 +60,9 @@ def login_view(request):
             target=email[:300],
             ip=client_ip(request),
         )
-    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+    # The form posts to the bare login URL, so after a failed attempt `next` only comes back in the POST.
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    return render(request, "accounts/login.html", {"form": form, "next": next_url})
 
 
 @require_POST
@@ -70,6 +74,7 @@ def logout_view(request):
     return redirect("accounts:login")
 
 
+@sensitive_post_parameters()
 @login_required
 def password_change(request):
     form = PasswordChangeForm(request.user, request.POST or None)
@@ -191,6 +196,7 @@ def invitation_revoke(request, pk):
     return redirect("accounts:members")
 
 
+@sensitive_post_parameters()
 def accept_invitation(request, token):
     invitation = Invitation.objects.by_token(token).select_related("team").first()
     if invitation is None or not invitation.is_pending:
@@ -305,6 +311,7 @@ def _provider_key_form(request, *, provider, existing):
     return render(request, "accounts/provider_key_form.html", context, status=400 if form.errors else 200)
 
 
+@sensitive_post_parameters()
 @team_admin_required
 def provider_key_add(request, provider):
     if provider not in Provider.values:
@@ -315,6 +322,7 @@ def provider_key_add(request, provider):
     return _provider_key_form(request, provider=provider, existing=None)
 
 
+@sensitive_post_parameters()
 @team_admin_required
 def provider_key_edit(request, pk):
     key = get_object_or_404(ProviderKey.objects.for_team(request.team).active(), pk=pk)

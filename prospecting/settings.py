@@ -2,7 +2,8 @@
 
 With nothing set, Quarry runs on embedded defaults: SQLite and Celery's filesystem transport under
 var/, with a secret key and an encryption key generated once into var/. With DEBUG=false it is in
-production mode and refuses to start without SECRET_KEY, ALLOWED_HOSTS and QUARRY_ENCRYPTION_KEYS.
+production mode and refuses to start without SECRET_KEY, ALLOWED_HOSTS, QUARRY_ENCRYPTION_KEYS,
+EMAIL_HOST and SITE_URL.
 """
 
 import base64
@@ -177,6 +178,13 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- Email -----------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")
+# The console backend prints every message, so password-reset links and invitation tokens would end
+# up in the production logs.
+if not DEBUG and not EMAIL_HOST:
+    raise ImproperlyConfigured(
+        "EMAIL_HOST must be set when DEBUG is false: without it, password-reset and invitation links "
+        "are written to the logs instead of being emailed."
+    )
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
@@ -275,8 +283,11 @@ PROVIDER_URLS = {
 # The built-in sandbox of the five providers (prospecting/sandbox): on by default in DEBUG, refused in
 # production unless QUARRY_SANDBOX=true says so explicitly.
 SANDBOX_ENABLED = env_bool("QUARRY_SANDBOX", DEBUG)
-# Where Quarry itself is reached, for URLs handed to others (the LookC webhook).
-SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
+# Where Quarry itself is reached, for URLs handed to others (the LookC webhook). Required in production:
+# the local default would give LookC a webhook URL it can never reach.
+SITE_URL = env_url(
+    "SITE_URL", _require_in_production("SITE_URL") or "http://127.0.0.1:8000", schemes=("http", "https")
+).rstrip("/")
 SANDBOX_URL = env_url("SANDBOX_URL", "http://127.0.0.1:8100", schemes=("http", "https")).rstrip("/")
 SANDBOX_PROVIDER_URLS = {
     "LIX_API_URL": f"{SANDBOX_URL}/lix",

@@ -100,6 +100,21 @@ def test_invited_person_signs_up_through_emailed_link_and_joins_team(
     assert home.wsgi_request.user == user
 
 
+def test_invitation_email_is_plain_text_without_html_escapes(
+    alice_client, alice, team_a, task_runs_inline, django_capture_on_commit_callbacks
+):
+    team_a.name = "R&D"
+    team_a.save()
+    alice.name = "Alice O'Neil"
+    alice.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(alice_client)
+
+    body = mail.outbox[0].body
+    assert "Alice O'Neil invited you to join R&D on Quarry" in body
+    assert "&amp;" not in body and "&#x27;" not in body
+
+
 def test_inviting_an_existing_member_is_refused(alice_client, bob, team_a):
     response = invite(alice_client, "bob@a.test")
 
@@ -406,6 +421,39 @@ def test_login_redirects_only_to_local_next(alice):
 
     assert response.status_code == 302
     assert response.url == reverse("home")
+
+
+def test_login_keeps_next_after_a_failed_attempt(alice):
+    client = Client()
+    members = reverse("accounts:members")
+    hidden = f'<input type="hidden" name="next" value="{members}">'
+    assert hidden in client.get(reverse("accounts:login") + f"?next={members}").content.decode()
+
+    # The form posts to the bare login URL: after a failure, `next` only lives on in the hidden field.
+    failed = client.post(
+        reverse("accounts:login"), {"username": "alice@a.test", "password": "wrong password", "next": members}
+    )
+    assert failed.status_code == 200
+    assert hidden in failed.content.decode()
+
+    response = client.post(
+        reverse("accounts:login"), {"username": "alice@a.test", "password": PASSWORD, "next": members}
+    )
+    assert response.status_code == 302
+    assert response.url == members
+
+
+def test_views_receiving_passwords_keep_them_out_of_error_reports(alice, alice_client, team_a):
+    _, accept_path = make_invitation(team_a, alice)
+    posts = [
+        (Client(), reverse("accounts:login"), {"username": "alice@a.test", "password": "wrong password"}),
+        (alice_client, reverse("accounts:password_change"), {"old_password": "wrong password"}),
+        (Client(), accept_path, {"name": "New", "password1": NEW_PASSWORD, "password2": "different"}),
+    ]
+    for client, url, data in posts:
+        response = client.post(url, data)
+        # Django's error reports replace every POST value of such a request with stars.
+        assert response.wsgi_request.sensitive_post_parameters == "__ALL__", url
 
 
 def test_logout_requires_post(alice_client, alice):

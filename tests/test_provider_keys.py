@@ -89,6 +89,24 @@ def test_canary_secret_never_appears_in_any_html_response(alice_client, bob_clie
         assert CANARY[:12] not in page.content.decode()
 
 
+def test_key_forms_keep_posted_secrets_out_of_error_reports(alice_client, alice, team_a):
+    key = save_provider_key(team=team_a, actor=alice, provider="lix", secret=CANARY)
+    for url in (
+        reverse("accounts:provider_key_add", args=["lusha"]),
+        reverse("accounts:provider_key_edit", args=[key.pk]),
+    ):
+        response = alice_client.post(url, {"secret": CANARY, "rate_limits": "nonsense"})
+        # Django's error reports replace every POST value of such a request with stars.
+        assert response.wsgi_request.sensitive_post_parameters == "__ALL__", url
+
+
+def test_stored_key_characters_are_escaped_in_the_edit_page(alice_client, alice, team_a):
+    key = save_provider_key(team=team_a, actor=alice, provider="lix", secret="some-api-key-<b>x")
+    page = alice_client.get(reverse("accounts:provider_key_edit", args=[key.pk])).content.decode()
+    assert "Current key ••••&lt;b&gt;x." in page
+    assert "<b>x" not in page
+
+
 def test_encrypted_column_holds_no_plaintext(alice, team_a):
     key = save_provider_key(team=team_a, actor=alice, provider="leadiq", secret=CANARY)
     raw = raw_secret_column(key.pk)

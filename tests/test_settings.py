@@ -18,6 +18,8 @@ QUARRY_VARIABLES = (
     "QUARRY_ENCRYPTION_KEYS",
     "DATABASE_URL",
     "REDIS_URL",
+    "EMAIL_HOST",
+    "SITE_URL",
 )
 
 
@@ -37,6 +39,8 @@ def production_env():
         "QUARRY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "DATABASE_URL": "postgres://quarry@db.internal:5432/quarry",
         "REDIS_URL": "redis://redis.internal:6379/0",
+        "EMAIL_HOST": "smtp.example.com",
+        "SITE_URL": "https://quarry.example.com",
     }
 
 
@@ -60,6 +64,10 @@ def production_env():
         ({**production_env(), "SECRET_KEY": "short"}, "SECRET_KEY must be at least 50 random characters"),
         ({**production_env(), "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must be set when DEBUG is false"),
         ({**production_env(), "QUARRY_ENCRYPTION_KEYS": ""}, "QUARRY_ENCRYPTION_KEYS must be set when DEBUG"),
+        # Without a mail server, reset links and invitation tokens would be printed to the logs.
+        ({**production_env(), "EMAIL_HOST": ""}, "EMAIL_HOST must be set when DEBUG is false"),
+        # The LookC webhook URL is built from it; a localhost default would be handed to LookC.
+        ({**production_env(), "SITE_URL": ""}, "SITE_URL must be set when DEBUG is false"),
     ],
 )
 def test_invalid_setting_fails_at_start_up_with_a_clear_message(tmp_path, env, message):

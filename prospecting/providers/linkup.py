@@ -15,6 +15,8 @@ import math
 import re
 import urllib.parse
 
+from django.views.decorators.debug import sensitive_variables
+
 from prospecting.providers.base import (
     BaseClient,
     InvalidInput,
@@ -64,6 +66,7 @@ class LinkupClient(BaseClient):
 
     # --- auth flow (providers.md §4.2; both answer shapes UNKNOWN) ------------------------------
 
+    @sensitive_variables("password", "payload", "body")
     def login(self, email, password):
         """Start a LinkedIn session. `data` is {"response": <JSON as sent>, "login_token": str | None,
         "verification_required": bool}: no token means LinkedIn asked for a code, to pass to `verify_code`."""

@@ -4,6 +4,7 @@ call, record it in the call log with the credits it cost, and return the result 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.audit import record_event
 from accounts.crypto import SecretDecryptionError
@@ -29,6 +30,7 @@ def active_key(*, team, provider):
     return key
 
 
+@sensitive_variables("secret")
 def client_for(key):
     """The provider client for a key: the real hosts, or the built-in sandbox for a sandbox key."""
     try:

@@ -430,7 +430,7 @@ def _daily_allowance(data):
     refreshes = _number(data.get("refreshesAt"))  # unix seconds [S]
     if refreshes is not None:
         try:
-            when = datetime.fromtimestamp(refreshes, UTC).isoformat()
+            when = f"{datetime.fromtimestamp(refreshes, UTC):%Y-%m-%d %H:%M} UTC"
         except (OverflowError, OSError, ValueError):
             raise MalformedResponse("Lix sent a refresh time Quarry could not read.") from None
         rows.append({"label": "Daily allowance refreshes at", "value": when})

@@ -85,7 +85,7 @@ ENDPOINTS = [
     ("balances", (), {}, "/v1/account/balances", {}, None, "balances.json", lambda d: d == BALANCES),
     ("daily_allowance", (), {}, "/v1/account/allowances/daily", {}, None, "daily_allowance.json",
      lambda d: d == [{"label": "Requests remaining today", "value": 10000},
-                     {"label": "Daily allowance refreshes at", "value": "2023-10-05T13:28:14+00:00"}]),
+                     {"label": "Daily allowance refreshes at", "value": "2023-10-05 13:28 UTC"}]),
     ("connections", (), {"start": 10}, "/v1/connections",
      {"viewer_id": VIEWER, "count": "1000", "start": "10"}, None, "connections.json",
      lambda d: len(d["items"]) == 2 and d["count"] == 10

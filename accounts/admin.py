@@ -60,11 +60,8 @@ class ProviderKeyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "team", "actor_email", "action", "target", "ip_address"]
-    list_filter = ["action"]
-    search_fields = ["actor_email", "target"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records (the audit trail, the call log, webhook deliveries): staff may read them, never edit them."""
 
     def has_add_permission(self, request):
         return False
@@ -74,3 +71,10 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "team", "actor_email", "action", "target", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["actor_email", "target"]

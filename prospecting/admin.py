@@ -1,19 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdmin
 from prospecting.models import ProviderCall, WebhookEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The call log and webhook deliveries are records: staff may read them, never edit them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ProviderCall)

@@ -298,3 +298,16 @@ def test_admins_read_their_teams_call_log_with_sandbox_calls_marked(
     assert "person_by_linkedin" not in carol_client.get(reverse("call_log")).content.decode()
     filtered = alice_client.get(reverse("call_log"), {"provider": "lusha"}).content.decode()
     assert "person_by_linkedin" not in filtered and "No calls yet" in filtered
+
+
+def test_the_call_log_pages_keep_the_provider_filter(alice_client, team_a, alice):
+    ProviderCall.objects.bulk_create(
+        ProviderCall(
+            team=team_a, user=alice, provider="lix", endpoint=f"call_{i}", method="GET", outcome="ok"
+        )
+        for i in range(51)
+    )
+    first = alice_client.get(reverse("call_log"), {"provider": "lix"}).content.decode()
+    assert "Page 1 of 2" in first and 'href="?provider=lix&amp;page=2"' in first
+    second = alice_client.get(reverse("call_log"), {"provider": "lix", "page": 2}).content.decode()
+    assert "Page 2 of 2" in second and "call_0" in second

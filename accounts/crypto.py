@@ -77,8 +77,3 @@ class Secret:
 
     def __repr__(self):
         return "<Secret ••••>"
-
-    def __eq__(self, other):
-        return isinstance(other, Secret) and self.reveal() == other.reveal()
-
-    __hash__ = None

@@ -11,7 +11,14 @@ from django.urls import reverse
 from accounts.models import AuditEvent, KeyStatus
 from accounts.services import save_provider_key
 from prospecting.models import ProviderCall
-from prospecting.providers.base import InvalidInput, KeyRejected, LegalRefusal, NotFound, RateLimited
+from prospecting.providers.base import (
+    InvalidInput,
+    KeyRejected,
+    LegalRefusal,
+    NotFound,
+    ProviderUnavailable,
+    RateLimited,
+)
 from prospecting.ratelimit import DatabaseStore, LimiterUnavailable, RateLimiter, RedisStore
 from prospecting.services.provider_calls import call_provider, check_provider_key
 
@@ -156,8 +163,8 @@ def test_linkup_bills_4xx_but_not_500_and_invalid_input_never_calls(mocked, key_
     mocked.post(
         "https://api.linkupapi.com/v1/profile/info", status=500, json={"status": "error", "message": "Boom"}
     )
-    for _ in range(2):
-        with pytest.raises(Exception):  # noqa: B017 - InvalidInput then ProviderUnavailable
+    for expected in (InvalidInput, ProviderUnavailable):
+        with pytest.raises(expected):
             call(team_a, bob, "linkup", "profile_info", linkedin_url=PROFILE, login_token="li-session")
     with pytest.raises(InvalidInput):
         call(team_a, bob, "linkup", "profile_info", linkedin_url="not a url", login_token="li-session")

@@ -114,19 +114,6 @@ class MalformedResponse(ProviderError):
     default_message = "The provider sent an answer Quarry could not read."
 
 
-ERROR_CLASSES = [
-    KeyRejected,
-    OutOfCredits,
-    RateLimited,
-    NotFound,
-    Pending,
-    LegalRefusal,
-    InvalidInput,
-    ProviderUnavailable,
-    MalformedResponse,
-]
-
-
 # --- Results -----------------------------------------------------------------------------------
 
 

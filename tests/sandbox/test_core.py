@@ -4,6 +4,7 @@ import pytest
 import requests
 
 from prospecting.sandbox.core import Route, SandboxProvider, reply
+from tests.sandbox.conftest import control
 
 KEY = "sandbox-echo-key-1"
 
@@ -30,7 +31,6 @@ ECHO = SandboxProvider(
 def echo_server(sandbox):
     server = sandbox(ECHO)
     server.get = lambda path, key=KEY: requests.get(f"{server.url}/echo{path}", headers={"x-key": key})
-    server.control = lambda action, **body: requests.post(f"{server.url}/_sandbox/{action}", json=body).json()
     return server
 
 
@@ -39,18 +39,18 @@ def test_answers_charge_the_account_until_it_runs_out(echo_server):
     assert (first.status_code, first.json()) == (200, {"hello": "ada", "balance": 3})
     assert (second.status_code, second.json()["balance"]) == (200, 1)
     assert third.status_code == 402
-    billed = requests.get(f"{echo_server.url}/_sandbox/billed?provider=echo").json()
-    assert billed["totals"] == {"credits": 4} and len(billed["charges"]) == 2
+    charged = control(echo_server, "billed", provider="echo")
+    assert charged["totals"] == {"credits": 4} and len(charged["charges"]) == 2
 
 
 def test_wrong_keys_are_refused_and_never_billed(echo_server):
     assert echo_server.get("/hello/ada", key="live-key-123456").status_code == 401
     assert echo_server.get("/hello/ada", key="").status_code == 401
-    assert requests.get(f"{echo_server.url}/_sandbox/billed").json()["totals"] == {}
+    assert control(echo_server, "billed")["totals"] == {}
 
 
 def test_rate_limit_answers_429_with_retry_after(echo_server):
-    echo_server.control("limits", provider="echo", windows=[[1, 30]])
+    control(echo_server, "limits", {"provider": "echo", "windows": [[1, 30]]})
     assert echo_server.get("/hello/ada").status_code == 200
     limited = echo_server.get("/hello/ada")
     assert limited.status_code == 429 and 1 <= int(limited.headers["Retry-After"]) <= 31
@@ -58,7 +58,7 @@ def test_rate_limit_answers_429_with_retry_after(echo_server):
 
 @pytest.mark.parametrize("kind", ["status", "malformed", "drop", "latency"])
 def test_injected_faults_hit_the_next_call_only(echo_server, kind):
-    echo_server.control("faults", provider="echo", kind=kind, status=503, seconds=0.3)
+    control(echo_server, "faults", {"provider": "echo", "kind": kind, "status": 503, "seconds": 0.3})
     if kind == "drop":
         with pytest.raises(requests.ConnectionError):
             echo_server.get("/hello/ada")
@@ -76,10 +76,10 @@ def test_injected_faults_hit_the_next_call_only(echo_server, kind):
 
 def test_received_requests_are_recorded_and_reset_forgets_them(echo_server):
     echo_server.get("/hello/ada?x=1")
-    received = requests.get(f"{echo_server.url}/_sandbox/received?provider=echo").json()["received"]
+    received = control(echo_server, "received", provider="echo")["received"]
     assert [(r["path"], r["query"], r["status"]) for r in received] == [("/hello/ada", {"x": "1"}, 200)]
-    echo_server.control("reset")
-    assert requests.get(f"{echo_server.url}/_sandbox/received").json()["received"] == []
+    control(echo_server, "reset", {})
+    assert control(echo_server, "received")["received"] == []
 
 
 def test_unknown_paths_answer_404(echo_server):

@@ -1,9 +1,7 @@
 """The LeadIQ sandbox (GraphQL and Prospector) driven over HTTP by the real LeadiqClient."""
 
 import base64
-import json
 import time
-import urllib.request
 
 import pytest
 import requests
@@ -13,7 +11,7 @@ from prospecting.providers.billing import credits_for
 from prospecting.providers.leadiq import LeadiqClient
 from prospecting.sandbox import leadiq
 from prospecting.sandbox.core import DEFAULT_BALANCE
-from tests.sandbox.conftest import sandbox_urls
+from tests.sandbox.conftest import billed, control, sandbox_urls
 
 RAW_KEY = "sandbox-leadiq-test-key"
 KEY = base64.b64encode(RAW_KEY.encode()).decode()
@@ -29,15 +27,6 @@ def server(sandbox):
 @pytest.fixture
 def client(server):
     return LeadiqClient(KEY, urls=sandbox_urls(server))
-
-
-def control(server, path, payload=None):
-    body = None if payload is None else json.dumps(payload).encode()
-    request = urllib.request.Request(
-        f"{server.url}/_sandbox/{path}", data=body, method="POST" if body else "GET"
-    )
-    with urllib.request.urlopen(request) as answer:
-        return json.loads(answer.read())
 
 
 def graphql(server, query, variables=None, key=KEY):
@@ -207,7 +196,7 @@ def test_an_exhausted_balance_is_out_of_credits_but_free_queries_still_answer(cl
         client.search_company(fields=("company",), domain="acme-robotics.com")
     assert client.search_company(fields=(), domain="acme-robotics.com").data["totalResults"] == 1
     assert client.check().data["universalPlan"]["available"] == 0
-    assert control(server, "billed?provider=leadiq")["totals"] == {}
+    assert billed(server, "leadiq") == {}
 
 
 def test_going_over_the_rate_limit_waits_the_time_given(client, server):
@@ -243,10 +232,9 @@ def test_the_sandbox_bills_what_quarry_records(client, server):
     for result in results:
         for kind, amount in credits_for(result.call, result.data).items():
             expected[kind] = round(expected.get(kind, 0) + amount, 4)
-    billed = control(server, f"billed?provider=leadiq&key={RAW_KEY}")["totals"]
-    assert billed == expected and expected["uc"] > 0
+    assert billed(server, "leadiq", RAW_KEY) == expected and expected["uc"] > 0
     client.create_list(name="Free")
-    assert control(server, "billed?provider=leadiq-prospector")["totals"] == {}
+    assert billed(server, "leadiq-prospector") == {}
 
 
 def test_graphql_refuses_what_leadiq_would_refuse_in_a_200(server):

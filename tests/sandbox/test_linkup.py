@@ -9,26 +9,13 @@ from prospecting.providers.base import InvalidInput, KeyRejected, OutOfCredits, 
 from prospecting.providers.billing import credits_for
 from prospecting.providers.linkup import LinkupClient
 from prospecting.sandbox import linkup
-from tests.sandbox.conftest import sandbox_urls
+from tests.sandbox.conftest import billed, control, sandbox_urls
 
 KEY = "sandbox-linkup-test-key"
 PROFILE = "https://www.linkedin.com/in/ada-lovelace/"
 POST = "https://www.linkedin.com/posts/ada_activity-7123456789012345678-abcd"
 DIRECT = next(f"user{i}@example.com" for i in range(100) if not linkup.needs_code(f"user{i}@example.com"))
 WITH_CODE = next(f"user{i}@example.com" for i in range(100) if linkup.needs_code(f"user{i}@example.com"))
-
-
-def control(server, action, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        f"{server.url}/_sandbox/{action}", data=data, method="POST" if data else "GET"
-    )
-    with urllib.request.urlopen(request, timeout=5) as answer:
-        return json.loads(answer.read())
-
-
-def billed(server):
-    return control(server, f"billed?provider=linkup&key={KEY}")["totals"].get("credits", 0)
 
 
 @pytest.fixture
@@ -156,7 +143,7 @@ def test_missing_login_token_is_refused_in_linkups_shape_and_billed(server):
         "status": "error",
         "message": "Missing required parameter: login_token",
     }
-    assert billed(server) == 1
+    assert billed(server, "linkup", KEY).get("credits", 0) == 1
 
 
 def test_wrong_key_is_rejected(server):
@@ -186,7 +173,7 @@ def test_over_the_rate_limit_waits_then_succeeds(server, client, token):
 
 
 def test_sandbox_bills_what_quarry_records_including_4xx(server, client):
-    before = billed(server)
+    before = billed(server, "linkup", KEY).get("credits", 0)
     token = client.verify_code(WITH_CODE, "123456").data["login_token"]
     calls = [
         lambda: client.login(WITH_CODE, "secret"),
@@ -209,4 +196,5 @@ def test_sandbox_bills_what_quarry_records_including_4xx(server, client):
             assert exc.status == 400
             recorded += credits_for(exc.call, None).get("credits", 0)
     assert recorded == 1 + 1 + 1 + 4 + 3 + 1 + 4 + 2 + 2 + 1
-    assert billed(server) - before - 1 == recorded  # the verify that made the token cost 1
+    after = billed(server, "linkup", KEY).get("credits", 0)
+    assert after - before - 1 == recorded  # the verify that made the token cost 1

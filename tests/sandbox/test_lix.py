@@ -10,7 +10,7 @@ from prospecting.providers.base import KeyRejected, NotFound, OutOfCredits, Rate
 from prospecting.providers.billing import credits_for
 from prospecting.providers.lix import LixClient
 from prospecting.sandbox import lix
-from tests.sandbox.conftest import sandbox_urls
+from tests.sandbox.conftest import control, sandbox_urls
 
 KEY = "sandbox-lix-test-key"
 VIEWER = "alfie-lambert"
@@ -42,12 +42,6 @@ CALLS = [
 ]
 
 
-def control(server, action, method="POST", **body):
-    answer = requests.request(method, f"{server.url}/_sandbox/{action}", json=body or None, timeout=5)
-    assert answer.status_code == 200
-    return answer.json()
-
-
 @pytest.fixture
 def server(sandbox):
     server = sandbox(lix.PROVIDER)
@@ -55,7 +49,7 @@ def server(sandbox):
     # on a kept-alive connection. Accepted sockets inherit TCP_NODELAY from the listening one.
     server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     # Lix allows one call per 3 s; the tests that are not about the limit lift it.
-    control(server, "limits", provider="lix", windows=[[1000, 1]])
+    control(server, "limits", {"provider": "lix", "windows": [[1000, 1]]})
     return server
 
 
@@ -176,7 +170,9 @@ def test_wrong_or_missing_key_is_rejected(server):
 
 def test_empty_account_answers_402_and_free_calls_still_work(server, client):
     control(
-        server, "accounts", provider="lix", key=KEY, balances={"standard": 0, "organisation": 0, "email": 0}
+        server,
+        "accounts",
+        {"provider": "lix", "key": KEY, "balances": {"standard": 0, "organisation": 0, "email": 0}},
     )
     with pytest.raises(OutOfCredits) as empty:
         client.person_by_linkedin(PROFILE)
@@ -185,12 +181,12 @@ def test_empty_account_answers_402_and_free_calls_still_work(server, client):
         client.organisation_ids(li_flagship_id="lix")
     assert [row["value"] for row in client.balances().data] == [0, 0]
     assert client.sales_facet("Dir", "SENIORITY_V2").data["items"] == [{"id": "6", "text": "Director"}]
-    assert control(server, "billed", "GET")["totals"] == {}
+    assert control(server, "billed")["totals"] == {}
 
 
 def test_over_the_rate_limit_waits_then_succeeds(server, client):
     assert lix.PROVIDER.default_limits == [[1, 3]]
-    control(server, "limits", provider="lix", windows=[[2, 1]])
+    control(server, "limits", {"provider": "lix", "windows": [[2, 1]]})
     client.balances()
     client.balances()
     with pytest.raises(RateLimited) as limited:
@@ -214,14 +210,14 @@ def test_bad_input_gets_lix_400_and_unknown_paths_404_unbilled(server):
     not_a_profile = get("/v1/person", profile_link="https://www.linkedin.com/company/x")
     assert not_a_profile.status_code == 404 and not_a_profile.json()["error"]["type"] == "unknown_record"
     assert get("/v1/nothing/here").json()["error"]["type"] == "unknown_route"
-    assert control(server, "billed", "GET")["totals"] == {}
+    assert control(server, "billed")["totals"] == {}
 
 
 def test_sandbox_bills_what_quarry_records(server, client):
     expected, valid_emails = {}, 0
     emails = email_outcomes(client)
-    control(server, "reset")
-    control(server, "limits", provider="lix", windows=[[1000, 1]])
+    control(server, "reset", {})
+    control(server, "limits", {"provider": "lix", "windows": [[1000, 1]]})
     calls = [*CALLS, ("balances", (), {}), ("daily_allowance", (), {})]
     calls += [("email_by_linkedin", (url,), {}) for url in emails["VALID"] + emails["PROBABLE"]]
     for method, args, kwargs in calls:
@@ -231,7 +227,7 @@ def test_sandbox_bills_what_quarry_records(server, client):
             expected[kind] = expected.get(kind, 0) + amount
     with pytest.raises(NotFound):
         client.email_by_linkedin(emails["none"][0])  # unknown_record costs nothing
-    assert control(server, "billed", "GET")["totals"] == expected
+    assert control(server, "billed")["totals"] == expected
     # CALLS bill 10 Standard and 4 Organisation credits; each VALID email one Email credit, PROBABLE none.
     assert expected["standard"] == 10 and expected["organisation"] == 4
     assert expected["email"] == valid_emails >= len(emails["VALID"]) > 0

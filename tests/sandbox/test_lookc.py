@@ -1,7 +1,6 @@
 import json
 import threading
 import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -11,7 +10,7 @@ from prospecting.providers.billing import credits_for
 from prospecting.providers.lookc import LookcClient
 from prospecting.sandbox import lookc
 from prospecting.sandbox.core import stable_number
-from tests.sandbox.conftest import sandbox_urls
+from tests.sandbox.conftest import billed, control, sandbox_urls
 
 KEY = "sandbox-lookc-test-key"
 ORG = "5b3e0f7e-9a6d-4c2e-8f51-0b6f3f2a9d10"
@@ -27,15 +26,6 @@ def email_where(wanted_async, with_hits=True):
 
 
 SYNC_EMAIL, ASYNC_EMAIL = email_where(False), email_where(True)
-
-
-def control(server, action, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        f"{server.url}/_sandbox/{action}", data=data, method="POST" if data else "GET"
-    )
-    with urllib.request.urlopen(request, timeout=5) as answer:
-        return json.loads(answer.read())
 
 
 @pytest.fixture
@@ -200,4 +190,4 @@ def test_sandbox_bills_what_quarry_records(server, client):
         for kind, amount in charged.items():
             recorded[kind] = recorded.get(kind, 0) + amount
     assert recorded == {"organisation": 3}
-    assert control(server, f"billed?provider=lookc&key={KEY}")["totals"] == recorded
+    assert billed(server, "lookc", KEY) == recorded

@@ -10,7 +10,7 @@ from prospecting.providers.billing import credits_for
 from prospecting.providers.lusha import FILTER_LOOKUPS, LushaClient, rate_limit_state
 from prospecting.sandbox import lusha
 from prospecting.sandbox import lusha_data as records
-from tests.sandbox.conftest import sandbox_urls
+from tests.sandbox.conftest import billed, control, sandbox_urls
 
 KEY = "sandbox-lusha-test-key"
 
@@ -37,17 +37,6 @@ def email_with(outcome, domain="northwind.io"):
     raise AssertionError(f"no {outcome} email")
 
 
-def billed(server):
-    return requests.get(f"{server.url}/_sandbox/billed", params={"provider": "lusha"}, timeout=5).json()[
-        "totals"
-    ]
-
-
-def control(server, action, **body):
-    answer = requests.post(f"{server.url}/_sandbox/{action}", json={"provider": "lusha", **body}, timeout=5)
-    assert answer.status_code == 200
-
-
 def by_id(result):
     return {record["id"]: record for record in result.data["records"]}
 
@@ -67,7 +56,7 @@ def test_person_is_found_by_each_identifier_and_charged_once(client, server):
     assert named["data"]["fullName"] == "Grace Hopper" and named["data"]["companyName"] == "Acme Robotics"
     only_emails = client.person(email=email, reveal_emails=True, reveal_phones=False).data["data"]
     assert only_emails["emailAddresses"] and only_emails["phoneNumbers"] == []
-    assert billed(server)["credits"] == 5
+    assert billed(server, "lusha")["credits"] == 5
 
 
 def test_no_match_is_free_and_a_gdpr_hold_is_a_451(client, server):
@@ -79,7 +68,7 @@ def test_no_match_is_free_and_a_gdpr_hold_is_a_451(client, server):
         client.person(email=email_with("gdpr"))
 
     assert refused.value.status == 451 and "GDPR" in refused.value.message and refused.value.permanent
-    assert billed(server) == {}
+    assert billed(server, "lusha") == {}
 
 
 def test_bulk_people_give_each_record_its_outcome_inside_a_200(client, server):
@@ -101,7 +90,7 @@ def test_bulk_people_give_each_record_its_outcome_inside_a_200(client, server):
     assert records_["gdpr"]["outcome"] == "error" and "GDPR" in records_["gdpr"]["error"]["message"]
     assert records_["bad"]["outcome"] == "error" and records_["bad"]["error"]["name"] == "INVALID_INPUT"
     assert records_["named"]["data"]["fullName"] == "Ada Lovelace"
-    assert result.data["charged_records"] == billed(server)["credits"] == 2
+    assert result.data["charged_records"] == billed(server, "lusha")["credits"] == 2
     assert client.bulk_people(contacts=contacts, signals=["allSignals"]).data == result.data
 
 
@@ -122,7 +111,7 @@ def test_companies_single_and_bulk(client, server):
     assert result["1"]["outcome"] == result["2"]["outcome"] == "found"
     assert result["1"]["data"]["name"] == "Blue Harbor Bank" and result["1"]["data"]["lushaCompanyId"]
     assert result["3"]["outcome"] == "not_found"
-    assert billed(server)["credits"] == 4  # two single finds and two bulk ones
+    assert billed(server, "lusha")["credits"] == 4  # two single finds and two bulk ones
 
 
 def test_the_other_bulk_company_path_answers_404_and_the_client_says_which_to_use(server):
@@ -157,7 +146,7 @@ def test_contact_search_pages_and_enrich_charges_the_enriched(client, server):
     found = next(r["data"] for r in enriched.data["records"] if r["outcome"] == "found")
     assert found["fullName"] and isinstance(found["jobTitle"], str) and found["seniority"]
     assert (
-        billed(server)["credits"]
+        billed(server, "lusha")["credits"]
         == list(outcomes.values()).count("found")
         == credits_for(enriched.call, enriched.data)["credits"]
     )
@@ -175,7 +164,7 @@ def test_company_search_and_enrich(client, server):
     assert [enriched[i]["outcome"] for i in ids[:3]] == ["found"] * 3
     assert enriched["42"]["outcome"] == "not_found"
     assert enriched[ids[0]]["data"]["name"] == search.data["companies"][0]["name"]
-    assert billed(server)["credits"] == 3
+    assert billed(server, "lusha")["credits"] == 3
 
 
 def test_signals_charge_each_type_that_returns_data(client, server):
@@ -205,7 +194,7 @@ def test_signals_charge_each_type_that_returns_data(client, server):
         )
         assert result.data["credit_charged"] == with_data
         total += 2 * with_data
-    assert total and billed(server)["credits"] == total
+    assert total and billed(server, "lusha")["credits"] == total
     assert result.data["records"][0]["data"]["domain"] == "northwind.io"
 
 
@@ -226,18 +215,18 @@ def test_a_wrong_key_is_rejected(server):
 
 
 def test_an_empty_balance_answers_402_to_billable_calls_only(client, server):
-    control(server, "accounts", key=KEY, balances={"credits": 0})
+    control(server, "accounts", {"provider": "lusha", "key": KEY, "balances": {"credits": 0}})
 
     with pytest.raises(OutOfCredits) as raised:
         client.person(email=email_with("found"))
 
     assert raised.value.status == 402
     assert client.person(email="nobody@example.com").data["outcome"] == "not_found"  # a no match is free
-    assert client.account_usage().data["usage"]["credits"]["remaining"] == 0 and billed(server) == {}
+    assert client.account_usage().data["usage"]["credits"]["remaining"] == 0 and billed(server, "lusha") == {}
 
 
 def test_going_over_the_rate_limit_is_a_429_with_its_wait(client, server):
-    control(server, "limits", windows=[[2, 1], [100, 60]])
+    control(server, "limits", {"provider": "lusha", "windows": [[2, 1], [100, 60]]})
     client.account_usage()
     exhausted = client.account_usage()
     state = rate_limit_state(exhausted.call.headers)
@@ -270,7 +259,7 @@ def test_the_sandbox_validates_like_lusha(server):
     )
     assert call("GET", "/api/signals/filters/person")[0] == 400
     assert call("GET", "/v9/nothing")[0] == 404
-    assert billed(server) == {}
+    assert billed(server, "lusha") == {}
 
 
 def test_the_sandbox_bills_what_quarry_records(client, server):
@@ -301,4 +290,4 @@ def test_the_sandbox_bills_what_quarry_records(client, server):
         client.person(email=email_with("gdpr"))
 
     expected = sum(credits_for(result.call, result.data).get("credits", 0) for result in results)
-    assert expected > 10 and billed(server) == {"credits": expected}
+    assert expected > 10 and billed(server, "lusha") == {"credits": expected}

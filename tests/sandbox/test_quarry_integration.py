@@ -5,7 +5,6 @@ import base64
 import time
 
 import pytest
-import requests
 from django.core.management import call_command
 
 from accounts.models import KeyStatus, ProviderKey, Team
@@ -16,7 +15,7 @@ from prospecting.providers.base import KeyRejected, ProviderError, RateLimited
 from prospecting.sandbox.connect import lookc_webhook_url
 from prospecting.services.provider_calls import call_provider, check_provider_key, record_call
 from prospecting.tasks import check_key
-from tests.sandbox.conftest import sandbox_urls
+from tests.sandbox.conftest import billed, control, sandbox_urls
 
 PROFILES = [f"https://www.linkedin.com/in/prospect-{index}" for index in range(6)]
 EMAILS = [f"buyer{index}@northwind.io" for index in range(6)]
@@ -38,9 +37,7 @@ def sandbox_keys(running_sandbox, team_a, alice):
         # Generous limits so the script does not wait; the limits themselves are tested elsewhere.
         key.options = {**key.options, "rate_limits": [[1000, 1]]}
         key.save()
-        requests.post(
-            f"{running_sandbox.url}/_sandbox/limits", json={"provider": provider, "windows": [[1000, 1]]}
-        )
+        control(running_sandbox, "limits", {"provider": provider, "windows": [[1000, 1]]})
         keys[provider] = key
     return keys
 
@@ -58,7 +55,7 @@ def test_sandbox_keys_call_the_sandbox_and_every_record_says_so(sandbox_keys, te
     assert result.data == again.data  # deterministic
     logged = ProviderCall.objects.filter(provider="lix")
     assert logged.count() == 2 and all(call.sandbox for call in logged)
-    received = requests.get(f"{running_sandbox.url}/_sandbox/received?provider=lix").json()["received"]
+    received = control(running_sandbox, "received", provider="lix")["received"]
     assert [r["path"] for r in received] == ["/v1/person", "/v1/person"]
 
 
@@ -97,13 +94,12 @@ def test_the_sandboxs_billing_equals_quarrys_call_log(sandbox_keys, team_a, bob,
         secret = key.reveal_secret()
         # The sandbox knows LeadIQ's key by its decoded form, as LeadIQ's Prospector API does.
         secret = base64.b64decode(secret).decode() if provider == "leadiq" else secret
-        params = {"provider": provider, "key": secret}
-        billed = requests.get(f"{running_sandbox.url}/_sandbox/billed", params=params).json()["totals"]
+        charged = billed(running_sandbox, provider, secret)
         recorded = {}
         for credits in ProviderCall.objects.filter(provider=provider).values_list("credits", flat=True):
             for kind, amount in credits.items():
                 recorded[kind] = round(recorded.get(kind, 0) + amount, 4)
-        assert billed == recorded, provider
+        assert charged == recorded, provider
     assert ProviderCall.objects.exclude(credits={}).count() > 10
 
 
@@ -167,7 +163,7 @@ def test_the_demo_team_gets_a_sandbox_key_per_provider_that_tests_valid(
 def test_linkup_bills_a_rate_limited_call_in_the_sandbox_as_in_quarrys_log(
     sandbox_keys, team_a, bob, running_sandbox
 ):
-    requests.post(f"{running_sandbox.url}/_sandbox/limits", json={"provider": "linkup", "windows": [[1, 60]]})
+    control(running_sandbox, "limits", {"provider": "linkup", "windows": [[1, 60]]})
     run(team_a, bob, "linkup", "connections", login_token="li-sandbox-session", start_page=1, end_page=2)
     # Quarry's own limiter would hold the second call back; go around it to meet the provider's 429.
     client = PROVIDERS["linkup"](
@@ -178,10 +174,8 @@ def test_linkup_bills_a_rate_limited_call_in_the_sandbox_as_in_quarrys_log(
     record_call(
         team=team_a, user=bob, key=sandbox_keys["linkup"], call=limited.value.call, error=limited.value
     )
-    billed = requests.get(f"{running_sandbox.url}/_sandbox/billed", params={"provider": "linkup"}).json()[
-        "totals"
-    ]
+    charged = billed(running_sandbox, "linkup")
     recorded = sum(
         c["credits"] for c in ProviderCall.objects.filter(provider="linkup").values_list("credits", flat=True)
     )
-    assert billed == {"credits": 4} and recorded == 4
+    assert charged == {"credits": 4} and recorded == 4

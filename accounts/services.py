@@ -1,9 +1,5 @@
 """Everything in accounts that changes more than one row, enqueues work or must be audited."""
 
-import base64
-import secrets
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,10 +8,7 @@ from accounts.audit import record_event
 from accounts.models import (
     AuditAction,
     Invitation,
-    KeyStatus,
     Membership,
-    Provider,
-    ProviderKey,
     Role,
     Team,
     User,
@@ -186,101 +179,3 @@ def remove_member(*, membership, actor, ip=None):
             details={"role": membership.role},
         )
         membership.delete()
-
-
-# --- Provider keys -----------------------------------------------------------------------------
-
-
-def save_provider_key(
-    *, team, actor, provider, secret="", label="", options=None, uses_lix_key=False, is_sandbox=False, ip=None
-):
-    """Add the team's key for `provider`, or change the active one. The secret is write-only: a blank
-    secret on an existing key keeps the stored one."""
-    secret = (secret or "").strip()
-    with transaction.atomic():
-        key = (
-            ProviderKey.objects.for_team(team).active().select_for_update().filter(provider=provider).first()
-        )
-        if (
-            uses_lix_key
-            and not ProviderKey.objects.for_team(team).active().filter(provider=Provider.LIX).exists()
-        ):
-            raise ValidationError("Add the team's Lix key first, then LookC can use it.")
-        if not uses_lix_key and not secret and (key is None or key.secret is None):
-            raise ValidationError("Paste the API key.")
-        if key is None:
-            action = AuditAction.KEY_ADDED
-            key = ProviderKey(team=team, provider=provider, created_by=actor)
-        else:
-            action = (
-                AuditAction.KEY_REPLACED
-                if secret or uses_lix_key != key.uses_lix_key
-                else AuditAction.KEY_UPDATED
-            )
-        key.label = label.strip()
-        key.options = options or {}
-        key.uses_lix_key = uses_lix_key
-        if secret or uses_lix_key:
-            # Editing only the options of a sandbox key must not turn it into a real one, or the reverse.
-            key.is_sandbox = is_sandbox
-        if provider == Provider.LOOKC and not key.webhook_token:
-            key.webhook_token = secrets.token_urlsafe(24)
-        if uses_lix_key:
-            key.secret, key.last4 = None, ""
-        elif secret:
-            key.secret, key.last4 = secret, secret[-4:]
-        if action != AuditAction.KEY_UPDATED:
-            key.status, key.status_message, key.checked_at = KeyStatus.UNVERIFIED, "", None
-        key.save()
-        record_event(
-            action=action,
-            actor=actor,
-            team=team,
-            target=key.get_provider_display(),
-            ip=ip,
-            details={
-                "key_id": key.pk,
-                "last4": key.last4,
-                "uses_lix_key": uses_lix_key,
-                "options": key.options,
-                "sandbox": is_sandbox,
-            },
-        )
-    return key
-
-
-def connect_sandbox_key(*, team, actor, provider, ip=None):
-    """Give the team a key of the built-in sandbox for `provider` (demo mode; refused when disabled)."""
-    if not settings.SANDBOX_ENABLED:
-        raise ValidationError("The sandbox is disabled in this deployment.")
-    secret = f"sandbox-{provider}-{team.pk}-{secrets.token_hex(6)}"
-    if provider == Provider.LEADIQ:
-        # LeadIQ keys are base64 text: its Prospector API is sent the decoded form.
-        secret = base64.b64encode(secret.encode()).decode()
-    options = {"country": "FR"} if provider == Provider.LINKUP else {}
-    return save_provider_key(
-        team=team,
-        actor=actor,
-        provider=provider,
-        secret=secret,
-        label="",
-        options=options,
-        is_sandbox=True,
-        ip=ip,
-    )
-
-
-def revoke_provider_key(*, key, actor, ip=None):
-    """Stop using a key: its secret is erased, the row stays for the record."""
-    with transaction.atomic():
-        key.revoked_at = timezone.now()
-        key.secret = None
-        key.save(update_fields=["revoked_at", "secret", "updated_at"])
-        record_event(
-            action=AuditAction.KEY_REVOKED,
-            actor=actor,
-            team=key.team,
-            target=key.get_provider_display(),
-            ip=ip,
-            details={"key_id": key.pk, "last4": key.last4},
-        )

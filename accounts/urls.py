@@ -48,9 +48,5 @@ urlpatterns = [
     path("team/invitations/<int:pk>/", views.invitation_detail, name="invitation_detail"),
     path("team/invitations/<int:pk>/renew/", views.invitation_renew, name="invitation_renew"),
     path("team/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
-    path("team/keys/", views.provider_keys, name="provider_keys"),
-    path("team/keys/new/<slug:provider>/", views.provider_key_add, name="provider_key_add"),
-    path("team/keys/<int:pk>/", views.provider_key_edit, name="provider_key_edit"),
-    path("team/keys/<int:pk>/revoke/", views.provider_key_revoke, name="provider_key_revoke"),
     path("team/audit/", views.audit_log, name="audit_log"),
 ]

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,10 +21,9 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.audit import client_ip, record_event
 from accounts.decorators import team_admin_required, team_required
-from accounts.forms import InviteForm, LoginForm, ProviderKeyForm, RoleForm, SignUpForm, TeamForm
+from accounts.forms import InviteForm, LoginForm, RoleForm, SignUpForm, TeamForm
 from accounts.middleware import SESSION_KEY
-from accounts.models import AuditAction, AuditEvent, Invitation, Membership, Provider, ProviderKey, User
-from prospecting.sandbox.connect import lookc_webhook_url
+from accounts.models import AuditAction, AuditEvent, Invitation, Membership, User
 
 
 def _safe_next(request, fallback="home"):
@@ -270,73 +269,6 @@ def member_remove(request, pk):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     return redirect("accounts:members")
-
-
-# --- Provider keys ---------------------------------------------------------------------------
-
-
-@team_required
-def provider_keys(request):
-    keys = {key.provider: key for key in ProviderKey.objects.for_team(request.team).active()}
-    rows = [{"provider": provider, "key": keys.get(provider.value)} for provider in Provider]
-    lookc = keys.get(Provider.LOOKC)
-    context = {
-        "rows": rows,
-        "sandbox_enabled": settings.SANDBOX_ENABLED,
-        "lookc_webhook_url": lookc_webhook_url(lookc) if lookc and request.membership.is_admin else "",
-    }
-    return render(request, "accounts/provider_keys.html", context)
-
-
-def _provider_key_form(request, *, provider, existing):
-    form = ProviderKeyForm(request.POST or None, provider=provider, existing=existing)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_provider_key(
-                team=request.team,
-                actor=request.user,
-                provider=provider,
-                secret=form.cleaned_data["secret"],
-                label=form.cleaned_data["label"],
-                options=form.options(),
-                uses_lix_key=form.cleaned_data.get("uses_lix_key", False),
-                ip=client_ip(request),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"The {Provider(provider).label} key was saved.")
-            return redirect("accounts:provider_keys")
-    context = {"form": form, "provider": Provider(provider), "existing": existing}
-    return render(request, "accounts/provider_key_form.html", context, status=400 if form.errors else 200)
-
-
-@sensitive_post_parameters()
-@team_admin_required
-def provider_key_add(request, provider):
-    if provider not in Provider.values:
-        raise Http404("No such provider.")
-    existing = ProviderKey.objects.for_team(request.team).active().filter(provider=provider).first()
-    if existing:
-        return redirect("accounts:provider_key_edit", pk=existing.pk)
-    return _provider_key_form(request, provider=provider, existing=None)
-
-
-@sensitive_post_parameters()
-@team_admin_required
-def provider_key_edit(request, pk):
-    key = get_object_or_404(ProviderKey.objects.for_team(request.team).active(), pk=pk)
-    return _provider_key_form(request, provider=key.provider, existing=key)
-
-
-@team_admin_required
-def provider_key_revoke(request, pk):
-    key = get_object_or_404(ProviderKey.objects.for_team(request.team).active(), pk=pk)
-    if request.method != "POST":
-        return render(request, "accounts/provider_key_revoke.html", {"key": key})
-    services.revoke_provider_key(key=key, actor=request.user, ip=client_ip(request))
-    messages.success(request, f"The {key.get_provider_display()} key was revoked and erased.")
-    return redirect("accounts:provider_keys")
 
 
 # --- Audit trail -----------------------------------------------------------------------------

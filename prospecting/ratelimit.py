@@ -15,8 +15,8 @@ import redis
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 
-from accounts.ratelimits import DEFAULT_RATE_LIMITS, parse_rate_limits
 from prospecting.providers.base import ProviderUnavailable, RateLimited
+from prospecting.rate_limits import DEFAULT_RATE_LIMITS, parse_rate_limits
 
 # Endpoints with a limit of their own on top of the key's: (provider, endpoint) -> (bucket, limit).
 # Lusha's /account/usage allows 5 requests a minute (providers.md §5.5); three methods call it.

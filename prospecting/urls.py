@@ -1,14 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from prospecting import views, webhooks
+from prospecting import webhooks
+from prospecting.views import calls, home, keys
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("team/keys/<int:pk>/test/", views.provider_key_test, name="provider_key_test"),
-    path("team/keys/sandbox/<slug:provider>/", views.provider_key_sandbox, name="provider_key_sandbox"),
-    path("team/balances/", views.balances, name="balances"),
-    path("team/calls/", views.call_log, name="call_log"),
+    path("", home.home, name="home"),
+    path("team/keys/", keys.provider_keys, name="provider_keys"),
+    path("team/keys/new/<slug:provider>/", keys.provider_key_add, name="provider_key_add"),
+    path("team/keys/<int:pk>/", keys.provider_key_edit, name="provider_key_edit"),
+    path("team/keys/<int:pk>/revoke/", keys.provider_key_revoke, name="provider_key_revoke"),
+    path("team/keys/<int:pk>/test/", keys.provider_key_test, name="provider_key_test"),
+    path("team/keys/sandbox/<slug:provider>/", keys.provider_key_sandbox, name="provider_key_sandbox"),
+    path("team/balances/", calls.balances, name="balances"),
+    path("team/calls/", calls.call_log, name="call_log"),
     path("webhooks/lookc/<str:token>/", webhooks.lookc_webhook, name="lookc_webhook"),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),

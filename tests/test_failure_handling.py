@@ -8,10 +8,15 @@ import responses
 from django.urls import reverse
 
 from accounts.models import Invitation, ProviderKey
-from accounts.services import connect_sandbox_key, revoke_provider_key, save_provider_key
 from prospecting.models import ProviderCall
 from prospecting.providers.base import KeyRejected, Pending
 from prospecting.ratelimit import DatabaseStore, RateLimiter
+from prospecting.services.keys import (
+    add_provider_key,
+    connect_sandbox_key,
+    revoke_provider_key,
+    use_lix_key_for_lookc,
+)
 from prospecting.services.provider_calls import call_provider
 
 PROFILE = "https://www.linkedin.com/in/ada-lovelace"
@@ -23,7 +28,7 @@ def limiter():
 
 @pytest.fixture
 def lix_key(team_a, alice):
-    return save_provider_key(
+    return add_provider_key(
         team=team_a, actor=alice, provider="lix", secret="lix-key-0000", options={"rate_limits": [[1000, 1]]}
     )
 
@@ -54,7 +59,7 @@ def test_a_queued_lookup_is_free_and_does_not_hold_the_key_back(lix_key, team_a,
 
 
 def test_lookc_borrowing_a_revoked_lix_key_is_told_so_in_words(lix_key, team_a, alice, bob_client):
-    save_provider_key(team=team_a, actor=alice, provider="lookc", uses_lix_key=True)
+    use_lix_key_for_lookc(team=team_a, actor=alice)
     revoke_provider_key(key=lix_key, actor=alice)
     with pytest.raises(KeyRejected, match="no Lix key"):
         call_provider(team=team_a, user=alice, provider="lookc", action="person_by_email", email="a@b.co")
@@ -65,12 +70,10 @@ def test_lookc_borrowing_a_revoked_lix_key_is_told_so_in_words(lix_key, team_a, 
 
 def test_editing_a_sandbox_keys_options_keeps_it_a_sandbox_key(team_a, alice, alice_client):
     key = connect_sandbox_key(team=team_a, actor=alice, provider="lix")
-    alice_client.post(
-        reverse("accounts:provider_key_edit", args=[key.pk]), {"secret": "", "viewer_id": "ada"}
-    )
+    alice_client.post(reverse("provider_key_edit", args=[key.pk]), {"secret": "", "viewer_id": "ada"})
     key.refresh_from_db()
     assert key.is_sandbox and key.options["viewer_id"] == "ada"
-    alice_client.post(reverse("accounts:provider_key_edit", args=[key.pk]), {"secret": "real-lix-key-9999"})
+    alice_client.post(reverse("provider_key_edit", args=[key.pk]), {"secret": "real-lix-key-9999"})
     key.refresh_from_db()
     assert not key.is_sandbox and key.last4 == "9999"
 

@@ -9,7 +9,6 @@ import responses
 from django.urls import reverse
 
 from accounts.models import AuditEvent, KeyStatus
-from accounts.services import save_provider_key
 from prospecting.models import ProviderCall
 from prospecting.providers.base import (
     InvalidInput,
@@ -20,6 +19,7 @@ from prospecting.providers.base import (
     RateLimited,
 )
 from prospecting.ratelimit import DatabaseStore, LimiterUnavailable, RateLimiter, RedisStore
+from prospecting.services.keys import add_provider_key
 from prospecting.services.provider_calls import call_provider, check_provider_key
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -36,7 +36,7 @@ def key_for(team_a, alice):
     def make(provider, **options):
         # Generous limits: these tests are about the call log and billing, not about waiting.
         options = {"rate_limits": [[1000, 1]], **options}
-        return save_provider_key(team=team_a, actor=alice, provider=provider, secret=SECRET, options=options)
+        return add_provider_key(team=team_a, actor=alice, provider=provider, secret=SECRET, options=options)
 
     return make
 

@@ -6,13 +6,13 @@ from django.urls import reverse
 
 from accounts.crypto import SecretDecryptionError
 from accounts.models import AuditEvent, KeyStatus, ProviderKey
-from accounts.services import save_provider_key
+from prospecting.services.keys import add_provider_key
 
 CANARY = "canary-SECRET-7f3a9e1c-b2d4-QRST"
 
 
 def add_key(client, provider, **data):
-    return client.post(reverse("accounts:provider_key_add", args=[provider]), data)
+    return client.post(reverse("provider_key_add", args=[provider]), data)
 
 
 def raw_secret_column(key_id):
@@ -24,13 +24,13 @@ def raw_secret_column(key_id):
 @pytest.mark.parametrize(
     "url",
     [
-        lambda key: reverse("accounts:provider_key_add", args=["lusha"]),
-        lambda key: reverse("accounts:provider_key_edit", args=[key.pk]),
-        lambda key: reverse("accounts:provider_key_revoke", args=[key.pk]),
+        lambda key: reverse("provider_key_add", args=["lusha"]),
+        lambda key: reverse("provider_key_edit", args=[key.pk]),
+        lambda key: reverse("provider_key_revoke", args=[key.pk]),
     ],
 )
 def test_member_cannot_reach_key_management(bob_client, alice, url):
-    key = save_provider_key(team=alice.memberships.get().team, actor=alice, provider="lix", secret=CANARY)
+    key = add_provider_key(team=alice.memberships.get().team, actor=alice, provider="lix", secret=CANARY)
     assert bob_client.get(url(key)).status_code == 403
     assert bob_client.post(url(key), {"secret": "other-key-1234"}).status_code == 403
     key.refresh_from_db()
@@ -38,8 +38,8 @@ def test_member_cannot_reach_key_management(bob_client, alice, url):
 
 
 def test_member_sees_which_providers_are_configured_but_not_the_key(bob_client, alice, team_a):
-    save_provider_key(team=team_a, actor=alice, provider="lix", secret=CANARY)
-    page = bob_client.get(reverse("accounts:provider_keys")).content.decode()
+    add_provider_key(team=team_a, actor=alice, provider="lix", secret=CANARY)
+    page = bob_client.get(reverse("provider_keys")).content.decode()
     assert "Lix" in page and "Not configured" in page
     assert CANARY[-4:] not in page
 
@@ -50,7 +50,7 @@ def test_admin_adds_key_and_sees_only_last_four(alice_client, team_a):
     key = ProviderKey.objects.for_team(team_a).active().get(provider="lusha")
     assert key.secret.reveal() == CANARY and key.status == KeyStatus.UNVERIFIED
     assert key.options == {"rate_limits": [[25, 1], [300, 60]]}
-    page = alice_client.get(reverse("accounts:provider_keys")).content.decode()
+    page = alice_client.get(reverse("provider_keys")).content.decode()
     assert "••••QRST" in page
     event = AuditEvent.objects.get(action="key_added", team=team_a)
     assert event.ip_address == "127.0.0.1" and CANARY not in str(event.details)
@@ -68,7 +68,7 @@ def test_canary_secret_never_appears_in_any_html_response(alice_client, bob_clie
     key = ProviderKey.objects.get(team=team_a, provider="lix")
     # A failed re-submission must not echo the secret back into the form either.
     failed = alice_client.post(
-        reverse("accounts:provider_key_edit", args=[key.pk]), {"secret": CANARY, "rate_limits": "nonsense"}
+        reverse("provider_key_edit", args=[key.pk]), {"secret": CANARY, "rate_limits": "nonsense"}
     )
     assert failed.status_code == 400
     pages = [failed] + [
@@ -76,9 +76,9 @@ def test_canary_secret_never_appears_in_any_html_response(alice_client, bob_clie
         for client in (alice_client, bob_client)
         for url in (
             reverse("home"),
-            reverse("accounts:provider_keys"),
-            reverse("accounts:provider_key_edit", args=[key.pk]),
-            reverse("accounts:provider_key_revoke", args=[key.pk]),
+            reverse("provider_keys"),
+            reverse("provider_key_edit", args=[key.pk]),
+            reverse("provider_key_revoke", args=[key.pk]),
             reverse("accounts:audit_log"),
             reverse("accounts:members"),
         )
@@ -90,10 +90,10 @@ def test_canary_secret_never_appears_in_any_html_response(alice_client, bob_clie
 
 
 def test_key_forms_keep_posted_secrets_out_of_error_reports(alice_client, alice, team_a):
-    key = save_provider_key(team=team_a, actor=alice, provider="lix", secret=CANARY)
+    key = add_provider_key(team=team_a, actor=alice, provider="lix", secret=CANARY)
     for url in (
-        reverse("accounts:provider_key_add", args=["lusha"]),
-        reverse("accounts:provider_key_edit", args=[key.pk]),
+        reverse("provider_key_add", args=["lusha"]),
+        reverse("provider_key_edit", args=[key.pk]),
     ):
         response = alice_client.post(url, {"secret": CANARY, "rate_limits": "nonsense"})
         # Django's error reports replace every POST value of such a request with stars.
@@ -101,21 +101,21 @@ def test_key_forms_keep_posted_secrets_out_of_error_reports(alice_client, alice,
 
 
 def test_stored_key_characters_are_escaped_in_the_edit_page(alice_client, alice, team_a):
-    key = save_provider_key(team=team_a, actor=alice, provider="lix", secret="some-api-key-<b>x")
-    page = alice_client.get(reverse("accounts:provider_key_edit", args=[key.pk])).content.decode()
+    key = add_provider_key(team=team_a, actor=alice, provider="lix", secret="some-api-key-<b>x")
+    page = alice_client.get(reverse("provider_key_edit", args=[key.pk])).content.decode()
     assert "Current key ••••&lt;b&gt;x." in page
     assert "<b>x" not in page
 
 
 def test_encrypted_column_holds_no_plaintext(alice, team_a):
-    key = save_provider_key(team=team_a, actor=alice, provider="leadiq", secret=CANARY)
+    key = add_provider_key(team=team_a, actor=alice, provider="leadiq", secret=CANARY)
     raw = raw_secret_column(key.pk)
     assert raw and CANARY not in raw and CANARY[-4:] not in raw
     assert raw.startswith("gAAAAA")
 
 
 def test_rotation_re_encrypts_under_the_newest_key(alice, team_a, settings):
-    key = save_provider_key(team=team_a, actor=alice, provider="lix", secret=CANARY)
+    key = add_provider_key(team=team_a, actor=alice, provider="lix", secret=CANARY)
     old_token = raw_secret_column(key.pk)
     new_key = Fernet.generate_key().decode()
     settings.QUARRY_ENCRYPTION_KEYS = [new_key, *settings.QUARRY_ENCRYPTION_KEYS]
@@ -129,7 +129,7 @@ def test_rotation_re_encrypts_under_the_newest_key(alice, team_a, settings):
 
 
 def test_wrong_encryption_key_raises_instead_of_returning_ciphertext(alice, team_a, settings):
-    key = save_provider_key(team=team_a, actor=alice, provider="lix", secret=CANARY)
+    key = add_provider_key(team=team_a, actor=alice, provider="lix", secret=CANARY)
     settings.QUARRY_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(SecretDecryptionError):
         ProviderKey.objects.get(pk=key.pk).secret.reveal()
@@ -138,7 +138,7 @@ def test_wrong_encryption_key_raises_instead_of_returning_ciphertext(alice, team
 def test_replacing_a_key_keeps_one_active_key_and_audits_it(alice_client, team_a):
     add_key(alice_client, "lix", secret=CANARY)
     key = ProviderKey.objects.get(team=team_a, provider="lix")
-    alice_client.post(reverse("accounts:provider_key_edit", args=[key.pk]), {"secret": "brand-new-key-WXYZ"})
+    alice_client.post(reverse("provider_key_edit", args=[key.pk]), {"secret": "brand-new-key-WXYZ"})
     key.refresh_from_db()
     assert key.secret.reveal() == "brand-new-key-WXYZ" and key.last4 == "WXYZ"
     assert ProviderKey.objects.for_team(team_a).active().count() == 1
@@ -148,7 +148,7 @@ def test_replacing_a_key_keeps_one_active_key_and_audits_it(alice_client, team_a
 def test_editing_options_with_a_blank_secret_keeps_the_stored_key(alice_client, team_a):
     add_key(alice_client, "linkup", secret=CANARY, country="FR")
     key = ProviderKey.objects.get(team=team_a, provider="linkup")
-    alice_client.post(reverse("accounts:provider_key_edit", args=[key.pk]), {"secret": "", "country": "US"})
+    alice_client.post(reverse("provider_key_edit", args=[key.pk]), {"secret": "", "country": "US"})
     key.refresh_from_db()
     assert key.secret.reveal() == CANARY and key.options["country"] == "US"
 
@@ -156,8 +156,8 @@ def test_editing_options_with_a_blank_secret_keeps_the_stored_key(alice_client, 
 def test_revoking_erases_the_secret_and_keeps_the_record(alice_client, team_a):
     add_key(alice_client, "lusha", secret=CANARY)
     key = ProviderKey.objects.get(team=team_a, provider="lusha")
-    assert alice_client.get(reverse("accounts:provider_key_revoke", args=[key.pk])).status_code == 200
-    alice_client.post(reverse("accounts:provider_key_revoke", args=[key.pk]))
+    assert alice_client.get(reverse("provider_key_revoke", args=[key.pk])).status_code == 200
+    alice_client.post(reverse("provider_key_revoke", args=[key.pk]))
     key.refresh_from_db()
     assert key.revoked_at is not None and key.secret is None and raw_secret_column(key.pk) is None
     assert AuditEvent.objects.filter(team=team_a, action="key_revoked").exists()
@@ -170,10 +170,10 @@ def test_lookc_can_use_the_lix_key(alice_client, team_a):
     add_key(alice_client, "lookc", uses_lix_key="on")
     lookc = ProviderKey.objects.get(team=team_a, provider="lookc")
     assert lookc.secret is None and lookc.reveal_secret() == CANARY
-    assert "Uses the Lix key" in alice_client.get(reverse("accounts:provider_keys")).content.decode()
+    assert "Uses the Lix key" in alice_client.get(reverse("provider_keys")).content.decode()
 
 
 def test_a_secret_assigned_as_text_is_masked_before_and_after_saving(alice, team_a):
-    key = save_provider_key(team=team_a, actor=alice, provider="lusha", secret=CANARY)
+    key = add_provider_key(team=team_a, actor=alice, provider="lusha", secret=CANARY)
     assert key.secret.reveal() == CANARY and CANARY not in repr(key.secret) and CANARY not in str(key.secret)
     assert ProviderKey.objects.get(pk=key.pk).secret.reveal() == CANARY

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 
-from accounts.ratelimits import parse_rate_limits
 from prospecting.providers.base import RateLimited
+from prospecting.rate_limits import parse_rate_limits
 from prospecting.ratelimit import DatabaseStore, LimiterUnavailable, RateLimiter, RedisStore
 from tests.test_celery_worker import database_url_of_test_database
 

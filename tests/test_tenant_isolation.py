@@ -8,13 +8,13 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Role
-from accounts.services import save_provider_key
+from prospecting.services.keys import add_provider_key
 
 # Routes whose parameters are not ids of team-owned objects, and why.
 NOT_OBJECT_ROUTES = {
     "accounts:accept_invitation": "a bearer token, tested in test_accounts",
     "accounts:password_reset_confirm": "Django's signed reset token",
-    "accounts:provider_key_add": "a provider name; the key is looked up in the session's team",
+    "provider_key_add": "a provider name; the key is looked up in the session's team",
     "provider_key_sandbox": "a provider name; the key is created in the session's team",
     "lookc_webhook": "LookC's webhook: authenticated by the team's secret token, tested in test_webhooks",
 }
@@ -28,7 +28,7 @@ def _invitation(team_b, carol):
 
 
 def _key(team_b, carol):
-    return {"pk": save_provider_key(team=team_b, actor=carol, provider="lix", secret="b-team-secret-0000").pk}
+    return {"pk": add_provider_key(team=team_b, actor=carol, provider="lix", secret="b-team-secret-0000").pk}
 
 
 def _membership(team_b, carol):
@@ -43,8 +43,8 @@ OBJECT_ROUTES = {
     "accounts:invitation_detail": _invitation,
     "accounts:invitation_renew": _invitation,
     "accounts:invitation_revoke": _invitation,
-    "accounts:provider_key_edit": _key,
-    "accounts:provider_key_revoke": _key,
+    "provider_key_edit": _key,
+    "provider_key_revoke": _key,
     "provider_key_test": _key,
 }
 

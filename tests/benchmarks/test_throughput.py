@@ -21,10 +21,10 @@ import pytest
 import requests
 from django.conf import settings
 
-from accounts.services import connect_sandbox_key
 from prospecting.models import ProviderCall
 from prospecting.ratelimit import WINDOW_MARGIN
 from prospecting.sandbox.server import wait_until_up
+from prospecting.services.keys import connect_sandbox_key
 from prospecting.services.provider_calls import call_provider
 from tests.test_celery_worker import database_url_of_test_database
 

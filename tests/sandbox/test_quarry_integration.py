@@ -8,11 +8,10 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import KeyStatus, ProviderKey, Team
-from accounts.services import connect_sandbox_key
 from prospecting.models import ProviderCall, WebhookEvent
 from prospecting.providers import PROVIDERS
 from prospecting.providers.base import KeyRejected, ProviderError, RateLimited
-from prospecting.sandbox.connect import lookc_webhook_url
+from prospecting.services.keys import connect_sandbox_key, lookc_webhook_url
 from prospecting.services.provider_calls import call_provider, check_provider_key, record_call
 from prospecting.tasks import check_key
 from tests.sandbox.conftest import billed, control, sandbox_urls

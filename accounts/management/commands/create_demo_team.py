@@ -3,7 +3,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Membership, Provider, ProviderKey, Role, Team, User
-from accounts.services import connect_sandbox_key, create_team
+from accounts.services import create_team
+from prospecting.services.keys import connect_sandbox_key
 
 DEMO_TEAM = "Demo Sales Team"
 DEMO_PASSWORD = "quarry-demo-pass"

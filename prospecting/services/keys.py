@@ -1,0 +1,144 @@
+"""A team's provider keys: add or replace a secret, let LookC borrow Lix's key, change a key's settings,
+connect a sandbox key, revoke. Every change is audited; the secret is write-only."""
+
+import base64
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.audit import record_event
+from accounts.models import AuditAction, KeyStatus, Provider, ProviderKey
+
+
+def lookc_webhook_url(key):
+    """The team's LookC webhook URL; its token is the URL's only authentication (LookC signs nothing)."""
+    return settings.SITE_URL + reverse("lookc_webhook", args=[key.webhook_token])
+
+
+def _locked_active_key(team, provider):
+    return ProviderKey.objects.for_team(team).active().select_for_update().filter(provider=provider).first()
+
+
+def _audit(key, *, action, actor, ip):
+    record_event(
+        action=action,
+        actor=actor,
+        team=key.team,
+        target=key.get_provider_display(),
+        ip=ip,
+        details={
+            "key_id": key.pk,
+            "last4": key.last4,
+            "uses_lix_key": key.uses_lix_key,
+            "options": key.options,
+            "sandbox": key.is_sandbox,
+        },
+    )
+
+
+def _store_new_credentials(*, team, actor, provider, label, options, ip, fill):
+    """Shared by every change that gives a key new credentials: the team's active key for `provider`
+    takes them (replaced), or a new key is made (added). `fill(key)` sets the credentials; the key is
+    then untested."""
+    with transaction.atomic():
+        key = _locked_active_key(team, provider)
+        action = AuditAction.KEY_REPLACED if key else AuditAction.KEY_ADDED
+        key = key or ProviderKey(team=team, provider=provider, created_by=actor)
+        key.label, key.options = label.strip(), options or {}
+        fill(key)
+        if provider == Provider.LOOKC and not key.webhook_token:
+            key.webhook_token = secrets.token_urlsafe(24)
+        key.status, key.status_message, key.checked_at = KeyStatus.UNVERIFIED, "", None
+        key.save()
+        _audit(key, action=action, actor=actor, ip=ip)
+    return key
+
+
+def _secret_filler(secret, *, is_sandbox):
+    def fill(key):
+        key.secret, key.last4 = secret, secret[-4:]
+        key.uses_lix_key, key.is_sandbox = False, is_sandbox
+
+    return fill
+
+
+def add_provider_key(*, team, actor, provider, secret, label="", options=None, ip=None):
+    """Paste a key for `provider`: the team's active key takes the new secret, or a new key is made."""
+    secret = (secret or "").strip()
+    if not secret:
+        raise ValidationError("Paste the API key.")
+    return _store_new_credentials(
+        team=team,
+        actor=actor,
+        provider=provider,
+        label=label,
+        options=options,
+        ip=ip,
+        fill=_secret_filler(secret, is_sandbox=False),
+    )
+
+
+def use_lix_key_for_lookc(*, team, actor, label="", options=None, ip=None):
+    """LookC accounts usually share Lix's key: the team's LookC key stores no secret and reads Lix's."""
+
+    def fill(key):
+        key.secret, key.last4, key.uses_lix_key, key.is_sandbox = None, "", True, False
+
+    with transaction.atomic():
+        if not ProviderKey.objects.for_team(team).active().filter(provider=Provider.LIX).exists():
+            raise ValidationError("Add the team's Lix key first, then LookC can use it.")
+        return _store_new_credentials(
+            team=team, actor=actor, provider=Provider.LOOKC, label=label, options=options, ip=ip, fill=fill
+        )
+
+
+def update_provider_key(*, key, actor, label="", options=None, ip=None):
+    """Change a key's label and options; its credentials, sandbox flag and test verdict stay."""
+    with transaction.atomic():
+        key = ProviderKey.objects.active().select_for_update().filter(pk=key.pk).first()
+        if key is None:
+            raise ValidationError("This key was revoked meanwhile: add a new one.")
+        key.label, key.options = label.strip(), options or {}
+        key.save(update_fields=["label", "options", "updated_at"])
+        _audit(key, action=AuditAction.KEY_UPDATED, actor=actor, ip=ip)
+    return key
+
+
+def connect_sandbox_key(*, team, actor, provider, ip=None):
+    """Give the team a key of the built-in sandbox for `provider` (demo mode; refused when disabled)."""
+    if not settings.SANDBOX_ENABLED:
+        raise ValidationError("The sandbox is disabled in this deployment.")
+    secret = f"sandbox-{provider}-{team.pk}-{secrets.token_hex(6)}"
+    if provider == Provider.LEADIQ:
+        # LeadIQ keys are base64 text: its Prospector API is sent the decoded form.
+        secret = base64.b64encode(secret.encode()).decode()
+    options = {"country": "FR"} if provider == Provider.LINKUP else {}
+    return _store_new_credentials(
+        team=team,
+        actor=actor,
+        provider=provider,
+        label="",
+        options=options,
+        ip=ip,
+        fill=_secret_filler(secret, is_sandbox=True),
+    )
+
+
+def revoke_provider_key(*, key, actor, ip=None):
+    """Stop using a key: its secret is erased, the row stays for the record."""
+    with transaction.atomic():
+        key.revoked_at = timezone.now()
+        key.secret = None
+        key.save(update_fields=["revoked_at", "secret", "updated_at"])
+        record_event(
+            action=AuditAction.KEY_REVOKED,
+            actor=actor,
+            team=key.team,
+            target=key.get_provider_display(),
+            ip=ip,
+            details={"key_id": key.pk, "last4": key.last4},
+        )

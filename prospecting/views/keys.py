@@ -1,0 +1,122 @@
+"""The team's provider keys: list, add, replace or edit, test, use the sandbox, revoke."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from accounts.audit import client_ip
+from accounts.decorators import team_admin_required, team_required
+from accounts.models import Provider, ProviderKey
+from prospecting.forms import ProviderKeyForm
+from prospecting.services import keys as key_services
+from prospecting.services.provider_calls import check_provider_key
+
+
+@team_required
+def provider_keys(request):
+    keys = {key.provider: key for key in ProviderKey.objects.for_team(request.team).active()}
+    rows = [{"provider": provider, "key": keys.get(provider.value)} for provider in Provider]
+    lookc = keys.get(Provider.LOOKC)
+    webhook_url = key_services.lookc_webhook_url(lookc) if lookc and request.membership.is_admin else ""
+    context = {"rows": rows, "sandbox_enabled": settings.SANDBOX_ENABLED, "lookc_webhook_url": webhook_url}
+    return render(request, "prospecting/provider_keys.html", context)
+
+
+def _save_key(request, form, *, provider, existing):
+    """A pasted secret replaces the credentials; ticking "use the Lix key" borrows Lix's; otherwise only
+    the label and options change."""
+    data = form.cleaned_data
+    common = {
+        "actor": request.user,
+        "label": data["label"],
+        "options": form.options(),
+        "ip": client_ip(request),
+    }
+    if data["secret"]:
+        return key_services.add_provider_key(
+            team=request.team, provider=provider, secret=data["secret"], **common
+        )
+    if data.get("uses_lix_key") and not (existing and existing.uses_lix_key):
+        return key_services.use_lix_key_for_lookc(team=request.team, **common)
+    return key_services.update_provider_key(key=existing, **common)
+
+
+def _provider_key_form(request, *, provider, existing):
+    form = ProviderKeyForm(request.POST or None, provider=provider, existing=existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _save_key(request, form, provider=provider, existing=existing)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"The {Provider(provider).label} key was saved.")
+            return redirect("provider_keys")
+    context = {"form": form, "provider": Provider(provider), "existing": existing}
+    return render(request, "prospecting/provider_key_form.html", context, status=400 if form.errors else 200)
+
+
+@sensitive_post_parameters()
+@team_admin_required
+def provider_key_add(request, provider):
+    if provider not in Provider.values:
+        raise Http404("No such provider.")
+    existing = ProviderKey.objects.for_team(request.team).active().filter(provider=provider).first()
+    if existing:
+        return redirect("provider_key_edit", pk=existing.pk)
+    return _provider_key_form(request, provider=provider, existing=None)
+
+
+@sensitive_post_parameters()
+@team_admin_required
+def provider_key_edit(request, pk):
+    key = get_object_or_404(ProviderKey.objects.for_team(request.team).active(), pk=pk)
+    return _provider_key_form(request, provider=key.provider, existing=key)
+
+
+@team_admin_required
+def provider_key_revoke(request, pk):
+    key = get_object_or_404(ProviderKey.objects.for_team(request.team).active(), pk=pk)
+    if request.method != "POST":
+        return render(request, "prospecting/provider_key_revoke.html", {"key": key})
+    key_services.revoke_provider_key(key=key, actor=request.user, ip=client_ip(request))
+    messages.success(request, f"The {key.get_provider_display()} key was revoked and erased.")
+    return redirect("provider_keys")
+
+
+@team_admin_required
+def provider_key_test(request, pk):
+    key = get_object_or_404(ProviderKey.objects.for_team(request.team).active(), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    key = check_provider_key(key=key, user=request.user, ip=client_ip(request))
+    if request.htmx:
+        row = {"provider": Provider(key.provider), "key": key}
+        return render(request, "prospecting/provider_keys.html#key-row", {"row": row})
+    if key.status == "valid":
+        messages.success(request, f"The {key.get_provider_display()} key works.")
+    else:
+        messages.error(request, f"{key.get_provider_display()}: {key.status_message}")
+    return redirect("provider_keys")
+
+
+@require_POST
+@team_admin_required
+def provider_key_sandbox(request, provider):
+    if provider not in Provider.values:
+        raise Http404("No such provider.")
+    try:
+        key = key_services.connect_sandbox_key(
+            team=request.team, actor=request.user, provider=provider, ip=client_ip(request)
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("provider_keys")
+    key = check_provider_key(key=key, user=request.user, ip=client_ip(request))
+    messages.success(
+        request, f"{key.get_provider_display()} now uses the sandbox: simulated data, no real credits."
+    )
+    return redirect("provider_keys")

@@ -59,6 +59,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name
 
 
+class TeamScopedQuerySet(models.QuerySet):
+    """The queryset of every team-owned model: `for_team` is the one way a query is scoped to a team."""
+
+    def for_team(self, team):
+        return self.filter(team=team)
+
+
 class Team(models.Model):
     name = models.CharField(max_length=100)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -72,10 +79,7 @@ class Role(models.TextChoices):
     MEMBER = "member", "Member"
 
 
-class MembershipQuerySet(models.QuerySet):
-    def for_team(self, team):
-        return self.filter(team=team)
-
+class MembershipQuerySet(TeamScopedQuerySet):
     def admins(self):
         return self.filter(role=Role.ADMIN)
 
@@ -104,10 +108,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class InvitationQuerySet(models.QuerySet):
-    def for_team(self, team):
-        return self.filter(team=team)
-
+class InvitationQuerySet(TeamScopedQuerySet):
     def pending(self):
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
 
@@ -178,10 +179,7 @@ class KeyStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-class ProviderKeyQuerySet(models.QuerySet):
-    def for_team(self, team):
-        return self.filter(team=team)
-
+class ProviderKeyQuerySet(TeamScopedQuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True)
 
@@ -274,7 +272,7 @@ class AppendOnlyError(Exception):
     pass
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(TeamScopedQuerySet):
     def for_team(self, team):
         # Account events (logins) carry no team; a team's admins see those of its current members.
         return self.filter(

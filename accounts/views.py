@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.audit import client_ip, record_event
-from accounts.decorators import team_admin_required, team_required
+from accounts.decorators import post_to_object, team_admin_required, team_required
 from accounts.forms import InviteForm, LoginForm, RoleForm, SignUpForm, TeamForm
 from accounts.middleware import SESSION_KEY
 from accounts.models import AuditAction, AuditEvent, Invitation, Membership, User
@@ -108,10 +107,10 @@ def team_create(request):
 
 
 @login_required
-def team_switch(request, team_id):
-    membership = get_object_or_404(Membership, user=request.user, team_id=team_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@post_to_object(
+    lambda request: Membership.objects.filter(user=request.user), url_kwarg="team_id", field="team_id"
+)
+def team_switch(request, membership):
     request.session[SESSION_KEY] = membership.team_id
     messages.success(request, f"You are now working in {membership.team}.")
     return redirect(_safe_next(request))
@@ -167,10 +166,8 @@ def invitation_detail(request, pk):
 
 
 @team_admin_required
-def invitation_renew(request, pk):
-    invitation = get_object_or_404(Invitation.objects.for_team(request.team), pk=pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@post_to_object(lambda request: Invitation.objects.for_team(request.team))
+def invitation_renew(request, invitation):
     try:
         services.renew_invitation(
             invitation=invitation, actor=request.user, base_url=_base_url(request), ip=client_ip(request)
@@ -183,10 +180,8 @@ def invitation_renew(request, pk):
 
 
 @team_admin_required
-def invitation_revoke(request, pk):
-    invitation = get_object_or_404(Invitation.objects.for_team(request.team), pk=pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@post_to_object(lambda request: Invitation.objects.for_team(request.team))
+def invitation_revoke(request, invitation):
     try:
         services.revoke_invitation(invitation=invitation, actor=request.user, ip=client_ip(request))
         messages.success(request, f"The invitation of {invitation.email} was revoked.")
@@ -237,10 +232,8 @@ def accept_invitation(request, token):
 
 
 @team_admin_required
-def member_role(request, pk):
-    membership = get_object_or_404(Membership.objects.for_team(request.team).select_related("user"), pk=pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@post_to_object(lambda request: Membership.objects.for_team(request.team).select_related("user"))
+def member_role(request, membership):
     form = RoleForm(request.POST)
     if form.is_valid():
         try:

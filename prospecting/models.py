@@ -1,12 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from accounts.models import Provider, ProviderKey, Team
-
-
-class ProviderCallQuerySet(models.QuerySet):
-    def for_team(self, team):
-        return self.filter(team=team)
+from accounts.models import Provider, ProviderKey, Team, TeamScopedQuerySet
 
 
 class ProviderCall(models.Model):
@@ -38,7 +33,7 @@ class ProviderCall(models.Model):
     sandbox = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    objects = ProviderCallQuerySet.as_manager()
+    objects = TeamScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -83,6 +78,8 @@ class WebhookEvent(models.Model):
     deliveries = models.PositiveIntegerField(default=1)
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TeamScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -5,9 +5,10 @@ The route list is read from the URLconf: a new route taking an object id fails
 """
 
 import pytest
+from django.apps import apps
 from django.urls import URLResolver, get_resolver, reverse
 
-from accounts.models import Invitation, Membership, Role
+from accounts.models import Invitation, Membership, Role, Team, TeamScopedQuerySet
 from prospecting.services.keys import add_provider_key
 
 # Routes whose parameters are not ids of team-owned objects, and why.
@@ -80,3 +81,24 @@ def test_member_of_other_team_gets_404(name, method, htmx, alice_client, team_b,
         key.revoked_at is None and key.secret.reveal() == "b-team-secret-0000"
         for key in team_b.provider_keys.all()
     )
+
+
+POST_ONLY_ROUTES = ["accounts:team_switch", "accounts:member_role", "accounts:invitation_renew"]
+POST_ONLY_ROUTES += ["accounts:invitation_revoke", "provider_key_test"]
+
+
+@pytest.mark.parametrize("name", POST_ONLY_ROUTES)
+def test_own_object_routes_that_act_answer_405_to_a_get(name, carol_client, team_b, carol):
+    url = reverse(name, kwargs=OBJECT_ROUTES[name](team_b, carol))
+    assert carol_client.get(url).status_code == 405
+
+
+def test_every_team_owned_model_is_queried_through_the_team_scoped_queryset():
+    team_owned = [
+        model
+        for model in apps.get_models()
+        if any(field.name == "team" and field.related_model is Team for field in model._meta.fields)
+    ]
+    assert {model.__name__ for model in team_owned} >= {"Membership", "ProviderKey", "ProviderCall"}
+    for model in team_owned:
+        assert isinstance(model.objects.all(), TeamScopedQuerySet), model.__name__

@@ -3,13 +3,13 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.audit import client_ip
-from accounts.decorators import team_admin_required, team_required
+from accounts.decorators import post_to_object, team_admin_required, team_required
 from accounts.models import Provider, ProviderKey
 from prospecting.forms import ProviderKeyForm
 from prospecting.services import keys as key_services
@@ -88,10 +88,8 @@ def provider_key_revoke(request, pk):
 
 
 @team_admin_required
-def provider_key_test(request, pk):
-    key = get_object_or_404(ProviderKey.objects.for_team(request.team).active(), pk=pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@post_to_object(lambda request: ProviderKey.objects.for_team(request.team).active())
+def provider_key_test(request, key):
     key = check_provider_key(key=key, user=request.user, ip=client_ip(request))
     if request.htmx:
         row = {"provider": Provider(key.provider), "key": key}

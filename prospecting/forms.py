@@ -4,10 +4,9 @@ from django import forms
 from django.utils.html import format_html
 
 from accounts.models import Provider
-from prospecting.rate_limits import DEFAULT_RATE_LIMITS, format_rate_limits, parse_rate_limits
-
-# LinkUp's proxy countries (providers.md, LinkUp "country"); FR is LinkUp's default.
-LINKUP_COUNTRIES = ["FR", "US", "UK", "DE", "NL", "IT", "IL", "CA", "BR", "ES", "IN"]
+from prospecting.providers import PROVIDERS
+from prospecting.providers.linkup import LinkupClient
+from prospecting.rate_limits import format_rate_limits, parse_rate_limits
 
 
 class ProviderKeyForm(forms.Form):
@@ -29,8 +28,8 @@ class ProviderKeyForm(forms.Form):
     )
     country = forms.ChoiceField(
         required=False,
-        choices=[(c, c) for c in LINKUP_COUNTRIES],
-        initial="FR",
+        choices=[(c, c) for c in LinkupClient.countries],
+        initial=LinkupClient.default_options["country"],
         label="LinkUp proxy country",
     )
     rate_limits = forms.CharField(
@@ -43,7 +42,7 @@ class ProviderKeyForm(forms.Form):
     def __init__(self, *args, provider, existing=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.provider, self.existing = provider, existing
-        self.fields["rate_limits"].widget.attrs["placeholder"] = DEFAULT_RATE_LIMITS[provider]
+        self.fields["rate_limits"].widget.attrs["placeholder"] = PROVIDERS[provider].default_rate_limits
         # Required for a new key, unless LookC may borrow Lix's; an existing key keeps its secret if blank.
         self.fields["secret"].required = existing is None and provider != Provider.LOOKC
         if provider != Provider.LOOKC:
@@ -83,5 +82,5 @@ class ProviderKeyForm(forms.Form):
         if cleaned.get("viewer_id"):
             options["viewer_id"] = cleaned["viewer_id"].strip()
         if self.provider == Provider.LINKUP:
-            options["country"] = cleaned.get("country") or "FR"
+            options["country"] = cleaned.get("country") or LinkupClient.default_options["country"]
         return options

@@ -21,15 +21,6 @@ _UNITS = {
 }
 _WINDOW = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+?)s?\s*$")
 
-# Documented defaults (providers.md, "Default rate limit"); a team overrides them with its plan's.
-DEFAULT_RATE_LIMITS = {
-    "lix": "1/3s",
-    "lookc": "50/s",
-    "linkup": "300/min",
-    "lusha": "25/s",
-    "leadiq": "60/min",
-}
-
 
 def parse_rate_limits(text):
     windows = []

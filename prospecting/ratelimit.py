@@ -15,14 +15,9 @@ import redis
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 
+from prospecting.providers import PROVIDERS
 from prospecting.providers.base import ProviderUnavailable, RateLimited
-from prospecting.rate_limits import DEFAULT_RATE_LIMITS, parse_rate_limits
-
-# Endpoints with a limit of their own on top of the key's: (provider, endpoint) -> (bucket, limit).
-# Lusha's /account/usage allows 5 requests a minute (providers.md §5.5); three methods call it.
-ENDPOINT_RATE_LIMITS = {
-    ("lusha", endpoint): ("usage", "5/min") for endpoint in ("account_usage", "check", "balances")
-}
+from prospecting.rate_limits import parse_rate_limits
 
 
 class LimiterUnavailable(ProviderUnavailable):
@@ -36,10 +31,11 @@ WINDOW_MARGIN = 0.05
 
 def windows_for(key, endpoint=""):
     """[(bucket name, windows)] that a call with `key` to `endpoint` must pass."""
-    windows = key.options.get("rate_limits") or parse_rate_limits(DEFAULT_RATE_LIMITS[key.provider])
+    client = PROVIDERS[key.provider]
+    windows = key.options.get("rate_limits") or parse_rate_limits(client.default_rate_limits)
     buckets = [(f"key:{key.pk}", windows)]
-    if (key.provider, endpoint) in ENDPOINT_RATE_LIMITS:
-        name, limit = ENDPOINT_RATE_LIMITS[key.provider, endpoint]
+    if endpoint in client.endpoint_rate_limits:
+        name, limit = client.endpoint_rate_limits[endpoint]
         buckets.append((f"key:{key.pk}:{name}", parse_rate_limits(limit)))
     return [(name, [[count, span + WINDOW_MARGIN] for count, span in limits]) for name, limits in buckets]
 

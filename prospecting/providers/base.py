@@ -205,6 +205,36 @@ class BaseClient:
 
     slug = ""
     base_url_setting = ""
+    # The provider's facts, stated in its module (providers.md): the documented default rate limits, which a
+    # team overrides with its plan's ("25/s, 300/min"); endpoints limited on their own, on top of the key's
+    # limits ({endpoint: (bucket, limits)}); the options a key takes, with their defaults.
+    default_rate_limits = ""
+    endpoint_rate_limits = {}
+    default_options = {}
+
+    @classmethod
+    def balance_endpoints(cls):
+        """The calls that together make up this provider's balances."""
+        return (cls.balances,)
+
+    @classmethod
+    def key_format_error(cls, secret):
+        """Why `secret` cannot be a key of this provider, or "" when it can. Keys travel in HTTP headers,
+        which hold Latin-1 at most, and no provider documents keys with spaces or control characters, so
+        every key is printable ASCII without spaces; a provider adds its own documented format."""
+        if not secret:
+            return "Paste the API key."
+        if not (secret.isascii() and secret.isprintable()) or any(char.isspace() for char in secret):
+            return (
+                "This key contains a space, a control character or a character outside plain ASCII "
+                "(such as “€”), which API keys never do: copy it again from the provider's dashboard."
+            )
+        return ""
+
+    @staticmethod
+    def issued_key(token):
+        """A key as this provider issues it, made from random printable text (for sandbox keys)."""
+        return token
 
     def __init__(self, secret, options=None, *, session=None, urls=None):
         if not secret:

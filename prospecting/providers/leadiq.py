@@ -82,13 +82,37 @@ _MESSAGE_WORDS = (
 )
 _PRIORITY = (KeyRejected, OutOfCredits, RateLimited, ProviderUnavailable, NotFound)
 
+_NOT_BASE64 = (
+    "This LeadIQ key does not decode from base64, so the Prospector API cannot use it: paste the "
+    "'Secret Base64' key from LeadIQ Settings > API Keys."
+)
+
+
+def _decoded_key(key):
+    """The base64-decoded key Prospector takes, or "" when `key` is not base64 of printable ASCII."""
+    try:
+        raw = base64.b64decode(key, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return ""
+    return raw if raw.isascii() and raw.isprintable() and raw == raw.strip() else ""
+
 
 class LeadiqClient(BaseClient):
     slug = "leadiq"
     base_url_setting = "LEADIQ_GRAPHQL_URL"
+    default_rate_limits = "60/min"  # "Standard" plan, secondhand [E7][3P]
     # Each call creates a new record even with an identical body [E6]. Nothing is billed [E4], but an unknown
     # outcome is flagged `maybe_billed` because a repeat may duplicate.
     NOT_IDEMPOTENT = frozenset({"create_list", "add_prospect", "add_prospects"})
+
+    @classmethod
+    def key_format_error(cls, secret):
+        # LeadIQ issues the "Secret Base64" key: base64 text whose decoded form Prospector takes [S][E4].
+        return super().key_format_error(secret) or ("" if _decoded_key(secret) else _NOT_BASE64)
+
+    @staticmethod
+    def issued_key(token):
+        return base64.b64encode(token.encode()).decode()
 
     @property
     def prospector_url(self):
@@ -100,15 +124,9 @@ class LeadiqClient(BaseClient):
             raise KeyRejected("The LeadIQ key contains spaces or control characters: paste it again.")
         if api != PROSPECTOR:
             return {"Authorization": f"Basic {key}"}
-        try:
-            raw = base64.b64decode(key, validate=True).decode("utf-8")
-        except (binascii.Error, ValueError):
-            raw = ""
-        if not raw or not raw.isascii() or not raw.isprintable() or raw != raw.strip():
-            raise KeyRejected(
-                "This LeadIQ key does not decode from base64, so the Prospector API cannot use it: paste the "
-                "'Secret Base64' key from LeadIQ Settings > API Keys."
-            )
+        raw = _decoded_key(key)
+        if not raw:
+            raise KeyRejected(_NOT_BASE64)
         return {"X-API-Key": raw}
 
     def handle(self, response, call):

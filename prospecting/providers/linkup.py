@@ -60,6 +60,10 @@ API_KEY_HINT = re.compile(r"api[ _-]?key", re.I)
 class LinkupClient(BaseClient):
     slug = "linkup"
     base_url_setting = "LINKUP_API_URL"
+    default_rate_limits = "300/min"  # per API key [S]
+    # The proxy country every body carries; FR is LinkUp's default [S][E17].
+    countries = COUNTRIES
+    default_options = {"country": "FR"}
 
     def auth_headers(self):
         return {"x-api-key": self.secret}
@@ -265,7 +269,7 @@ class LinkupClient(BaseClient):
     # --- plumbing ----------------------------------------------------------------------------
 
     def _post(self, path, endpoint, body, *, login_token):
-        country = str(self.options.get("country") or "FR").strip().upper()
+        country = str(self.options.get("country") or self.default_options["country"]).strip().upper()
         if country not in COUNTRIES:
             raise InvalidInput(f"LinkUp proxy country {country!r} is not one of {', '.join(COUNTRIES)}.")
         payload = dict(body)

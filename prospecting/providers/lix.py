@@ -74,6 +74,12 @@ def new_sequence_id():
 class LixClient(BaseClient):
     slug = "lix"
     base_url_setting = "LIX_API_URL"
+    default_rate_limits = "1/3s"  # 429 beyond it [S]
+
+    @classmethod
+    def balance_endpoints(cls):
+        # Lix reports its daily allowance apart from its credit balances [E1].
+        return (cls.balances, cls.daily_allowance)
 
     def auth_headers(self):
         # The raw key, no scheme; never the `api_key` query variant, which would put the key in URLs [S].

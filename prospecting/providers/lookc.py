@@ -49,6 +49,7 @@ ERROR_TYPES = {
 class LookcClient(BaseClient):
     slug = "lookc"
     base_url_setting = "LOOKC_API_URL"
+    default_rate_limits = "50/s"  # stated in Lix's example code, not in the docs [E2]
 
     # ⚠️ providers.md §3.1: the status-check URL appears three ways in the docs' history; this is the curl
     # example's, which is also the generic `/v1/request` path of the first (2023) version.

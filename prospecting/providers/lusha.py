@@ -109,6 +109,11 @@ PLAN_WORDS = ("plan", "pricing", "not supported", "not allowed", "upgrade", "rev
 class LushaClient(BaseClient):
     slug = "lusha"
     base_url_setting = "LUSHA_API_URL"
+    default_rate_limits = "25/s"  # per endpoint, plus the plan's minute/hour/day quotas [S][E12]
+    # /account/usage allows 5 requests a minute (providers.md §5.5); three methods call it.
+    endpoint_rate_limits = {
+        endpoint: ("usage", "5/min") for endpoint in ("account_usage", "check", "balances")
+    }
 
     def auth_headers(self):
         return {"api_key": self.secret}

@@ -1,7 +1,6 @@
 """A team's provider keys: add or replace a secret, let LookC borrow Lix's key, change a key's settings,
 connect a sandbox key, revoke. Every change is audited; the secret is write-only."""
 
-import base64
 import secrets
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.utils import timezone
 
 from accounts.audit import record_event
 from accounts.models import AuditAction, KeyStatus, Provider, ProviderKey
+from prospecting.providers import PROVIDERS
 
 
 def lookc_webhook_url(key):
@@ -112,11 +112,9 @@ def connect_sandbox_key(*, team, actor, provider, ip=None):
     """Give the team a key of the built-in sandbox for `provider` (demo mode; refused when disabled)."""
     if not settings.SANDBOX_ENABLED:
         raise ValidationError("The sandbox is disabled in this deployment.")
-    secret = f"sandbox-{provider}-{team.pk}-{secrets.token_hex(6)}"
-    if provider == Provider.LEADIQ:
-        # LeadIQ keys are base64 text: its Prospector API is sent the decoded form.
-        secret = base64.b64encode(secret.encode()).decode()
-    options = {"country": "FR"} if provider == Provider.LINKUP else {}
+    client = PROVIDERS[provider]
+    secret = client.issued_key(f"sandbox-{provider}-{team.pk}-{secrets.token_hex(6)}")
+    options = dict(client.default_options)
     return _store_new_credentials(
         team=team,
         actor=actor,

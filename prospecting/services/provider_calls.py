@@ -19,9 +19,6 @@ from prospecting.sandbox.connect import ensure_lookc_webhook, sandbox_urls
 # A web request waits a little for the limiter; background work passes its own patience.
 DEFAULT_MAX_WAIT = 10.0
 
-# Calls that make up a provider's balances; Lix reports its daily allowance separately.
-BALANCE_ACTIONS = {"lix": ("balances", "daily_allowance")}
-
 
 def active_key(*, team, provider):
     key = ProviderKey.objects.for_team(team).active().filter(provider=provider).first()
@@ -121,8 +118,10 @@ def refresh_key_balances(*, key, user):
     """Fetch a key's live balances and keep them on the key, with the provider's words if it failed."""
     rows, error = [], ""
     try:
-        for action in BALANCE_ACTIONS.get(key.provider, ("balances",)):
-            rows += call_provider(team=key.team, user=user, provider=key.provider, action=action).data
+        for endpoint in PROVIDERS[key.provider].balance_endpoints():
+            rows += call_provider(
+                team=key.team, user=user, provider=key.provider, action=endpoint.__name__
+            ).data
     except NotImplementedError as missing:
         error = str(missing)
     except ProviderError as failure:

@@ -1,20 +1,42 @@
 from celery import shared_task
 
 from accounts.models import ProviderKey, User
-from prospecting.sandbox.connect import sandbox_is_up
+from prospecting import demo
 from prospecting.services.provider_calls import check_provider_key, refresh_key_balances
 
 
 @shared_task(bind=True, max_retries=60)
 def check_key(self, key_id, user_id=None):
-    """Test a key in the background (the demo team's sandbox keys when Quarry starts)."""
+    """Test a key in the background, and fetch its balances when it works."""
     key = ProviderKey.objects.active().filter(pk=key_id).first()
     if key is None:
         return
-    # At start-up the sandbox process may still be booting: wait for it rather than mark the key.
-    if key.is_sandbox and not sandbox_is_up():
+    # A sandbox process that is still booting is not a verdict on the key: wait for it.
+    if key.is_sandbox and not demo.sandbox_is_up():
         raise self.retry(countdown=2)
     user = User.objects.filter(pk=user_id).first()
     key = check_provider_key(key=key, user=user)
     if key.status == "valid":
         refresh_key_balances(key=key, user=user)
+
+
+@shared_task(bind=True, max_retries=60)
+def set_up_demo_key(self, key_id):
+    """Ready one of the demo team's sandbox keys once the sandbox answers (it starts after the demo)."""
+    key = ProviderKey.objects.active().filter(pk=key_id, is_sandbox=True).first()
+    if key is None:
+        return
+    if not demo.sandbox_is_up():
+        raise self.retry(countdown=2)
+    demo.set_up_sandbox_key(key=key)
+
+
+@shared_task(bind=True, max_retries=60)
+def register_demo_webhook(self, key_id):
+    """Tell a freshly started sandbox where the demo team's LookC webhook is."""
+    key = ProviderKey.objects.active().filter(pk=key_id, is_sandbox=True).first()
+    if key is None:
+        return
+    if not demo.sandbox_is_up():
+        raise self.retry(countdown=2)
+    demo.register_sandbox_webhook(key)

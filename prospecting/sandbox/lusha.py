@@ -20,9 +20,9 @@ import math
 import time
 import uuid
 
-from prospecting.providers.lusha_records import COMPANY_SIGNALS, CONTACT_SIGNALS, MAX_BATCH
 from prospecting.sandbox import lusha_data as records
 from prospecting.sandbox.core import DEFAULT_BALANCE, Route, SandboxProvider, reply
+from prospecting.sandbox.lusha_data import COMPANY_SIGNALS, CONTACT_SIGNALS, MAX_BATCH
 from prospecting.sandbox.people import people_page, person_for
 
 # Header names per window, as the client reads them: the spec's per-second RateLimit-* and the seed's

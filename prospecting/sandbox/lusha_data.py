@@ -7,9 +7,39 @@ import uuid
 from datetime import date, timedelta
 from functools import lru_cache
 
-from prospecting.providers.lusha_records import COMPANY_SIGNALS, CONTACT_SIGNALS
 from prospecting.sandbox.core import stable_number
 from prospecting.sandbox.people import CITIES, COMPANIES, company_by_domain, company_for, person_for
+
+# Lusha's own words, from its documents, not from Quarry's client (which the sandbox exists to check):
+# bulk person/company, prospecting enrich and signals take 1 to 100 items ("up to 100 contacts per
+# request", seed 003; providers.md §5), and the signal types of providers.md §5.6 [E10].
+MAX_BATCH = 100
+CONTACT_SIGNALS = ("allSignals", "promotion", "companyChange")
+COMPANY_SIGNALS = (
+    "allSignals",
+    "websiteTrafficIncrease",
+    "websiteTrafficDecrease",
+    "itSpendIncrease",
+    "itSpendDecrease",
+    "headcountIncrease1m",
+    "headcountDecrease1m",
+    "headcountIncrease3m",
+    "headcountDecrease3m",
+    "headcountIncrease6m",
+    "headcountDecrease6m",
+    "headcountIncrease12m",
+    "headcountDecrease12m",
+    "surgeInHiring",
+    "surgeInHiringByDepartment",
+    "surgeInHiringByLocation",
+    "riskNews",
+    "commercialActivityNews",
+    "corporateStrategyNews",
+    "financialEventsNews",
+    "peopleNews",
+    "marketIntelligenceNews",
+    "productActivityNews",
+)
 
 EMPTY = {"code": 3, "name": "EMPTY_DATA", "message": "Could not find requested data"}  # [E10]
 GDPR = "We are unable to process this contact request due to our GDPR regulations"  # the 451's words [S]

@@ -14,7 +14,6 @@ from prospecting.providers import PROVIDERS
 from prospecting.providers.base import KeyRejected, ProviderError, RateLimited
 from prospecting.providers.billing import credits_for
 from prospecting.ratelimit import RateLimiter, windows_for
-from prospecting.sandbox.connect import ensure_lookc_webhook, sandbox_urls
 
 # A web request waits a little for the limiter; background work passes its own patience.
 DEFAULT_MAX_WAIT = 10.0
@@ -42,9 +41,7 @@ def client_for(key):
         return PROVIDERS[key.provider](secret, key.options)
     if not settings.SANDBOX_ENABLED:
         raise KeyRejected("This is a sandbox key, and the sandbox is disabled in this deployment.")
-    if key.provider == "lookc":
-        ensure_lookc_webhook(key, secret)
-    return PROVIDERS[key.provider](secret, key.options, urls=sandbox_urls())
+    return PROVIDERS[key.provider](secret, key.options, urls=settings.SANDBOX_PROVIDER_URLS)
 
 
 def call_provider(*, team, user, provider, action, max_wait=DEFAULT_MAX_WAIT, limiter=None, **params):

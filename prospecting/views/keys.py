@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.audit import client_ip
 from accounts.decorators import post_to_object, team_admin_required, team_required
 from accounts.models import Provider, ProviderKey
+from prospecting.demo import register_sandbox_webhook
 from prospecting.forms import ProviderKeyForm
 from prospecting.services import keys as key_services
 from prospecting.services.provider_calls import check_provider_key
@@ -113,6 +114,7 @@ def provider_key_sandbox(request, provider):
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("provider_keys")
+    register_sandbox_webhook(key)
     key = check_provider_key(key=key, user=request.user, ip=client_ip(request))
     messages.success(
         request, f"{key.get_provider_display()} now uses the sandbox: simulated data, no real credits."

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts.models import ProviderKey
-from prospecting.tasks import check_key
+from prospecting.tasks import set_up_demo_key
 from tests.sandbox.conftest import sandbox_urls
 
 pytestmark = pytest.mark.e2e
@@ -19,13 +19,11 @@ def test_demo_admin_sees_every_sandbox_key_valid_with_its_balance(
     server = sandbox()
     settings.SANDBOX_URL, settings.SANDBOX_PROVIDER_URLS = server.url, sandbox_urls(server)
     enqueued = []
-    monkeypatch.setattr(check_key, "delay", lambda *args: enqueued.append(args))
+    monkeypatch.setattr(set_up_demo_key, "delay", enqueued.append)
     call_command("create_demo_team", "--if-empty")
-    assert sorted(key_id for key_id, _user in enqueued) == sorted(
-        ProviderKey.objects.values_list("pk", flat=True)
-    )
-    for key_id, user_id in enqueued:
-        check_key(key_id, user_id)  # what the worker runs
+    assert sorted(enqueued) == sorted(ProviderKey.objects.values_list("pk", flat=True))
+    for key_id in enqueued:
+        set_up_demo_key(key_id)  # what the worker runs
 
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Email").fill("admin@demo.quarry.test")

@@ -7,13 +7,14 @@ import time
 import pytest
 from django.core.management import call_command
 
-from accounts.models import KeyStatus, ProviderKey, Team
+from accounts.models import AuditAction, AuditEvent, KeyStatus, ProviderKey, Team
+from prospecting.demo import register_sandbox_webhook
 from prospecting.models import ProviderCall, WebhookEvent
 from prospecting.providers import PROVIDERS
 from prospecting.providers.base import KeyRejected, ProviderError, RateLimited
 from prospecting.services.keys import connect_sandbox_key, lookc_webhook_url
 from prospecting.services.provider_calls import call_provider, check_provider_key, record_call
-from prospecting.tasks import check_key
+from prospecting.tasks import register_demo_webhook, set_up_demo_key
 from tests.sandbox.conftest import billed, control, sandbox_urls
 
 PROFILES = [f"https://www.linkedin.com/in/prospect-{index}" for index in range(6)]
@@ -129,6 +130,7 @@ def test_lookc_answers_later_through_quarrys_webhook(sandbox, settings, live_ser
     settings.SANDBOX_URL, settings.SANDBOX_PROVIDER_URLS = server.url, sandbox_urls(server)
     settings.SITE_URL = live_server.url
     key = connect_sandbox_key(team=team_a, actor=alice, provider="lookc")
+    assert register_sandbox_webhook(key)  # what the demo set-up and "Use the sandbox" do, once
     pending = None
     for index in range(30):  # the sandbox answers some look-ups asynchronously
         result = run(team_a, alice, "lookc", "person_by_email", email=f"later{index}@globexhealth.com")
@@ -146,17 +148,59 @@ def test_lookc_answers_later_through_quarrys_webhook(sandbox, settings, live_ser
 
 
 def test_the_demo_team_gets_a_sandbox_key_per_provider_that_tests_valid(
-    running_sandbox, db, django_capture_on_commit_callbacks
+    running_sandbox, db, django_capture_on_commit_callbacks, monkeypatch
 ):
-    with django_capture_on_commit_callbacks() as checks:
+    enqueued = []
+    monkeypatch.setattr(set_up_demo_key, "delay", enqueued.append)
+    with django_capture_on_commit_callbacks(execute=True):
         call_command("create_demo_team")
     team = Team.objects.get(name="Demo Sales Team")
     keys = ProviderKey.objects.for_team(team).active()
     assert sorted(keys.values_list("provider", flat=True)) == ["leadiq", "linkup", "lix", "lookc", "lusha"]
-    assert all(key.is_sandbox for key in keys) and len(checks) == 5
-    for key in keys:
-        check_key(key.pk)  # what the worker runs for each callback
+    assert all(key.is_sandbox for key in keys) and sorted(enqueued) == sorted(key.pk for key in keys)
+    for key_id in enqueued:
+        set_up_demo_key(key_id)  # what the worker runs for each callback
     assert set(ProviderKey.objects.for_team(team).values_list("status", flat=True)) == {KeyStatus.VALID}
+
+
+def test_the_demos_own_key_checks_are_recorded_with_no_user(
+    running_sandbox, db, django_capture_on_commit_callbacks, monkeypatch
+):
+    enqueued = []
+    monkeypatch.setattr(set_up_demo_key, "delay", enqueued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("create_demo_team")
+    for key_id in enqueued:
+        set_up_demo_key(key_id)
+    team = Team.objects.get(name="Demo Sales Team")
+    calls = ProviderCall.objects.for_team(team)
+    assert calls.count() >= 5 and not calls.filter(user__isnull=False).exists()
+    tests = AuditEvent.objects.filter(team=team, action=AuditAction.KEY_TESTED)
+    assert tests.count() == 5 and not tests.filter(actor__isnull=False).exists()
+
+
+def test_the_demo_registers_lookcs_webhook_at_set_up_and_again_after_a_restart(
+    running_sandbox, db, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    settings.SITE_URL = "http://quarry.test"
+    set_up, registered = [], []
+    monkeypatch.setattr(set_up_demo_key, "delay", set_up.append)
+    monkeypatch.setattr(register_demo_webhook, "delay", registered.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("create_demo_team", "--if-empty")
+    for key_id in set_up:
+        set_up_demo_key(key_id)
+    lookc = ProviderKey.objects.get(provider="lookc")
+    account = control(running_sandbox, "accounts", provider="lookc", key=lookc.reveal_secret())
+    assert account["webhook_url"] == lookc_webhook_url(lookc)
+    # The next `make run`: the demo exists, and a restarted sandbox is told the URL again.
+    control(running_sandbox, "reset", {})
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("create_demo_team", "--if-empty")
+    assert registered == [lookc.pk]
+    register_demo_webhook(lookc.pk)
+    account = control(running_sandbox, "accounts", provider="lookc", key=lookc.reveal_secret())
+    assert account["webhook_url"] == lookc_webhook_url(lookc)
 
 
 def test_linkup_bills_a_rate_limited_call_in_the_sandbox_as_in_quarrys_log(

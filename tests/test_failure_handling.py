@@ -10,6 +10,8 @@ from django.urls import reverse
 from accounts.models import Invitation, ProviderKey
 from prospecting.models import ProviderCall
 from prospecting.providers.base import KeyRejected, Pending
+from prospecting.providers.lix import LixClient
+from prospecting.providers.lookc import LookcClient
 from prospecting.ratelimit import DatabaseStore, RateLimiter
 from prospecting.services.keys import (
     add_provider_key,
@@ -49,11 +51,13 @@ def test_a_queued_lookup_is_free_and_does_not_hold_the_key_back(lix_key, team_a,
                 team=team_a,
                 user=bob,
                 provider="lix",
-                action="person_by_linkedin",
+                endpoint=LixClient.person_by_linkedin,
                 profile_link=PROFILE,
                 limiter=shared,
             )
-        call_provider(team=team_a, user=bob, provider="lix", action="balances", limiter=shared, max_wait=0)
+        call_provider(
+            team=team_a, user=bob, provider="lix", endpoint=LixClient.balances, limiter=shared, max_wait=0
+        )
     queued = ProviderCall.objects.get(endpoint="person_by_linkedin")
     assert (queued.outcome, queued.credits) == ("pending", {})
 
@@ -62,7 +66,9 @@ def test_lookc_borrowing_a_revoked_lix_key_is_told_so_in_words(lix_key, team_a, 
     use_lix_key_for_lookc(team=team_a, actor=alice)
     revoke_provider_key(key=lix_key, actor=alice)
     with pytest.raises(KeyRejected, match="no Lix key"):
-        call_provider(team=team_a, user=alice, provider="lookc", action="person_by_email", email="a@b.co")
+        call_provider(
+            team=team_a, user=alice, provider="lookc", endpoint=LookcClient.person_by_email, email="a@b.co"
+        )
     assert bob_client.post(reverse("balances")).status_code == 302
     page = bob_client.get(reverse("balances"))
     assert page.status_code == 200 and "no Lix key" in page.content.decode()
@@ -95,5 +101,5 @@ def test_an_undecryptable_key_is_rejected_with_a_message(lix_key, team_a, alice,
 
     settings.QUARRY_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(KeyRejected, match="cannot be decrypted"):
-        call_provider(team=team_a, user=alice, provider="lix", action="balances")
+        call_provider(team=team_a, user=alice, provider="lix", endpoint=LixClient.balances)
     assert ProviderKey.objects.get(pk=lix_key.pk).revoked_at is None

@@ -18,6 +18,11 @@ from prospecting.providers.base import (
     ProviderUnavailable,
     RateLimited,
 )
+from prospecting.providers.leadiq import LeadiqClient
+from prospecting.providers.linkup import LinkupClient
+from prospecting.providers.lix import LixClient
+from prospecting.providers.lookc import LookcClient
+from prospecting.providers.lusha import LushaClient
 from prospecting.ratelimit import DatabaseStore, LimiterUnavailable, RateLimiter, RedisStore
 from prospecting.services.keys import add_provider_key
 from prospecting.services.provider_calls import call_provider, check_provider_key
@@ -47,10 +52,12 @@ def mocked():
         yield rsps
 
 
-def call(team, user, provider, action, **params):
+def call(team, user, provider, endpoint, **params):
     # A fresh database-backed limiter with no waiting, so tests never sleep.
     limiter = RateLimiter(DatabaseStore(), sleep=lambda seconds: None)
-    return call_provider(team=team, user=user, provider=provider, action=action, limiter=limiter, **params)
+    return call_provider(
+        team=team, user=user, provider=provider, endpoint=endpoint, limiter=limiter, **params
+    )
 
 
 def test_a_call_is_logged_with_who_what_and_what_it_cost(mocked, key_for, team_a, bob):
@@ -60,7 +67,7 @@ def test_a_call_is_logged_with_who_what_and_what_it_cost(mocked, key_for, team_a
         json=fixture("lix", "email"),
         headers={"x-request-id": "req-42"},
     )
-    result = call(team_a, bob, "lix", "email_by_linkedin", url=PROFILE)
+    result = call(team_a, bob, "lix", LixClient.email_by_linkedin, url=PROFILE)
     assert result.data["status"] == "VALID"
     logged = ProviderCall.objects.get()
     assert (logged.team, logged.user, logged.key, logged.provider) == (team_a, bob, key, "lix")
@@ -79,7 +86,7 @@ def test_a_call_is_logged_with_who_what_and_what_it_cost(mocked, key_for, team_a
 def test_lix_charges_an_email_credit_only_when_valid(mocked, key_for, team_a, bob):
     key_for("lix")
     mocked.get("https://api.lix-it.com/v1/contact/email/by-linkedin", json=fixture("lix", "email_probable"))
-    call(team_a, bob, "lix", "email_by_linkedin", url=PROFILE)
+    call(team_a, bob, "lix", LixClient.email_by_linkedin, url=PROFILE)
     assert ProviderCall.objects.get().credits == {}
 
 
@@ -91,9 +98,9 @@ def test_lix_person_costs_a_standard_credit_and_a_miss_costs_nothing(mocked, key
         status=404,
         json={"error": {"type": "unknown_record", "message": "No such person"}},
     )
-    call(team_a, bob, "lix", "person_by_linkedin", profile_link=PROFILE)
+    call(team_a, bob, "lix", LixClient.person_by_linkedin, profile_link=PROFILE)
     with pytest.raises(NotFound):
-        call(team_a, bob, "lix", "person_by_linkedin", profile_link=PROFILE)
+        call(team_a, bob, "lix", LixClient.person_by_linkedin, profile_link=PROFILE)
     first, second = ProviderCall.objects.order_by("id")
     assert first.credits == {"standard": 1}
     assert (second.outcome, second.http_status, second.credits) == ("not_found", 404, {})
@@ -107,7 +114,7 @@ def test_leadiq_charges_per_data_point_returned(mocked, key_for, team_a, bob):
         team_a,
         bob,
         "leadiq",
-        "search_people",
+        LeadiqClient.search_people,
         linkedin_url=PROFILE,
         fields=("profile", "email", "phone", "company"),
     )
@@ -127,7 +134,7 @@ def test_leadiq_errors_in_a_200_are_errors_and_cost_nothing(mocked, key_for, tea
         },
     )
     with pytest.raises(KeyRejected):
-        call(team_a, bob, "leadiq", "check")
+        call(team_a, bob, "leadiq", LeadiqClient.check)
     assert ProviderCall.objects.get().credits == {}
 
 
@@ -139,7 +146,7 @@ def test_lusha_charges_only_records_it_says_it_charged(mocked, key_for, team_a, 
     contacts = [
         {"contactId": contact_id, "linkedinUrl": f"{PROFILE}-{contact_id}"} for contact_id in body["contacts"]
     ]
-    call(team_a, bob, "lusha", "bulk_people", contacts=contacts)
+    call(team_a, bob, "lusha", LushaClient.bulk_people, contacts=contacts)
     assert ProviderCall.objects.get().credits == ({"credits": charged} if charged else {})
 
 
@@ -147,7 +154,7 @@ def test_lusha_451_is_a_final_legal_refusal_and_free(mocked, key_for, team_a, bo
     key_for("lusha")
     mocked.get("https://api.lusha.com/v2/person", status=451, json={"message": "GDPR restricted"})
     with pytest.raises(LegalRefusal) as refused:
-        call(team_a, bob, "lusha", "person", email="jane@example.com")
+        call(team_a, bob, "lusha", LushaClient.person, email="jane@example.com")
     assert refused.value.permanent is True
     logged = ProviderCall.objects.get()
     assert (logged.outcome, logged.credits) == ("legal_refusal", {})
@@ -165,9 +172,23 @@ def test_linkup_bills_4xx_but_not_500_and_invalid_input_never_calls(mocked, key_
     )
     for expected in (InvalidInput, ProviderUnavailable):
         with pytest.raises(expected):
-            call(team_a, bob, "linkup", "profile_info", linkedin_url=PROFILE, login_token="li-session")
+            call(
+                team_a,
+                bob,
+                "linkup",
+                LinkupClient.profile_info,
+                linkedin_url=PROFILE,
+                login_token="li-session",
+            )
     with pytest.raises(InvalidInput):
-        call(team_a, bob, "linkup", "profile_info", linkedin_url="not a url", login_token="li-session")
+        call(
+            team_a,
+            bob,
+            "linkup",
+            LinkupClient.profile_info,
+            linkedin_url="not a url",
+            login_token="li-session",
+        )
     assert len(mocked.calls) == 2
     assert [c.credits for c in ProviderCall.objects.order_by("id")] == [{"credits": 1}, {}]
 
@@ -175,7 +196,7 @@ def test_linkup_bills_4xx_but_not_500_and_invalid_input_never_calls(mocked, key_
 def test_lookc_lookup_costs_an_org_credit(mocked, key_for, team_a, bob):
     key_for("lookc")
     mocked.get("https://api.lookc.io/v1/search/person/by-email", json=fixture("lookc", "person_by_email"))
-    call(team_a, bob, "lookc", "person_by_email", email="jane@example.com")
+    call(team_a, bob, "lookc", LookcClient.person_by_email, email="jane@example.com")
     assert ProviderCall.objects.get().credits == {"organisation": 1}
 
 
@@ -188,10 +209,10 @@ def test_retry_after_from_a_provider_holds_the_next_call_back(mocked, key_for, t
         json={"error": {"type": "rate_limit"}},
     )
     with pytest.raises(RateLimited) as limited:
-        call(team_a, bob, "lix", "person_by_linkedin", profile_link=PROFILE)
+        call(team_a, bob, "lix", LixClient.person_by_linkedin, profile_link=PROFILE)
     assert limited.value.retry_after == 120
     with pytest.raises(RateLimited) as held:
-        call(team_a, bob, "lix", "person_by_linkedin", profile_link=PROFILE)
+        call(team_a, bob, "lix", LixClient.person_by_linkedin, profile_link=PROFILE)
     assert 110 < held.value.retry_after <= 120
     assert len(mocked.calls) == 1 and ProviderCall.objects.count() == 1
 
@@ -200,13 +221,13 @@ def test_limiter_store_down_means_no_call(mocked, key_for, team_a, bob):
     key_for("lix")
     limiter = RateLimiter(RedisStore("redis://127.0.0.1:1/0"))
     with pytest.raises(LimiterUnavailable):
-        call_provider(team=team_a, user=bob, provider="lix", action="balances", limiter=limiter)
+        call_provider(team=team_a, user=bob, provider="lix", endpoint=LixClient.balances, limiter=limiter)
     assert len(mocked.calls) == 0 and not ProviderCall.objects.exists()
 
 
 def test_a_team_without_a_key_is_told_to_add_one(team_a, bob):
     with pytest.raises(KeyRejected, match="no lusha key"):
-        call(team_a, bob, "lusha", "check")
+        call(team_a, bob, "lusha", LushaClient.check)
 
 
 # --- The Test action -------------------------------------------------------------------------------
@@ -318,3 +339,16 @@ def test_the_call_log_pages_keep_the_provider_filter(alice_client, team_a, alice
     assert "Page 1 of 2" in first and 'href="?provider=lix&amp;page=2"' in first
     second = alice_client.get(reverse("call_log"), {"provider": "lix", "page": 2}).content.decode()
     assert "Page 2 of 2" in second and "call_0" in second
+
+
+def test_call_provider_takes_the_clients_own_method_and_refuses_another_providers(
+    key_for, team_a, bob, mocked
+):
+    key_for("lix")
+    mocked.get("https://api.lix-it.com/v1/account/balances", json=fixture("lix", "balances"))
+    assert call(team_a, bob, "lix", LixClient.balances).call.endpoint == "balances"
+    with pytest.raises(ValueError, match="not an endpoint of lix"):
+        call(team_a, bob, "lix", LushaClient.balances)
+    with pytest.raises(ValueError, match="not an endpoint of lix"):
+        call(team_a, bob, "lix", LixClient._viewer)
+    assert ProviderCall.objects.count() == 1

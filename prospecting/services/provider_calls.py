@@ -44,17 +44,21 @@ def client_for(key):
     return PROVIDERS[key.provider](secret, key.options, urls=settings.SANDBOX_PROVIDER_URLS)
 
 
-def call_provider(*, team, user, provider, action, max_wait=DEFAULT_MAX_WAIT, limiter=None, **params):
+def call_provider(*, team, user, provider, endpoint, max_wait=DEFAULT_MAX_WAIT, limiter=None, **params):
+    """Call `endpoint`, a method of the provider's client named on its class (`LixClient.search_people`)
+    so that a reader and a type checker can follow the call, with `params` as its arguments."""
+    if (
+        endpoint.__name__.startswith("_")
+        or getattr(PROVIDERS[provider], endpoint.__name__, None) is not endpoint
+    ):
+        raise ValueError(f"{endpoint.__qualname__} is not an endpoint of {provider}")
     key = active_key(team=team, provider=provider)
     client = client_for(key)
-    method = getattr(client, action, None)
-    if action.startswith("_") or not callable(method):
-        raise ValueError(f"{provider} has no endpoint {action!r}")
     limiter = limiter or RateLimiter()
-    buckets = windows_for(key, action)
+    buckets = windows_for(key, endpoint.__name__)
     limiter.acquire(buckets, max_wait=max_wait)
     try:
-        result = method(**params)
+        result = endpoint(client, **params)
     except ProviderError as error:
         if error.call is not None:  # an input refused locally made no call
             record_call(team=team, user=user, key=key, call=error.call, error=error)
@@ -89,7 +93,7 @@ def record_call(*, team, user, key, call, data=None, error=None):
 def check_provider_key(*, key, user, ip=None):
     """Test a key with the provider's cheapest account call and record what the provider said."""
     try:
-        call_provider(team=key.team, user=user, provider=key.provider, action="check")
+        call_provider(team=key.team, user=user, provider=key.provider, endpoint=PROVIDERS[key.provider].check)
     except KeyRejected as error:
         status, message = KeyStatus.REJECTED, error.message
     except ProviderError as error:
@@ -116,9 +120,7 @@ def refresh_key_balances(*, key, user):
     rows, error = [], ""
     try:
         for endpoint in PROVIDERS[key.provider].balance_endpoints():
-            rows += call_provider(
-                team=key.team, user=user, provider=key.provider, action=endpoint.__name__
-            ).data
+            rows += call_provider(team=key.team, user=user, provider=key.provider, endpoint=endpoint).data
     except NotImplementedError as missing:
         error = str(missing)
     except ProviderError as failure:

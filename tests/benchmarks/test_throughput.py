@@ -22,6 +22,7 @@ import requests
 from django.conf import settings
 
 from prospecting.models import ProviderCall
+from prospecting.providers.lookc import LookcClient
 from prospecting.ratelimit import WINDOW_MARGIN
 from prospecting.sandbox.server import wait_until_up
 from prospecting.services.keys import connect_sandbox_key
@@ -179,7 +180,9 @@ def test_overhead_of_the_call_service_against_a_bare_request(sandbox_process, te
         ).raise_for_status()
         bare.append(time.perf_counter() - started)
         started = time.perf_counter()
-        call_provider(team=team_a, user=alice, provider="lookc", action="person_by_email", email=email)
+        call_provider(
+            team=team_a, user=alice, provider="lookc", endpoint=LookcClient.person_by_email, email=email
+        )
         service.append(time.perf_counter() - started)
     record(
         "overhead",

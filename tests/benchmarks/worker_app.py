@@ -1,6 +1,7 @@
 """The Celery app the throughput benchmark's workers run: Quarry's app plus one benchmark task."""
 
 from prospecting.celery import app
+from prospecting.providers.lookc import LookcClient
 
 __all__ = ["app", "lookup"]
 
@@ -16,7 +17,7 @@ def lookup(team_id, user_id, email):
         team=Team.objects.get(pk=team_id),
         user=User.objects.get(pk=user_id),
         provider="lookc",
-        action="person_by_email",
+        endpoint=LookcClient.person_by_email,
         email=email,
         max_wait=300,
     )

@@ -12,6 +12,11 @@ from prospecting.demo import register_sandbox_webhook
 from prospecting.models import ProviderCall, WebhookEvent
 from prospecting.providers import PROVIDERS
 from prospecting.providers.base import KeyRejected, ProviderError, RateLimited
+from prospecting.providers.leadiq import LeadiqClient
+from prospecting.providers.linkup import LinkupClient
+from prospecting.providers.lix import LixClient
+from prospecting.providers.lookc import LookcClient
+from prospecting.providers.lusha import LushaClient
 from prospecting.services.keys import connect_sandbox_key, lookc_webhook_url
 from prospecting.services.provider_calls import call_provider, check_provider_key, record_call
 from prospecting.tasks import register_demo_webhook, set_up_demo_key
@@ -42,16 +47,16 @@ def sandbox_keys(running_sandbox, team_a, alice):
     return keys
 
 
-def run(team, user, provider, action, **params):
+def run(team, user, provider, endpoint, **params):
     try:
-        return call_provider(team=team, user=user, provider=provider, action=action, **params)
+        return call_provider(team=team, user=user, provider=provider, endpoint=endpoint, **params)
     except ProviderError as error:
         return error
 
 
 def test_sandbox_keys_call_the_sandbox_and_every_record_says_so(sandbox_keys, team_a, bob, running_sandbox):
-    result = run(team_a, bob, "lix", "person_by_linkedin", profile_link=PROFILES[0])
-    again = run(team_a, bob, "lix", "person_by_linkedin", profile_link=PROFILES[0])
+    result = run(team_a, bob, "lix", LixClient.person_by_linkedin, profile_link=PROFILES[0])
+    again = run(team_a, bob, "lix", LixClient.person_by_linkedin, profile_link=PROFILES[0])
     assert result.data == again.data  # deterministic
     logged = ProviderCall.objects.filter(provider="lix")
     assert logged.count() == 2 and all(call.sandbox for call in logged)
@@ -61,13 +66,13 @@ def test_sandbox_keys_call_the_sandbox_and_every_record_says_so(sandbox_keys, te
 
 def test_the_sandboxs_billing_equals_quarrys_call_log(sandbox_keys, team_a, bob, running_sandbox):
     for profile in PROFILES:
-        run(team_a, bob, "lix", "person_by_linkedin", profile_link=profile)
-        run(team_a, bob, "lix", "email_by_linkedin", url=profile)
+        run(team_a, bob, "lix", LixClient.person_by_linkedin, profile_link=profile)
+        run(team_a, bob, "lix", LixClient.email_by_linkedin, url=profile)
         run(
             team_a,
             bob,
             "leadiq",
-            "search_people",
+            LeadiqClient.search_people,
             linkedin_url=profile,
             fields=("profile", "email", "phone", "company"),
         )
@@ -75,21 +80,36 @@ def test_the_sandboxs_billing_equals_quarrys_call_log(sandbox_keys, team_a, bob,
         team_a,
         bob,
         "lix",
-        "search_people",
+        LixClient.search_people,
         url="https://www.linkedin.com/search/results/people/?keywords=cto",
     )
     for email in EMAILS:
-        run(team_a, bob, "lookc", "person_by_email", email=email)
-        run(team_a, bob, "lusha", "person", email=email)
+        run(team_a, bob, "lookc", LookcClient.person_by_email, email=email)
+        run(team_a, bob, "lusha", LushaClient.person, email=email)
     run(
         team_a,
         bob,
         "lusha",
-        "bulk_people",
+        LushaClient.bulk_people,
         contacts=[{"contactId": str(i), "email": e} for i, e in enumerate(EMAILS)],
     )
-    run(team_a, bob, "linkup", "profile_info", linkedin_url=PROFILES[0], login_token="li-sandbox-session")
-    run(team_a, bob, "linkup", "connections", login_token="li-sandbox-session", start_page=1, end_page=3)
+    run(
+        team_a,
+        bob,
+        "linkup",
+        LinkupClient.profile_info,
+        linkedin_url=PROFILES[0],
+        login_token="li-sandbox-session",
+    )
+    run(
+        team_a,
+        bob,
+        "linkup",
+        LinkupClient.connections,
+        login_token="li-sandbox-session",
+        start_page=1,
+        end_page=3,
+    )
     for provider, key in sandbox_keys.items():
         secret = key.reveal_secret()
         # The sandbox knows LeadIQ's key by its decoded form, as LeadIQ's Prospector API does.
@@ -115,13 +135,13 @@ def test_a_wrong_sandbox_key_is_refused_like_a_real_one(running_sandbox, team_a,
     key.secret = "not-a-sandbox-key-0000"
     key.save()
     with pytest.raises(KeyRejected):
-        call_provider(team=team_a, user=alice, provider="lix", action="balances")
+        call_provider(team=team_a, user=alice, provider="lix", endpoint=LixClient.balances)
 
 
 def test_sandbox_keys_are_refused_when_the_sandbox_is_disabled(sandbox_keys, team_a, alice, settings):
     settings.SANDBOX_ENABLED = False
     with pytest.raises(KeyRejected, match="sandbox is disabled"):
-        call_provider(team=team_a, user=alice, provider="lix", action="balances")
+        call_provider(team=team_a, user=alice, provider="lix", endpoint=LixClient.balances)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -133,7 +153,9 @@ def test_lookc_answers_later_through_quarrys_webhook(sandbox, settings, live_ser
     assert register_sandbox_webhook(key)  # what the demo set-up and "Use the sandbox" do, once
     pending = None
     for index in range(30):  # the sandbox answers some look-ups asynchronously
-        result = run(team_a, alice, "lookc", "person_by_email", email=f"later{index}@globexhealth.com")
+        result = run(
+            team_a, alice, "lookc", LookcClient.person_by_email, email=f"later{index}@globexhealth.com"
+        )
         if not result.data["complete"]:
             pending = result.data["request_id"]
             break
@@ -143,7 +165,7 @@ def test_lookc_answers_later_through_quarrys_webhook(sandbox, settings, live_ser
         time.sleep(0.2)
     event = WebhookEvent.objects.get(team=team_a, provider="lookc")
     assert event.body and lookc_webhook_url(key).startswith(live_server.url)
-    status = run(team_a, alice, "lookc", "request_status", request_id=pending)
+    status = run(team_a, alice, "lookc", LookcClient.request_status, request_id=pending)
     assert status.data["complete"] is True
 
 
@@ -207,7 +229,15 @@ def test_linkup_bills_a_rate_limited_call_in_the_sandbox_as_in_quarrys_log(
     sandbox_keys, team_a, bob, running_sandbox
 ):
     control(running_sandbox, "limits", {"provider": "linkup", "windows": [[1, 60]]})
-    run(team_a, bob, "linkup", "connections", login_token="li-sandbox-session", start_page=1, end_page=2)
+    run(
+        team_a,
+        bob,
+        "linkup",
+        LinkupClient.connections,
+        login_token="li-sandbox-session",
+        start_page=1,
+        end_page=2,
+    )
     # Quarry's own limiter would hold the second call back; go around it to meet the provider's 429.
     client = PROVIDERS["linkup"](
         sandbox_keys["linkup"].reveal_secret(), {"country": "FR"}, urls=sandbox_urls(running_sandbox)

@@ -16,6 +16,7 @@ from prospecting.providers.base import (
     NotFound,
     OutOfCredits,
     Pending,
+    ProviderError,
     ProviderUnavailable,
     RateLimited,
     error_for_status,
@@ -42,6 +43,12 @@ PAGE_ITEM_KEYS = {
 # `response` (a comment in Lix's LinkedIn pagination example [E2]); connections in `connections_response` [S].
 PAGE_WRAPPERS = ("searchResponse", "response", "connections_response")
 
+# The Recruiter facet's path: as Lix's docs fixed it (commit f9e112d, 2024-02-29, "incorrect facet URL"),
+# then as the seed gives it [S][E1].
+RECRUITER_FACET_PATHS = ("/v1/li/recruiter/search/facet", "/v1/search/recruiter/facet")
+# The 404s that answer "no such record" rather than "no such route" [S].
+NO_RECORD_TYPES = ("unknown_record", "not_found")
+
 BALANCE_LABELS = {"linkedInBalance": "Standard credits", "emailBalance": "Email credits"}
 
 EXPLANATIONS = {
@@ -64,6 +71,11 @@ KIND_CLASSES = {
     "api_error": ProviderUnavailable,
     "viewer_invalid": KeyRejected,
 }
+
+
+def _unknown_route(error):
+    """A 404 that is not a "no record" answer: Lix (or a proxy before it) does not know the path."""
+    return error.status == 404 and error.provider_code not in NO_RECORD_TYPES
 
 
 def new_sequence_id():
@@ -192,10 +204,16 @@ class LixClient(BaseClient):
         return self.request("GET", "/v1/search/sales/facet", endpoint="sales_facet", params=params)
 
     def recruiter_facet(self, query, *, facet_type="skill", count=100, start=0, viewer_id=None):
-        # Path corrected by Lix in docs commit f9e112d (the seed's /v1/search/recruiter/facet was wrong); the
-        # parameter table says `q` but every example sends `type` [E1].
+        """The parameter table says `q` but every example sends `type` [E1]. The path is the one Lix's docs
+        fixed (commit f9e112d); should Lix answer that it does not know it, the seed's path is tried."""
         params = self._facet_params(query, facet_type, count, start, viewer_id)
-        return self.request("GET", "/v1/li/recruiter/search/facet", endpoint="recruiter_facet", params=params)
+        fixed, seed = RECRUITER_FACET_PATHS
+        try:
+            return self.request("GET", fixed, endpoint="recruiter_facet", params=params)
+        except ProviderError as error:
+            if not _unknown_route(error):
+                raise
+        return self.request("GET", seed, endpoint="recruiter_facet", params=params)
 
     # --- Contact ---------------------------------------------------------------------------------
 

@@ -444,3 +444,62 @@ HEADERS = helpers.header_dicts(values=st.text(max_size=40))
 def test_any_answer_gives_a_result_or_a_provider_error(status, body, headers, endpoint):
     call = Call(provider="lix", endpoint=endpoint, method="GET", url=f"{BASE}/v1/x")
     helpers.assert_handle_never_raises_foreign(LixClient(KEY), call, status, body, headers)
+
+
+# --- Recruiter facet: the docs' fixed path, else the seed's --------------------------------------------
+
+FIXED_FACET, SEED_FACET = f"{BASE}/v1/li/recruiter/search/facet", f"{BASE}/v1/search/recruiter/facet"
+
+
+def test_recruiter_facet_uses_the_fixed_path_when_lix_knows_it():
+    with responses.RequestsMock() as rsps:
+        rsps.get(FIXED_FACET, json=fixture("recruiter_facet.json"))
+        result = LixClient(KEY, {"viewer_id": VIEWER}).recruiter_facet("Javascrip")
+        assert [call.request.url.split("?")[0] for call in rsps.calls] == [FIXED_FACET]
+    assert result.data["items"][0]["text"] == "JavaScript"
+
+
+@pytest.mark.parametrize(
+    "unknown_route",
+    [
+        {"json": {"error": {"type": "unknown_route", "message": "URL not valid"}}},
+        {"body": "404 page not found", "content_type": "text/plain"},
+    ],
+    ids=["lix-unknown-route", "bare-404"],
+)
+def test_recruiter_facet_falls_back_to_the_seeds_path_on_an_unknown_route(unknown_route):
+    with responses.RequestsMock() as rsps:
+        rsps.get(FIXED_FACET, status=404, **unknown_route)
+        rsps.get(SEED_FACET, json=fixture("recruiter_facet.json"))
+        result = LixClient(KEY, {"viewer_id": VIEWER}).recruiter_facet("Javascrip")
+        assert [call.request.url.split("?")[0] for call in rsps.calls] == [FIXED_FACET, SEED_FACET]
+    assert result.data["items"][0]["text"] == "JavaScript" and result.call.url.startswith(SEED_FACET)
+
+
+def test_recruiter_facet_takes_a_no_record_404_as_the_answer():
+    with responses.RequestsMock() as rsps:
+        rsps.get(FIXED_FACET, status=404, json={"error": {"type": "unknown_record", "message": "none"}})
+        with pytest.raises(NotFound):
+            LixClient(KEY, {"viewer_id": VIEWER}).recruiter_facet("Javascrip")
+        assert len(rsps.calls) == 1
+
+
+def test_recruiter_facet_does_not_fall_back_on_other_errors():
+    with responses.RequestsMock() as rsps:
+        rsps.get(FIXED_FACET, status=401, json={"error": {"type": "", "message": "not authorised"}})
+        with pytest.raises(KeyRejected):
+            LixClient(KEY, {"viewer_id": VIEWER}).recruiter_facet("Javascrip")
+        assert len(rsps.calls) == 1
+
+
+def test_recruiter_facet_reports_the_seeds_unknown_route_when_neither_path_exists():
+    with responses.RequestsMock() as rsps:
+        rsps.get(
+            FIXED_FACET, status=404, json={"error": {"type": "unknown_route", "message": "URL not valid"}}
+        )
+        rsps.get(
+            SEED_FACET, status=404, json={"error": {"type": "unknown_route", "message": "URL not valid"}}
+        )
+        with pytest.raises(InvalidInput, match="does not know this endpoint"):
+            LixClient(KEY, {"viewer_id": VIEWER}).recruiter_facet("Javascrip")
+        assert len(rsps.calls) == 2

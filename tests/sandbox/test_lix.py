@@ -231,3 +231,15 @@ def test_sandbox_bills_what_quarry_records(server, client):
     # CALLS bill 10 Standard and 4 Organisation credits; each VALID email one Email credit, PROBABLE none.
     assert expected["standard"] == 10 and expected["organisation"] == 4
     assert expected["email"] == valid_emails >= len(emails["VALID"]) > 0
+
+
+def test_the_sandbox_serves_the_recruiter_facet_at_the_path_lixs_docs_fixed(server, client):
+    headers = {"Authorization": KEY}
+    params = {"query": "Java", "type": "skill", "viewer_id": VIEWER}
+    seed = requests.get(
+        f"{server.url}/lix/v1/search/recruiter/facet", params=params, headers=headers, timeout=5
+    )
+    assert seed.status_code == 404 and seed.json()["error"]["type"] == "unknown_route"
+    assert client.recruiter_facet("Java").call.url.startswith(
+        f"{server.url}/lix/v1/li/recruiter/search/facet"
+    )

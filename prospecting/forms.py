@@ -1,5 +1,7 @@
 """Forms of the prospecting pages."""
 
+import unicodedata
+
 from django import forms
 from django.utils.html import format_html
 
@@ -9,10 +11,28 @@ from prospecting.providers.linkup import LinkupClient
 from prospecting.rate_limits import format_rate_limits, parse_rate_limits
 
 
+def refuse_control_characters(value):
+    """Control characters (BEL, ESC, CR/LF...) would end up in pages, logs and provider requests."""
+    if any(unicodedata.category(char) == "Cc" or char in "\u2028\u2029" for char in value):
+        raise forms.ValidationError(
+            "Remove the control characters (line breaks, tabs, escape codes...): write plain text."
+        )
+
+
+def refuse_inner_spaces(value):
+    if any(char.isspace() for char in value.strip()):
+        raise forms.ValidationError("A LinkedIn id has no spaces: copy it from the profile's URL.")
+
+
 class ProviderKeyForm(forms.Form):
     """Add or replace one provider's key, with the options that provider needs."""
 
-    label = forms.CharField(max_length=100, required=False, help_text="Which account or plan this is.")
+    label = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="Which account or plan this is.",
+        validators=[refuse_control_characters],
+    )
     secret = forms.CharField(
         label="API key",
         required=False,
@@ -24,6 +44,7 @@ class ProviderKeyForm(forms.Form):
         required=False,
         max_length=200,
         label="Lix viewer_id",
+        validators=[refuse_control_characters, refuse_inner_spaces],
         help_text="The LinkedIn id of your account connected to Lix; needed for LinkedIn searches.",
     )
     country = forms.ChoiceField(
@@ -63,6 +84,13 @@ class ProviderKeyForm(forms.Form):
                 rate_limits=format_rate_limits(existing.options.get("rate_limits")),
                 **{k: v for k, v in existing.options.items() if k in ("viewer_id", "country")},
             )
+
+    def clean_secret(self):
+        secret = self.cleaned_data["secret"]
+        problem = secret and PROVIDERS[self.provider].key_format_error(secret)
+        if problem:
+            raise forms.ValidationError(problem)
+        return secret
 
     def clean_rate_limits(self):
         return parse_rate_limits(self.cleaned_data["rate_limits"])

@@ -7,7 +7,7 @@ import pytest
 import responses
 from django.urls import reverse
 
-from accounts.models import Invitation, ProviderKey
+from accounts.models import Invitation, KeyStatus, ProviderKey
 from prospecting.models import ProviderCall
 from prospecting.providers.base import KeyRejected, Pending
 from prospecting.providers.lix import LixClient
@@ -20,6 +20,7 @@ from prospecting.services.keys import (
     use_lix_key_for_lookc,
 )
 from prospecting.services.provider_calls import call_provider
+from tests.sandbox.conftest import sandbox_urls
 
 PROFILE = "https://www.linkedin.com/in/ada-lovelace"
 
@@ -103,3 +104,34 @@ def test_an_undecryptable_key_is_rejected_with_a_message(lix_key, team_a, alice,
     with pytest.raises(KeyRejected, match="cannot be decrypted"):
         call_provider(team=team_a, user=alice, provider="lix", endpoint=LixClient.balances)
     assert ProviderKey.objects.get(pk=lix_key.pk).revoked_at is None
+
+
+@pytest.fixture
+def stored_euro_key(sandbox, settings, team_a, alice):
+    """A sandbox key whose stored secret holds "€", as keys saved before secrets were validated may: its
+    calls go over real HTTP, where requests encodes headers as Latin-1."""
+    server = sandbox()
+    settings.SANDBOX_URL, settings.SANDBOX_PROVIDER_URLS = server.url, sandbox_urls(server)
+    key = connect_sandbox_key(team=team_a, actor=alice, provider="lix")
+    key.secret = "sandbox-lix-€-0000"
+    key.save()
+    return key
+
+
+def test_testing_a_stored_key_with_a_non_latin1_character_says_so_instead_of_a_500(
+    stored_euro_key, alice_client
+):
+    response = alice_client.post(reverse("provider_key_test", args=[stored_euro_key.pk]))
+    assert response.status_code == 302
+    stored_euro_key.refresh_from_db()
+    assert stored_euro_key.status == KeyStatus.REJECTED
+    assert "cannot be sent" in stored_euro_key.status_message
+    assert not ProviderCall.objects.exists()  # nothing was sent
+
+
+def test_refreshing_balances_with_a_non_latin1_key_shows_the_error_instead_of_a_500(
+    stored_euro_key, bob_client
+):
+    assert bob_client.post(reverse("balances")).status_code == 302
+    page = bob_client.get(reverse("balances")).content.decode()
+    assert "cannot be sent" in page and "sandbox-lix-€" not in page

@@ -1,6 +1,7 @@
 """The call service: one way to call a provider, with the shared limiter, the call log and each
 provider's billing rule; and the key Test action built on it."""
 
+import base64
 import json
 from pathlib import Path
 
@@ -41,7 +42,9 @@ def key_for(team_a, alice):
     def make(provider, **options):
         # Generous limits: these tests are about the call log and billing, not about waiting.
         options = {"rate_limits": [[1000, 1]], **options}
-        return add_provider_key(team=team_a, actor=alice, provider=provider, secret=SECRET, options=options)
+        # LeadIQ issues base64 keys ("Secret Base64"), and Quarry refuses any other.
+        secret = base64.b64encode(SECRET.encode()).decode() if provider == "leadiq" else SECRET
+        return add_provider_key(team=team_a, actor=alice, provider=provider, secret=secret, options=options)
 
     return make
 

@@ -1,5 +1,8 @@
+import base64
+
 import pytest
 from cryptography.fernet import Fernet
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -108,7 +111,7 @@ def test_stored_key_characters_are_escaped_in_the_edit_page(alice_client, alice,
 
 
 def test_encrypted_column_holds_no_plaintext(alice, team_a):
-    key = add_provider_key(team=team_a, actor=alice, provider="leadiq", secret=CANARY)
+    key = add_provider_key(team=team_a, actor=alice, provider="lusha", secret=CANARY)
     raw = raw_secret_column(key.pk)
     assert raw and CANARY not in raw and CANARY[-4:] not in raw
     assert raw.startswith("gAAAAA")
@@ -177,3 +180,44 @@ def test_a_secret_assigned_as_text_is_masked_before_and_after_saving(alice, team
     key = add_provider_key(team=team_a, actor=alice, provider="lusha", secret=CANARY)
     assert key.secret.reveal() == CANARY and CANARY not in repr(key.secret) and CANARY not in str(key.secret)
     assert ProviderKey.objects.get(pk=key.pk).secret.reveal() == CANARY
+
+
+@pytest.mark.parametrize("provider", ["lix", "lookc", "linkup", "lusha", "leadiq"])
+@pytest.mark.parametrize(
+    "secret",
+    ["key-with-€-0000", "key with space", "key\x07bell", "key\x1b[31mred", "key\r\nX-Evil: 1", "ключ"],
+)
+def test_a_secret_no_provider_issues_is_refused_with_a_message(alice_client, team_a, provider, secret):
+    response = add_key(alice_client, provider, secret=secret)
+    assert response.status_code == 400
+    assert "copy it again from the provider" in response.content.decode()
+    assert not ProviderKey.objects.for_team(team_a).exists()
+
+
+def test_the_key_service_refuses_such_a_secret_too(alice, team_a):
+    with pytest.raises(ValidationError, match="outside plain ASCII"):
+        add_provider_key(team=team_a, actor=alice, provider="lusha", secret="abc€def")
+    assert not ProviderKey.objects.exists()
+
+
+def test_a_leadiq_key_must_be_the_base64_key_leadiq_issues(alice_client, team_a):
+    refused = add_key(alice_client, "leadiq", secret="plainly-not-base64!")
+    assert refused.status_code == 400 and "does not decode from base64" in refused.content.decode()
+    accepted = add_key(alice_client, "leadiq", secret=base64.b64encode(b"leadiq-secret-1234").decode())
+    assert accepted.status_code == 302
+    assert ProviderKey.objects.for_team(team_a).filter(provider="leadiq").exists()
+
+
+@pytest.mark.parametrize("text", ["Pro\x07plan", "Pro\x1b[2Jplan", "Pro\r\nplan", "Pro\tplan"])
+def test_control_characters_are_refused_in_key_labels(alice_client, team_a, text):
+    response = add_key(alice_client, "lix", secret=CANARY, label=text)
+    assert response.status_code == 400 and "Remove the control characters" in response.content.decode()
+    assert not ProviderKey.objects.for_team(team_a).exists()
+
+
+@pytest.mark.parametrize("text", ["ada\x07lovelace", "ada\x1blovelace", "ada\r\nlovelace", "ada lovelace"])
+def test_control_characters_and_spaces_are_refused_in_viewer_id(alice_client, team_a, text):
+    response = add_key(alice_client, "lix", secret=CANARY, viewer_id=text)
+    assert response.status_code == 400
+    assert "control characters" in response.content.decode() or "has no spaces" in response.content.decode()
+    assert not ProviderKey.objects.for_team(team_a).exists()

@@ -142,6 +142,9 @@ class Result:
     call: Call
 
 
+# The headers that carry a key, of every provider (providers.md "Auth").
+AUTH_HEADER_NAMES = ("authorization", "x-api-key", "api_key")
+
 # The longest wait any provider's header can impose on us; anything beyond is a malformed header.
 MAX_RETRY_AFTER = 86400.0
 
@@ -261,16 +264,16 @@ class BaseClient:
         """Send one request and return its Result, or raise a ProviderError carrying the Call."""
         url = url or f"{self.base_url}{path}"
         call = Call(provider=self.slug, endpoint=endpoint, method=method, url=url, units=units)
+        headers = {"Accept": "application/json", **self.auth_headers(), **(headers or {})}
+        refuse_unsendable_headers(headers)
         started = time.monotonic()
         try:
             response = self.session.request(
-                method,
-                url,
-                params=params,
-                json=json_body,
-                timeout=settings.PROVIDER_TIMEOUT,
-                headers={"Accept": "application/json", **self.auth_headers(), **(headers or {})},
+                method, url, params=params, json=json_body, timeout=settings.PROVIDER_TIMEOUT, headers=headers
             )
+        except UnicodeError:
+            # requests encodes URLs and bodies itself; anything it still cannot encode was never sent.
+            raise InvalidInput("Quarry could not encode this request, so it was not sent.") from None
         except requests.RequestException as exc:
             call.duration_ms = int((time.monotonic() - started) * 1000)
             # Only a failure to connect proves the provider never saw the request; after that (a read
@@ -349,6 +352,23 @@ class BaseClient:
     def balances(self):
         """Live balances and allowances as a list of {"label", "value"} dicts (plus the Result)."""
         raise NotImplementedError
+
+
+def refuse_unsendable_headers(headers):
+    """Refuse headers that HTTP cannot carry before anything is sent: requests encodes header values as
+    Latin-1 and would raise UnicodeEncodeError, outside its own exceptions, for a pasted "€"."""
+    for name, value in headers.items():
+        try:
+            str(value).encode("latin-1")
+        except UnicodeEncodeError:
+            if name.lower() in AUTH_HEADER_NAMES:
+                raise KeyRejected(
+                    "This key contains characters that cannot be sent to the provider (such as “€”): "
+                    "a team admin pastes it again in Provider keys."
+                ) from None
+            raise InvalidInput(f"The {name} header contains characters that cannot be sent.") from None
+        if any(char in str(value) for char in "\r\n\0"):
+            raise InvalidInput(f"The {name} header contains a line break, so the request was not sent.")
 
 
 def message_from(data, *keys):

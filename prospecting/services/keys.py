@@ -69,8 +69,9 @@ def _secret_filler(secret, *, is_sandbox):
 def add_provider_key(*, team, actor, provider, secret, label="", options=None, ip=None):
     """Paste a key for `provider`: the team's active key takes the new secret, or a new key is made."""
     secret = (secret or "").strip()
-    if not secret:
-        raise ValidationError("Paste the API key.")
+    problem = PROVIDERS[provider].key_format_error(secret)
+    if problem:
+        raise ValidationError(problem)
     return _store_new_credentials(
         team=team,
         actor=actor,

@@ -2,12 +2,19 @@
 
 from datetime import UTC, datetime, timedelta
 from http.client import RemoteDisconnected
+from unittest import mock
 
 import pytest
 import requests
 import responses
 
-from prospecting.providers.base import MAX_RETRY_AFTER, ProviderUnavailable, parse_retry_after
+from prospecting.providers.base import (
+    MAX_RETRY_AFTER,
+    InvalidInput,
+    KeyRejected,
+    ProviderUnavailable,
+    parse_retry_after,
+)
 from prospecting.providers.lix import LixClient
 
 
@@ -61,3 +68,29 @@ def test_retry_after_as_an_http_date():
     now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     later = (now + timedelta(seconds=90)).strftime("%a, %d %b %Y %H:%M:%S GMT")
     assert parse_retry_after(later, now=now) == 90
+
+
+def test_a_key_http_cannot_carry_is_rejected_before_anything_is_sent():
+    with responses.RequestsMock() as mocked:
+        with pytest.raises(KeyRejected, match="cannot be sent") as raised:
+            LixClient("key-€-0000").balances()
+        assert len(mocked.calls) == 0
+    assert raised.value.call is None and "key-€" not in str(raised.value)
+
+
+@pytest.mark.parametrize("value", ["café ☕", "a\r\nX-Injected: 1"])
+def test_any_other_header_http_cannot_carry_is_refused_as_input(value):
+    client = LixClient("key-0000")
+    with responses.RequestsMock() as mocked:
+        with pytest.raises(InvalidInput):
+            client.request("GET", "/v1/account/balances", endpoint="balances", headers={"X-Note": value})
+        assert len(mocked.calls) == 0
+
+
+def test_an_encoding_failure_inside_requests_is_refused_as_input(monkeypatch):
+    client = LixClient("key-0000")
+    monkeypatch.setattr(
+        client.session, "request", mock.Mock(side_effect=UnicodeEncodeError("latin-1", "€", 0, 1, ""))
+    )
+    with pytest.raises(InvalidInput, match="was not sent"):
+        client.balances()

@@ -1,17 +1,32 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.html import format_html
 
 from accounts.models import Provider, Role, User
 from accounts.ratelimits import DEFAULT_RATE_LIMITS, format_rate_limits, parse_rate_limits
+from accounts.validators import reject_control_characters
 
 # LinkUp's proxy countries (providers.md, LinkUp "country"); FR is LinkUp's default.
 LINKUP_COUNTRIES = ["FR", "US", "UK", "DE", "NL", "IT", "IL", "CA", "BR", "ES", "IN"]
 
 
+class AccountEmailField(forms.EmailField):
+    """An email address as the accounts tables store it: at most 254 characters (the columns' length,
+    where Django's form field allows 320) and no control characters (a quoted local part may hold them)."""
+
+    default_validators = [*forms.EmailField.default_validators, reject_control_characters]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", User._meta.get_field("email").max_length)
+        super().__init__(**kwargs)
+
+
+ROLE_ERRORS = {"invalid_choice": "Choose a role: Admin or Member.", "required": "Choose a role."}
+
+
 class LoginForm(AuthenticationForm):
-    username = forms.EmailField(
+    username = AccountEmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
@@ -25,7 +40,7 @@ class LoginForm(AuthenticationForm):
 
 
 class SignUpForm(forms.Form):
-    name = forms.CharField(max_length=150, label="Your name")
+    name = forms.CharField(max_length=150, label="Your name", validators=[reject_control_characters])
     password1 = forms.CharField(
         label="Password",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -55,16 +70,20 @@ class SignUpForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(max_length=100, label="Team name")
+    name = forms.CharField(max_length=100, label="Team name", validators=[reject_control_characters])
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="Email address")
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+    email = AccountEmailField(label="Email address")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER, error_messages=ROLE_ERRORS)
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Role.choices)
+    role = forms.ChoiceField(choices=Role.choices, error_messages=ROLE_ERRORS)
+
+
+class AccountPasswordResetForm(PasswordResetForm):
+    email = AccountEmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
 class ProviderKeyForm(forms.Form):

@@ -43,6 +43,8 @@ def _enqueue_invitation_email(invitation, base_url):
 
 
 def invite_member(*, team, inviter, email, role, base_url, ip=None):
+    if role not in Role.values:
+        raise ValidationError("Choose a role: Admin or Member.")
     email = User.objects.normalize_email(email)
     if Membership.objects.for_team(team).filter(user__email__iexact=email).exists():
         raise ValidationError(f"{email} is already a member of {team}.")
@@ -152,7 +154,7 @@ def _ensure_another_admin_remains(membership):
 
 def change_role(*, membership, role, actor, ip=None):
     if role not in Role.values:
-        raise ValidationError("Unknown role.")
+        raise ValidationError("Choose a role: Admin or Member.")
     with transaction.atomic():
         membership = _locked_membership(membership)
         if membership.role == role:

@@ -24,6 +24,7 @@ from accounts.decorators import team_admin_required, team_required
 from accounts.forms import InviteForm, LoginForm, ProviderKeyForm, RoleForm, SignUpForm, TeamForm
 from accounts.middleware import SESSION_KEY
 from accounts.models import AuditAction, AuditEvent, Invitation, Membership, Provider, ProviderKey, User
+from accounts.validators import without_control_characters
 from prospecting.sandbox.connect import lookc_webhook_url
 
 
@@ -52,12 +53,15 @@ def login_view(request):
             login(request, user)
             record_event(action=AuditAction.LOGIN, actor=user, ip=client_ip(request))
             return redirect(_safe_next(request))
-        email = User.objects.normalize_email(request.POST.get("username", ""))
+        # Only an address that passed the form's checks is looked up; anything else (a NUL byte, which
+        # PostgreSQL refuses in any query, or an over-long address) is recorded as typed, made readable.
+        email = form.cleaned_data.get("username")
+        typed = without_control_characters(User.objects.normalize_email(request.POST.get("username", "")))
         record_event(
             action=AuditAction.LOGIN_FAILED,
-            actor=User.objects.filter(email__iexact=email).first(),
-            actor_email=email[:254],
-            target=email[:300],
+            actor=User.objects.filter(email__iexact=email).first() if email else None,
+            actor_email=(email or typed)[:254],
+            target=(email or typed)[:300],
             ip=client_ip(request),
         )
     # The form posts to the bare login URL, so after a failed attempt `next` only comes back in the POST.
@@ -254,6 +258,9 @@ def member_role(request, pk):
             messages.success(request, f"{membership.user.display_name} is now {form.cleaned_data['role']}.")
         except ValidationError as error:
             messages.error(request, error.messages[0])
+    else:
+        name, problem = membership.user.display_name, form.errors["role"][0]
+        messages.error(request, f"The role of {name} was not changed. {problem}")
     if request.htmx:
         return render(request, "accounts/members.html#member-table", _members_context(request))
     return redirect("accounts:members")

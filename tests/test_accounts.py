@@ -527,3 +527,115 @@ def test_password_change_keeps_the_session_and_is_audited(alice_client, alice):
     assert alice.check_password(NEW_PASSWORD)
     assert alice_client.get(reverse("home")).status_code == 200
     assert AuditEvent.objects.filter(action=AuditAction.PASSWORD_CHANGED, actor=alice).exists()
+
+
+# --- Bad input gets a clear message and changes nothing -------------------------------------------
+
+CONTROL_CHARACTERS = ["\x00", "\x07", "\x1b[31m", "\r\n", "\t", "\x7f", "\x85", "\u2028", "\u202e"]
+# 60 + 1 + 244 + 4 = 309 characters: a valid address for Django's form field (320), too long for the column.
+LONG_EMAIL = "a" * 60 + "@" + ("b" * 60 + ".") * 4 + "test"
+CONTROL_MESSAGE = "Remove the control characters"
+
+
+def test_login_with_a_nul_byte_in_the_email_is_refused_and_recorded_readably(db):
+    # PostgreSQL refuses NUL in any query: looking the raw address up answered 500 (no account needed).
+    response = Client().post(reverse("accounts:login"), {"username": "alice\x00@a.test", "password": "x"})
+
+    assert response.status_code == 200
+    assert CONTROL_MESSAGE in response.text
+    event = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
+    readable = "alice\ufffd@a.test"
+    assert (event.target, event.actor_email, event.actor) == (readable, readable, None)
+
+
+def test_login_with_an_overlong_email_is_refused(db):
+    response = Client().post(reverse("accounts:login"), {"username": LONG_EMAIL, "password": "x"})
+
+    assert response.status_code == 200
+    assert "at most 254 characters" in response.text
+    assert len(AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED).actor_email) <= 254
+
+
+def test_an_invitation_email_longer_than_the_column_is_refused(alice_client, team_a):
+    response = invite(alice_client, LONG_EMAIL)
+
+    assert response.status_code == 400
+    assert "at most 254 characters" in response.text
+    assert not Invitation.objects.exists()
+
+
+def test_an_invitation_email_with_control_characters_in_its_quoted_part_is_refused(alice_client):
+    # Django's email validator accepts a quoted local part, control characters included.
+    response = invite(alice_client, '"ada\x07lovelace"@a.test')
+
+    assert response.status_code == 400
+    assert CONTROL_MESSAGE in response.text
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize("control", CONTROL_CHARACTERS)
+def test_a_team_name_with_control_characters_is_refused(alice_client, alice, control):
+    response = alice_client.post(reverse("accounts:team_create"), {"name": f"Sales{control}team"})
+
+    assert response.status_code == 200
+    assert CONTROL_MESSAGE in response.text
+    assert list(alice.memberships.values_list("team__name", flat=True)) == ["Team A"]
+
+
+def test_a_team_name_in_another_script_or_with_emoji_is_kept(alice_client, alice):
+    # Zero-width joiners build emoji: they are format characters, not controls.
+    name = "Équipe Ventes 東京 👩‍💻"
+    response = alice_client.post(reverse("accounts:team_create"), {"name": name})
+
+    assert response.status_code == 302
+    assert alice.memberships.filter(team__name=name).exists()
+
+
+def test_a_sign_up_name_with_control_characters_is_refused(alice, team_a):
+    _, path = make_invitation(team_a, alice)
+
+    response = sign_up(Client(), path, name="New\x1b[2JPerson")
+
+    assert response.status_code == 200
+    assert CONTROL_MESSAGE in response.text
+    assert not User.objects.filter(email="new@a.test").exists()
+
+
+@pytest.mark.parametrize("email", ["alice\x00@a.test", '"alice\x07"@a.test', LONG_EMAIL])
+def test_password_reset_refuses_a_malformed_email_and_sends_nothing(client, alice, email):
+    response = client.post(reverse("accounts:password_reset"), {"email": email})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"]
+    assert not mail.outbox
+
+
+def test_an_unknown_role_is_refused_with_a_message_and_changes_nothing(alice_client, bob, team_a):
+    response = change_role(alice_client, bob, "owner")
+
+    assert response.status_code == 302
+    assert message_texts(response) == ["The role of Bob was not changed. Choose a role: Admin or Member."]
+    assert membership(bob, team_a).role == Role.MEMBER
+    assert not AuditEvent.objects.filter(action=AuditAction.ROLE_CHANGED).exists()
+
+
+def test_an_unknown_role_over_htmx_shows_the_message_in_the_member_table(alice_client, bob, team_a):
+    response = change_role(alice_client, bob, "", HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert 'id="member-table"' in response.text
+    assert "The role of Bob was not changed. Choose a role." in response.text
+    assert membership(bob, team_a).role == Role.MEMBER
+
+
+def test_an_invitation_with_an_unknown_role_is_refused_with_a_message(alice_client, alice, team_a):
+    response = invite(alice_client, "new@a.test", "owner")
+
+    assert response.status_code == 400
+    assert "Choose a role: Admin or Member." in response.text
+    assert not Invitation.objects.exists()
+    with pytest.raises(ValidationError, match="Choose a role"):
+        services.invite_member(
+            team=team_a, inviter=alice, email="new@a.test", role="owner", base_url="http://testserver/"
+        )
+    assert not Invitation.objects.exists()

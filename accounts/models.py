@@ -256,6 +256,7 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", "Failed login"
     LOGOUT = "logout", "Logged out"
     PASSWORD_CHANGED = "password_changed", "Changed password"
+    PASSWORD_RESET = "password_reset", "Reset password by email"
     TEAM_CREATED = "team_created", "Created team"
     INVITATION_SENT = "invitation_sent", "Invited"
     INVITATION_RENEWED = "invitation_renewed", "Renewed invitation"

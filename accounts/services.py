@@ -3,6 +3,7 @@
 import base64
 import secrets
 
+from axes.utils import reset as reset_login_attempts
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,6 +29,14 @@ def create_team(*, name, admin, ip=None):
         Membership.objects.create(team=team, user=admin, role=Role.ADMIN)
         record_event(action=AuditAction.TEAM_CREATED, actor=admin, team=team, target=team.name, ip=ip)
     return team
+
+
+def finish_password_reset(*, user, ip=None):
+    """After a reset link set a new password: record it, and lift the account's login lockout from every
+    address, because the lockout page tells a locked-out person to reset their password."""
+    record_event(action=AuditAction.PASSWORD_RESET, actor=user, ip=ip)
+    # The lockout is kept per (email as the login form cleaned it, IP): the stored, normalised email.
+    reset_login_attempts(username=user.email)
 
 
 # --- Invitations -----------------------------------------------------------------------------

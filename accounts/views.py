@@ -4,9 +4,12 @@ Views that take an object id look it up in the current team before checking the 
 from another team answers 404 to every method and never reveals that the object exists.
 """
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off, get_failure_limit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
@@ -66,7 +69,24 @@ def login_view(request):
         )
     # The form posts to the bare login URL, so after a failed attempt `next` only comes back in the POST.
     next_url = request.POST.get("next") or request.GET.get("next", "")
-    return render(request, "accounts/login.html", {"form": form, "next": next_url})
+    context = {"form": form, "next": next_url, "lock_warning": _lock_warning(request, form)}
+    return render(request, "accounts/login.html", context)
+
+
+def _lock_warning(request, form):
+    """Before the attempt that would lock this email from this address, say so (django-axes counts)."""
+    email = form.cleaned_data.get("username") if form.is_bound else None
+    if not email:
+        return ""
+    credentials = {settings.AXES_USERNAME_FORM_FIELD: email}
+    left = get_failure_limit(request, credentials) - AxesProxyHandler.get_failures(request, credentials)
+    if left != 1:
+        return ""
+    minutes = round(get_cool_off(request).total_seconds() / 60)
+    return (
+        f"One attempt left before a {minutes}-minute lock: another wrong password pauses logging in to "
+        "this account from your address."
+    )
 
 
 @require_POST
@@ -89,6 +109,15 @@ def password_change(request):
         messages.success(request, "Your password was changed.")
         return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset page, which also records the reset and lifts the account's login lockout."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.finish_password_reset(user=form.user, ip=client_ip(self.request))
+        return response
 
 
 # --- Teams -----------------------------------------------------------------------------------

@@ -639,3 +639,74 @@ def test_an_invitation_with_an_unknown_role_is_refused_with_a_message(alice_clie
             team=team_a, inviter=alice, email="new@a.test", role="owner", base_url="http://testserver/"
         )
     assert not Invitation.objects.exists()
+
+
+# --- Lockout and password reset -------------------------------------------------------------------
+
+
+def reset_by_email_link(client, email, password=NEW_PASSWORD, **extra):
+    client.post(reverse("accounts:password_reset"), {"email": email})
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/password/reset/" in line)
+    form_page = client.get(urlparse(link.strip()).path, follow=True)
+    return client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": password, "new_password2": password}, **extra
+    )
+
+
+def lock(email, ip):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(email, "wrong password", ip)
+    assert log_in(email, PASSWORD, ip).status_code == 429
+
+
+def test_a_completed_password_reset_lifts_the_accounts_lockout_from_every_address(alice, bob):
+    lock("alice@a.test", "10.0.0.1")
+    lock("alice@a.test", "10.0.0.2")
+    lock("bob@a.test", "10.0.0.1")
+
+    done = reset_by_email_link(Client(), "alice@a.test", REMOTE_ADDR="10.0.0.9")
+
+    assert done.status_code == 302
+    assert log_in("alice@a.test", NEW_PASSWORD, "10.0.0.1").status_code == 302
+    assert log_in("alice@a.test", NEW_PASSWORD, "10.0.0.2").status_code == 302
+    # Only that account: Bob's lockout from the same address stays.
+    assert log_in("bob@a.test", PASSWORD, "10.0.0.1").status_code == 429
+
+
+def test_a_password_reset_is_in_the_audit_trail(alice):
+    reset_by_email_link(Client(), "alice@a.test", REMOTE_ADDR="10.0.0.9")
+
+    event = AuditEvent.objects.get(action=AuditAction.PASSWORD_RESET)
+    assert (event.actor, event.ip_address, event.team) == (alice, "10.0.0.9", None)
+    # The reset logged her other sessions out; a new one sees it in her team's trail.
+    trail = logged_in(User.objects.get(pk=alice.pk)).get(reverse("accounts:audit_log")).text
+    assert "Reset password by email" in trail
+
+
+LOCK_WARNING = "One attempt left before a 15-minute lock"
+
+
+@pytest.mark.parametrize("email", ["alice@a.test", "nobody@a.test"])
+def test_login_warns_before_the_attempt_that_would_lock(alice, email, settings):
+    # The same for an email without an account, so the warning tells nothing about who has one.
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
+    for _ in range(settings.AXES_FAILURE_LIMIT - 2):
+        response = log_in(email, "wrong password", "10.0.0.1")
+        assert LOCK_WARNING not in response.text
+
+    response = log_in(email, "wrong password", "10.0.0.1")
+
+    assert response.status_code == 200
+    assert LOCK_WARNING in response.text
+    assert reverse("accounts:password_reset") in response.text
+    assert LOCK_WARNING not in log_in(email, "wrong password", "10.0.0.2").text
+    assert log_in(email, "wrong password", "10.0.0.1").status_code == 429
+
+
+def test_the_lockout_page_links_back_to_the_login_page(alice):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = log_in("alice@a.test", "wrong password", "10.0.0.1")
+
+    assert response.status_code == 429
+    assert f'href="{reverse("accounts:login")}"' in response.text
+    assert f'href="{reverse("accounts:password_reset")}"' in response.text

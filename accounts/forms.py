@@ -1,9 +1,11 @@
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.html import format_html
 
-from accounts.models import Provider, Role, User
+from accounts.models import AuditAction, Provider, Role, User
 from accounts.ratelimits import DEFAULT_RATE_LIMITS, format_rate_limits, parse_rate_limits
 from accounts.validators import reject_control_characters
 
@@ -84,6 +86,22 @@ class RoleForm(forms.Form):
 
 class AccountPasswordResetForm(PasswordResetForm):
     email = AccountEmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class AuditFilterForm(forms.Form):
+    """The audit trail's filters, read from the query string."""
+
+    action = forms.ChoiceField(required=False, choices=[("", "All actions"), *AuditAction.choices])
+    person = forms.ChoiceField(required=False, label="Person (by or about)")
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "Everyone"), *((email, email) for email in people)]
+
+    def query(self):
+        """The valid filters as a query-string prefix for page links ("action=login&"), or ""."""
+        filters = {name: value for name, value in self.cleaned_data.items() if value}
+        return f"{urlencode(filters)}&" if filters else ""
 
 
 class ProviderKeyForm(forms.Form):

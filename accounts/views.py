@@ -24,7 +24,15 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.audit import client_ip, record_event
 from accounts.decorators import team_admin_required, team_required
-from accounts.forms import InviteForm, LoginForm, ProviderKeyForm, RoleForm, SignUpForm, TeamForm
+from accounts.forms import (
+    AuditFilterForm,
+    InviteForm,
+    LoginForm,
+    ProviderKeyForm,
+    RoleForm,
+    SignUpForm,
+    TeamForm,
+)
 from accounts.middleware import SESSION_KEY
 from accounts.models import AuditAction, AuditEvent, Invitation, Membership, Provider, ProviderKey, User
 from accounts.validators import without_control_characters
@@ -381,5 +389,17 @@ def provider_key_revoke(request, pk):
 @team_admin_required
 def audit_log(request):
     events = AuditEvent.objects.for_team(request.team).select_related("actor")
+    form = AuditFilterForm(request.GET, people=_people_in_trail(request.team, events))
+    # Invalid filters show their error beside the field and filter nothing.
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = events.matching(action=filters.get("action", ""), person=filters.get("person", ""))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/audit_log.html", {"page": page})
+    query = form.query() if filters else ""
+    context = {"page": page, "form": form, "query": query, "filtered": bool(query)}
+    return render(request, "accounts/audit_log.html", context)
+
+
+def _people_in_trail(team, events):
+    members = Membership.objects.for_team(team).values_list("user__email", flat=True)
+    actors = events.exclude(actor_email="").order_by().values_list("actor_email", flat=True).distinct()
+    return sorted({*members, *actors})

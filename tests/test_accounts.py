@@ -710,3 +710,90 @@ def test_the_lockout_page_links_back_to_the_login_page(alice):
     assert response.status_code == 429
     assert f'href="{reverse("accounts:login")}"' in response.text
     assert f'href="{reverse("accounts:password_reset")}"' in response.text
+
+
+# --- What a team's audit trail holds, and its filters ----------------------------------------------
+
+
+def trail(client, **params):
+    return client.get(reverse("accounts:audit_log"), params)
+
+
+def test_a_new_teams_trail_starts_with_its_creation(db):
+    dave = make_user("dave@d.test", "Dave")
+    client = Client()
+    assert log_in("dave@d.test", PASSWORD, "10.0.0.7", client).status_code == 302
+    record_event(action=AuditAction.PASSWORD_CHANGED, actor=dave, ip="10.0.0.8")
+
+    client.post(reverse("accounts:team_create"), {"name": "Dave's team"})
+    response = trail(client)
+
+    assert response.status_code == 200
+    assert [e.action for e in response.context["page"]] == [AuditAction.TEAM_CREATED]
+    assert "10.0.0.7" not in response.text and "10.0.0.8" not in response.text
+
+
+def test_a_members_account_events_show_from_when_they_joined(alice, alice_client, carol, team_a):
+    record_event(action=AuditAction.LOGIN, actor=carol, ip="10.0.0.1")
+    invitation, path = make_invitation(team_a, alice, email="carol@b.test")
+    services.accept_invitation(invitation=invitation, user=carol)
+    record_event(action=AuditAction.LOGIN, actor=carol, ip="10.0.0.2")
+
+    response = trail(alice_client, person="carol@b.test")
+
+    assert "10.0.0.2" in response.text
+    assert "10.0.0.1" not in response.text
+
+
+@pytest.fixture
+def busy_trail(alice, bob, team_a):
+    record_event(action=AuditAction.LOGIN, actor=alice, ip="10.0.0.1")
+    record_event(action=AuditAction.LOGIN, actor=bob, ip="10.0.0.2")
+    services.change_role(membership=membership(bob, team_a), role=Role.ADMIN, actor=alice)
+    record_event(action=AuditAction.INVITATION_SENT, actor=alice, team=team_a, target="pat@a.test")
+
+
+def test_the_audit_trail_filters_by_action(alice_client, busy_trail):
+    response = trail(alice_client, action="login")
+
+    assert {e.action for e in response.context["page"]} == {AuditAction.LOGIN}
+    assert {e.ip_address for e in response.context["page"]} == {"10.0.0.1", "10.0.0.2"}
+
+
+def test_the_audit_trail_filters_by_person_who_acted_or_was_acted_on(alice_client, busy_trail):
+    response = trail(alice_client, person="bob@a.test")
+
+    actions = [(e.action, e.actor_email) for e in response.context["page"]]
+    assert actions == [(AuditAction.ROLE_CHANGED, "alice@a.test"), (AuditAction.LOGIN, "bob@a.test")]
+    assert '<option value="bob@a.test" selected>' in response.text
+
+
+def test_the_audit_trail_combines_filters_and_says_when_nothing_matches(alice_client, busy_trail):
+    response = trail(alice_client, action="role_changed", person="bob@a.test")
+    assert len(response.context["page"].object_list) == 1
+
+    empty = trail(alice_client, action="logout", person="bob@a.test")
+
+    assert not empty.context["page"].object_list
+    assert "No events match these filters" in empty.text
+    assert f'href="{reverse("accounts:audit_log")}"' in empty.text
+
+
+def test_an_unknown_filter_value_says_so_and_filters_nothing(alice_client, busy_trail):
+    response = trail(alice_client, action="drop_table", person="mallory@evil.test")
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+    assert len(response.context["page"].object_list) == 4
+
+
+def test_the_audit_trails_pages_keep_the_filters(alice, alice_client, team_a):
+    for number in range(55):
+        record_event(action=AuditAction.INVITATION_SENT, actor=alice, team=team_a, target=f"p{number}@a.test")
+
+    response = trail(alice_client, action="invitation_sent", person="alice@a.test")
+    assert 'href="?action=invitation_sent&amp;person=alice%40a.test&amp;page=2"' in response.text
+
+    second = trail(alice_client, action="invitation_sent", person="alice@a.test", page=2)
+    assert len(second.context["page"].object_list) == 5
+    assert 'href="?action=invitation_sent&amp;person=alice%40a.test&amp;page=1"' in second.text

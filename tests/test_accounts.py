@@ -797,3 +797,19 @@ def test_the_audit_trails_pages_keep_the_filters(alice, alice_client, team_a):
     second = trail(alice_client, action="invitation_sent", person="alice@a.test", page=2)
     assert len(second.context["page"].object_list) == 5
     assert 'href="?action=invitation_sent&amp;person=alice%40a.test&amp;page=1"' in second.text
+
+
+# --- Wording ------------------------------------------------------------------------------------------
+
+
+def test_the_overview_says_which_role_in_plain_english(alice_client, bob_client):
+    assert "You are an admin of this team." in alice_client.get(reverse("home")).text
+    assert "You are a member of this team." in bob_client.get(reverse("home")).text
+
+
+def test_the_remove_confirmation_promises_only_what_exists(alice_client, bob):
+    pk = Membership.objects.get(user=bob).pk
+    page = alice_client.get(reverse("accounts:member_remove", args=[pk])).text
+
+    assert "They lose access to Team A at once: its members, provider keys and balances." in page
+    assert "searches" not in page and "lists" not in page

@@ -90,10 +90,11 @@ def _lock_warning(request, form):
     left = get_failure_limit(request, credentials) - AxesProxyHandler.get_failures(request, credentials)
     if left != 1:
         return ""
-    minutes = round(get_cool_off(request).total_seconds() / 60)
+    cool_off = get_cool_off(request)
+    lock = f"a {round(cool_off.total_seconds() / 60)}-minute lock" if cool_off else "a lock"
     return (
-        f"One attempt left before a {minutes}-minute lock: another wrong password pauses logging in to "
-        "this account from your address."
+        f"One attempt left before {lock}: another wrong password pauses logging in to this account "
+        "from your address."
     )
 
 

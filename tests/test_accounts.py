@@ -703,11 +703,13 @@ def test_login_warns_before_the_attempt_that_would_lock(alice, email, settings):
     assert log_in(email, "wrong password", "10.0.0.1").status_code == 429
 
 
-def test_the_lockout_page_links_back_to_the_login_page(alice):
+def test_the_lockout_page_says_how_long_and_links_back_to_the_login_page(alice, settings):
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
     for _ in range(settings.AXES_FAILURE_LIMIT):
         response = log_in("alice@a.test", "wrong password", "10.0.0.1")
 
     assert response.status_code == 429
+    assert "paused for 15 minutes after repeated wrong passwords" in response.text
     assert f'href="{reverse("accounts:login")}"' in response.text
     assert f'href="{reverse("accounts:password_reset")}"' in response.text
 

@@ -254,6 +254,7 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", "Failed login"
     LOGOUT = "logout", "Logged out"
     PASSWORD_CHANGED = "password_changed", "Changed password"
+    PASSWORD_RESET = "password_reset", "Reset password by email"
     TEAM_CREATED = "team_created", "Created team"
     INVITATION_SENT = "invitation_sent", "Invited"
     INVITATION_RENEWED = "invitation_renewed", "Renewed invitation"
@@ -274,10 +275,25 @@ class AppendOnlyError(Exception):
 
 class AuditEventQuerySet(TeamScopedQuerySet):
     def for_team(self, team):
-        # Account events (logins) carry no team; a team's admins see those of its current members.
+        # Account events (logins, password changes) carry no team. A team's admins see those of its
+        # current members from the moment each joined: from then on they show who could reach the
+        # team's data, while what a person did before (in another team, or before this team existed)
+        # is not this team's business, and a new team's trail starts with its creation.
         return self.filter(
-            models.Q(team=team) | models.Q(team__isnull=True, actor__memberships__team=team)
+            models.Q(team=team)
+            | models.Q(
+                team__isnull=True,
+                actor__memberships__team=team,
+                actor__memberships__joined_at__lte=models.F("created_at"),
+            )
         ).distinct()
+
+    def matching(self, *, action="", person=""):
+        """Narrowed to one action and to the events by or about one person (by email), when given."""
+        events = self.filter(action=action) if action else self
+        if person:
+            events = events.filter(models.Q(actor_email__iexact=person) | models.Q(target__iexact=person))
+        return events
 
     def update(self, **kwargs):
         raise AppendOnlyError("The audit trail is append-only.")

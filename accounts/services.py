@@ -1,5 +1,6 @@
 """Everything in accounts that changes more than one row, enqueues work or must be audited."""
 
+from axes.utils import reset as reset_login_attempts
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +24,14 @@ def create_team(*, name, admin, ip=None):
     return team
 
 
+def finish_password_reset(*, user, ip=None):
+    """After a reset link set a new password: record it, and lift the account's login lockout from every
+    address, because the lockout page tells a locked-out person to reset their password."""
+    record_event(action=AuditAction.PASSWORD_RESET, actor=user, ip=ip)
+    # The lockout is kept per (email as the login form cleaned it, IP): the stored, normalised email.
+    reset_login_attempts(username=user.email)
+
+
 # --- Invitations -----------------------------------------------------------------------------
 
 
@@ -36,6 +45,8 @@ def _enqueue_invitation_email(invitation, base_url):
 
 
 def invite_member(*, team, inviter, email, role, base_url, ip=None):
+    if role not in Role.values:
+        raise ValidationError("Choose a role: Admin or Member.")
     email = User.objects.normalize_email(email)
     if Membership.objects.for_team(team).filter(user__email__iexact=email).exists():
         raise ValidationError(f"{email} is already a member of {team}.")
@@ -145,7 +156,7 @@ def _ensure_another_admin_remains(membership):
 
 def change_role(*, membership, role, actor, ip=None):
     if role not in Role.values:
-        raise ValidationError("Unknown role.")
+        raise ValidationError("Choose a role: Admin or Member.")
     with transaction.atomic():
         membership = _locked_membership(membership)
         if membership.role == role:

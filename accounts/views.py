@@ -4,9 +4,12 @@ Views that take an object id look it up in the current team before checking the 
 from another team answers 404 to every method and never reveals that the object exists.
 """
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off, get_failure_limit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
@@ -20,9 +23,10 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.audit import client_ip, record_event
 from accounts.decorators import post_to_object, team_admin_required, team_required
-from accounts.forms import InviteForm, LoginForm, RoleForm, SignUpForm, TeamForm
+from accounts.forms import AuditFilterForm, InviteForm, LoginForm, RoleForm, SignUpForm, TeamForm
 from accounts.middleware import SESSION_KEY
 from accounts.models import AuditAction, AuditEvent, Invitation, Membership, User
+from accounts.validators import without_control_characters
 
 
 def _safe_next(request, fallback="home"):
@@ -50,17 +54,38 @@ def login_view(request):
             login(request, user)
             record_event(action=AuditAction.LOGIN, actor=user, ip=client_ip(request))
             return redirect(_safe_next(request))
-        email = User.objects.normalize_email(request.POST.get("username", ""))
+        # Only an address that passed the form's checks is looked up; anything else (a NUL byte, which
+        # PostgreSQL refuses in any query, or an over-long address) is recorded as typed, made readable.
+        email = form.cleaned_data.get("username")
+        typed = without_control_characters(User.objects.normalize_email(request.POST.get("username", "")))
         record_event(
             action=AuditAction.LOGIN_FAILED,
-            actor=User.objects.filter(email__iexact=email).first(),
-            actor_email=email[:254],
-            target=email[:300],
+            actor=User.objects.filter(email__iexact=email).first() if email else None,
+            actor_email=(email or typed)[:254],
+            target=(email or typed)[:300],
             ip=client_ip(request),
         )
     # The form posts to the bare login URL, so after a failed attempt `next` only comes back in the POST.
     next_url = request.POST.get("next") or request.GET.get("next", "")
-    return render(request, "accounts/login.html", {"form": form, "next": next_url})
+    context = {"form": form, "next": next_url, "lock_warning": _lock_warning(request, form)}
+    return render(request, "accounts/login.html", context)
+
+
+def _lock_warning(request, form):
+    """Before the attempt that would lock this email from this address, say so (django-axes counts)."""
+    email = form.cleaned_data.get("username") if form.is_bound else None
+    if not email:
+        return ""
+    credentials = {settings.AXES_USERNAME_FORM_FIELD: email}
+    left = get_failure_limit(request, credentials) - AxesProxyHandler.get_failures(request, credentials)
+    if left != 1:
+        return ""
+    cool_off = get_cool_off(request)
+    lock = f"a {round(cool_off.total_seconds() / 60)}-minute lock" if cool_off else "a lock"
+    return (
+        f"One attempt left before {lock}: another wrong password pauses logging in to this account "
+        "from your address."
+    )
 
 
 @require_POST
@@ -83,6 +108,15 @@ def password_change(request):
         messages.success(request, "Your password was changed.")
         return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset page, which also records the reset and lifts the account's login lockout."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.finish_password_reset(user=form.user, ip=client_ip(self.request))
+        return response
 
 
 # --- Teams -----------------------------------------------------------------------------------
@@ -246,6 +280,9 @@ def member_role(request, membership):
             messages.success(request, f"{membership.user.display_name} is now {form.cleaned_data['role']}.")
         except ValidationError as error:
             messages.error(request, error.messages[0])
+    else:
+        name, problem = membership.user.display_name, form.errors["role"][0]
+        messages.error(request, f"The role of {name} was not changed. {problem}")
     if request.htmx:
         return render(request, "accounts/members.html#member-table", _members_context(request))
     return redirect("accounts:members")
@@ -270,5 +307,17 @@ def member_remove(request, pk):
 @team_admin_required
 def audit_log(request):
     events = AuditEvent.objects.for_team(request.team).select_related("actor")
+    form = AuditFilterForm(request.GET, people=_people_in_trail(request.team, events))
+    # Invalid filters show their error beside the field and filter nothing.
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = events.matching(action=filters.get("action", ""), person=filters.get("person", ""))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/audit_log.html", {"page": page})
+    query = form.query() if filters else ""
+    context = {"page": page, "form": form, "query": query, "filtered": bool(query)}
+    return render(request, "accounts/audit_log.html", context)
+
+
+def _people_in_trail(team, events):
+    members = Membership.objects.for_team(team).values_list("user__email", flat=True)
+    actors = events.exclude(actor_email="").order_by().values_list("actor_email", flat=True).distinct()
+    return sorted({*members, *actors})

@@ -26,9 +26,9 @@ def lookc_webhook(request, token):
         return JsonResponse({"error": "Unknown webhook URL."}, status=404)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    body = request.body
-    if len(body) > MAX_BODY:
-        return JsonResponse({"error": "Payload too large."}, status=413)
+    body, refusal = _read_body(request)
+    if refusal:
+        return refusal
     event = record_webhook(
         team=key.team,
         provider="lookc",
@@ -37,6 +37,39 @@ def lookc_webhook(request, token):
         remote_addr=client_ip(request),
     )
     return JsonResponse({"received": True, "id": event.pk}, status=202)
+
+
+def _read_body(request):
+    """The delivery's body, at most MAX_BODY bytes, or the JSON answer refusing it.
+
+    Django reads exactly Content-Length bytes and nothing when the header is absent, so a chunked
+    delivery looked empty. gunicorn decodes chunked bodies and says so (wsgi.input_terminated): then
+    the stream is read up to the limit. A server that does not (runserver) cannot be read safely: 411.
+    Without either header the request has no body.
+    The size is checked before request.body, which past DATA_UPLOAD_MAX_MEMORY_SIZE answers HTML 400.
+    """
+    length = request.META.get("CONTENT_LENGTH") or ""
+    if length:
+        if not length.isdigit():
+            return None, JsonResponse({"error": "Content-Length is not a number."}, status=400)
+        if int(length) > MAX_BODY:
+            return None, _too_large()
+        body = request.body
+    elif request.META.get("wsgi.input_terminated"):
+        body = request.META["wsgi.input"].read(MAX_BODY + 1)
+        if len(body) > MAX_BODY:
+            return None, _too_large()
+    elif request.META.get("HTTP_TRANSFER_ENCODING"):
+        return None, JsonResponse({"error": "Send the body with a Content-Length header."}, status=411)
+    else:
+        body = b""
+    if not body:
+        return None, JsonResponse({"error": "The delivery has no body."}, status=400)
+    return body, None
+
+
+def _too_large():
+    return JsonResponse({"error": f"Payload too large: at most {MAX_BODY} bytes."}, status=413)
 
 
 def record_webhook(*, team, provider, body, content_type="", remote_addr=None):

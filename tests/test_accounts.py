@@ -527,3 +527,291 @@ def test_password_change_keeps_the_session_and_is_audited(alice_client, alice):
     assert alice.check_password(NEW_PASSWORD)
     assert alice_client.get(reverse("home")).status_code == 200
     assert AuditEvent.objects.filter(action=AuditAction.PASSWORD_CHANGED, actor=alice).exists()
+
+
+# --- Bad input gets a clear message and changes nothing -------------------------------------------
+
+CONTROL_CHARACTERS = ["\x00", "\x07", "\x1b[31m", "\r\n", "\t", "\x7f", "\x85", "\u2028", "\u202e"]
+# 60 + 1 + 244 + 4 = 309 characters: a valid address for Django's form field (320), too long for the column.
+LONG_EMAIL = "a" * 60 + "@" + ("b" * 60 + ".") * 4 + "test"
+CONTROL_MESSAGE = "Remove the control characters"
+
+
+def test_login_with_a_nul_byte_in_the_email_is_refused_and_recorded_readably(db):
+    # PostgreSQL refuses NUL in any query: looking the raw address up answered 500 (no account needed).
+    response = Client().post(reverse("accounts:login"), {"username": "alice\x00@a.test", "password": "x"})
+
+    assert response.status_code == 200
+    assert CONTROL_MESSAGE in response.text
+    event = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
+    readable = "alice\ufffd@a.test"
+    assert (event.target, event.actor_email, event.actor) == (readable, readable, None)
+
+
+def test_login_with_an_overlong_email_is_refused(db):
+    response = Client().post(reverse("accounts:login"), {"username": LONG_EMAIL, "password": "x"})
+
+    assert response.status_code == 200
+    assert "at most 254 characters" in response.text
+    assert len(AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED).actor_email) <= 254
+
+
+def test_an_invitation_email_longer_than_the_column_is_refused(alice_client, team_a):
+    response = invite(alice_client, LONG_EMAIL)
+
+    assert response.status_code == 400
+    assert "at most 254 characters" in response.text
+    assert not Invitation.objects.exists()
+
+
+def test_an_invitation_email_with_control_characters_in_its_quoted_part_is_refused(alice_client):
+    # Django's email validator accepts a quoted local part, control characters included.
+    response = invite(alice_client, '"ada\x07lovelace"@a.test')
+
+    assert response.status_code == 400
+    assert CONTROL_MESSAGE in response.text
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize("control", CONTROL_CHARACTERS)
+def test_a_team_name_with_control_characters_is_refused(alice_client, alice, control):
+    response = alice_client.post(reverse("accounts:team_create"), {"name": f"Sales{control}team"})
+
+    assert response.status_code == 200
+    assert CONTROL_MESSAGE in response.text
+    assert list(alice.memberships.values_list("team__name", flat=True)) == ["Team A"]
+
+
+def test_a_team_name_in_another_script_or_with_emoji_is_kept(alice_client, alice):
+    # Zero-width joiners build emoji: they are format characters, not controls.
+    name = "Équipe Ventes 東京 👩‍💻"
+    response = alice_client.post(reverse("accounts:team_create"), {"name": name})
+
+    assert response.status_code == 302
+    assert alice.memberships.filter(team__name=name).exists()
+
+
+def test_a_sign_up_name_with_control_characters_is_refused(alice, team_a):
+    _, path = make_invitation(team_a, alice)
+
+    response = sign_up(Client(), path, name="New\x1b[2JPerson")
+
+    assert response.status_code == 200
+    assert CONTROL_MESSAGE in response.text
+    assert not User.objects.filter(email="new@a.test").exists()
+
+
+@pytest.mark.parametrize("email", ["alice\x00@a.test", '"alice\x07"@a.test', LONG_EMAIL])
+def test_password_reset_refuses_a_malformed_email_and_sends_nothing(client, alice, email):
+    response = client.post(reverse("accounts:password_reset"), {"email": email})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"]
+    assert not mail.outbox
+
+
+def test_an_unknown_role_is_refused_with_a_message_and_changes_nothing(alice_client, bob, team_a):
+    response = change_role(alice_client, bob, "owner")
+
+    assert response.status_code == 302
+    assert message_texts(response) == ["The role of Bob was not changed. Choose a role: Admin or Member."]
+    assert membership(bob, team_a).role == Role.MEMBER
+    assert not AuditEvent.objects.filter(action=AuditAction.ROLE_CHANGED).exists()
+
+
+def test_an_unknown_role_over_htmx_shows_the_message_in_the_member_table(alice_client, bob, team_a):
+    response = change_role(alice_client, bob, "", HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert 'id="member-table"' in response.text
+    assert "The role of Bob was not changed. Choose a role." in response.text
+    assert membership(bob, team_a).role == Role.MEMBER
+
+
+def test_an_invitation_with_an_unknown_role_is_refused_with_a_message(alice_client, alice, team_a):
+    response = invite(alice_client, "new@a.test", "owner")
+
+    assert response.status_code == 400
+    assert "Choose a role: Admin or Member." in response.text
+    assert not Invitation.objects.exists()
+    with pytest.raises(ValidationError, match="Choose a role"):
+        services.invite_member(
+            team=team_a, inviter=alice, email="new@a.test", role="owner", base_url="http://testserver/"
+        )
+    assert not Invitation.objects.exists()
+
+
+# --- Lockout and password reset -------------------------------------------------------------------
+
+
+def reset_by_email_link(client, email, password=NEW_PASSWORD, **extra):
+    client.post(reverse("accounts:password_reset"), {"email": email})
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/password/reset/" in line)
+    form_page = client.get(urlparse(link.strip()).path, follow=True)
+    return client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": password, "new_password2": password}, **extra
+    )
+
+
+def lock(email, ip):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(email, "wrong password", ip)
+    assert log_in(email, PASSWORD, ip).status_code == 429
+
+
+def test_a_completed_password_reset_lifts_the_accounts_lockout_from_every_address(alice, bob):
+    lock("alice@a.test", "10.0.0.1")
+    lock("alice@a.test", "10.0.0.2")
+    lock("bob@a.test", "10.0.0.1")
+
+    done = reset_by_email_link(Client(), "alice@a.test", REMOTE_ADDR="10.0.0.9")
+
+    assert done.status_code == 302
+    assert log_in("alice@a.test", NEW_PASSWORD, "10.0.0.1").status_code == 302
+    assert log_in("alice@a.test", NEW_PASSWORD, "10.0.0.2").status_code == 302
+    # Only that account: Bob's lockout from the same address stays.
+    assert log_in("bob@a.test", PASSWORD, "10.0.0.1").status_code == 429
+
+
+def test_a_password_reset_is_in_the_audit_trail(alice):
+    reset_by_email_link(Client(), "alice@a.test", REMOTE_ADDR="10.0.0.9")
+
+    event = AuditEvent.objects.get(action=AuditAction.PASSWORD_RESET)
+    assert (event.actor, event.ip_address, event.team) == (alice, "10.0.0.9", None)
+    # The reset logged her other sessions out; a new one sees it in her team's trail.
+    trail = logged_in(User.objects.get(pk=alice.pk)).get(reverse("accounts:audit_log")).text
+    assert "Reset password by email" in trail
+
+
+LOCK_WARNING = "One attempt left before a 15-minute lock"
+
+
+@pytest.mark.parametrize("email", ["alice@a.test", "nobody@a.test"])
+def test_login_warns_before_the_attempt_that_would_lock(alice, email, settings):
+    # The same for an email without an account, so the warning tells nothing about who has one.
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
+    for _ in range(settings.AXES_FAILURE_LIMIT - 2):
+        response = log_in(email, "wrong password", "10.0.0.1")
+        assert LOCK_WARNING not in response.text
+
+    response = log_in(email, "wrong password", "10.0.0.1")
+
+    assert response.status_code == 200
+    assert LOCK_WARNING in response.text
+    assert reverse("accounts:password_reset") in response.text
+    assert LOCK_WARNING not in log_in(email, "wrong password", "10.0.0.2").text
+    assert log_in(email, "wrong password", "10.0.0.1").status_code == 429
+
+
+def test_the_lockout_page_says_how_long_and_links_back_to_the_login_page(alice, settings):
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = log_in("alice@a.test", "wrong password", "10.0.0.1")
+
+    assert response.status_code == 429
+    assert "paused for 15 minutes after repeated wrong passwords" in response.text
+    assert f'href="{reverse("accounts:login")}"' in response.text
+    assert f'href="{reverse("accounts:password_reset")}"' in response.text
+
+
+# --- What a team's audit trail holds, and its filters ----------------------------------------------
+
+
+def trail(client, **params):
+    return client.get(reverse("accounts:audit_log"), params)
+
+
+def test_a_new_teams_trail_starts_with_its_creation(db):
+    dave = make_user("dave@d.test", "Dave")
+    client = Client()
+    assert log_in("dave@d.test", PASSWORD, "10.0.0.7", client).status_code == 302
+    record_event(action=AuditAction.PASSWORD_CHANGED, actor=dave, ip="10.0.0.8")
+
+    client.post(reverse("accounts:team_create"), {"name": "Dave's team"})
+    response = trail(client)
+
+    assert response.status_code == 200
+    assert [e.action for e in response.context["page"]] == [AuditAction.TEAM_CREATED]
+    assert "10.0.0.7" not in response.text and "10.0.0.8" not in response.text
+
+
+def test_a_members_account_events_show_from_when_they_joined(alice, alice_client, carol, team_a):
+    record_event(action=AuditAction.LOGIN, actor=carol, ip="10.0.0.1")
+    invitation, path = make_invitation(team_a, alice, email="carol@b.test")
+    services.accept_invitation(invitation=invitation, user=carol)
+    record_event(action=AuditAction.LOGIN, actor=carol, ip="10.0.0.2")
+
+    response = trail(alice_client, person="carol@b.test")
+
+    assert "10.0.0.2" in response.text
+    assert "10.0.0.1" not in response.text
+
+
+@pytest.fixture
+def busy_trail(alice, bob, team_a):
+    record_event(action=AuditAction.LOGIN, actor=alice, ip="10.0.0.1")
+    record_event(action=AuditAction.LOGIN, actor=bob, ip="10.0.0.2")
+    services.change_role(membership=membership(bob, team_a), role=Role.ADMIN, actor=alice)
+    record_event(action=AuditAction.INVITATION_SENT, actor=alice, team=team_a, target="pat@a.test")
+
+
+def test_the_audit_trail_filters_by_action(alice_client, busy_trail):
+    response = trail(alice_client, action="login")
+
+    assert {e.action for e in response.context["page"]} == {AuditAction.LOGIN}
+    assert {e.ip_address for e in response.context["page"]} == {"10.0.0.1", "10.0.0.2"}
+
+
+def test_the_audit_trail_filters_by_person_who_acted_or_was_acted_on(alice_client, busy_trail):
+    response = trail(alice_client, person="bob@a.test")
+
+    actions = [(e.action, e.actor_email) for e in response.context["page"]]
+    assert actions == [(AuditAction.ROLE_CHANGED, "alice@a.test"), (AuditAction.LOGIN, "bob@a.test")]
+    assert '<option value="bob@a.test" selected>' in response.text
+
+
+def test_the_audit_trail_combines_filters_and_says_when_nothing_matches(alice_client, busy_trail):
+    response = trail(alice_client, action="role_changed", person="bob@a.test")
+    assert len(response.context["page"].object_list) == 1
+
+    empty = trail(alice_client, action="logout", person="bob@a.test")
+
+    assert not empty.context["page"].object_list
+    assert "No events match these filters" in empty.text
+    assert f'href="{reverse("accounts:audit_log")}"' in empty.text
+
+
+def test_an_unknown_filter_value_says_so_and_filters_nothing(alice_client, busy_trail):
+    response = trail(alice_client, action="drop_table", person="mallory@evil.test")
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+    assert len(response.context["page"].object_list) == 4
+
+
+def test_the_audit_trails_pages_keep_the_filters(alice, alice_client, team_a):
+    for number in range(55):
+        record_event(action=AuditAction.INVITATION_SENT, actor=alice, team=team_a, target=f"p{number}@a.test")
+
+    response = trail(alice_client, action="invitation_sent", person="alice@a.test")
+    assert 'href="?action=invitation_sent&amp;person=alice%40a.test&amp;page=2"' in response.text
+
+    second = trail(alice_client, action="invitation_sent", person="alice@a.test", page=2)
+    assert len(second.context["page"].object_list) == 5
+    assert 'href="?action=invitation_sent&amp;person=alice%40a.test&amp;page=1"' in second.text
+
+
+# --- Wording ------------------------------------------------------------------------------------------
+
+
+def test_the_overview_says_which_role_in_plain_english(alice_client, bob_client):
+    assert "You are an admin of this team." in alice_client.get(reverse("home")).text
+    assert "You are a member of this team." in bob_client.get(reverse("home")).text
+
+
+def test_the_remove_confirmation_promises_only_what_exists(alice_client, bob):
+    pk = Membership.objects.get(user=bob).pk
+    page = alice_client.get(reverse("accounts:member_remove", args=[pk])).text
+
+    assert "They lose access to Team A at once: its members, provider keys and balances." in page
+    assert "searches" not in page and "lists" not in page

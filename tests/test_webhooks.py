@@ -1,4 +1,7 @@
+import io
 import json
+import socket
+from urllib.parse import urlparse
 
 import pytest
 from django.test import Client
@@ -65,3 +68,81 @@ def test_each_lookc_key_has_its_own_secret_url_shown_to_admins_only(lookc_key, a
 
 def test_the_webhook_only_takes_posts(lookc_key):
     assert Client().get(reverse("lookc_webhook", args=[lookc_key.webhook_token])).status_code == 405
+
+
+# --- Bodies that cannot be stored as they came ------------------------------------------------------
+
+
+def url_of(key):
+    return reverse("lookc_webhook", args=[key.webhook_token])
+
+
+def test_a_body_over_djangos_upload_limit_answers_the_endpoints_json_413(lookc_key, settings):
+    # Past DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), reading request.body answered Django's HTML 400.
+    body = b"x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+
+    response = post(url_of(lookc_key), body)
+
+    assert response.status_code == 413
+    assert response.json() == {"error": "Payload too large: at most 1000000 bytes."}
+    assert not WebhookEvent.objects.exists()
+
+
+def test_a_body_just_over_one_megabyte_answers_413(lookc_key):
+    response = post(url_of(lookc_key), b"x" * 1_000_001)
+
+    assert response.status_code == 413 and not WebhookEvent.objects.exists()
+
+
+def test_an_empty_delivery_is_refused_and_not_stored(lookc_key):
+    response = post(url_of(lookc_key), b"")
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "The delivery has no body."}
+    assert not WebhookEvent.objects.exists()
+
+
+def chunked_through_gunicorn(url, body):
+    """What gunicorn hands Django for a chunked request: no Content-Length, the decoded body in
+    wsgi.input, and wsgi.input_terminated set to say that reading to the end is safe."""
+    environ = {"CONTENT_LENGTH": "", "wsgi.input": io.BytesIO(body), "wsgi.input_terminated": True}
+    return Client().post(url, data=body, content_type="application/json", **environ)
+
+
+def test_a_chunked_delivery_decoded_by_the_server_is_stored_whole(lookc_key):
+    body = json.dumps(PAYLOAD).encode()
+
+    response = chunked_through_gunicorn(url_of(lookc_key), body)
+
+    assert response.status_code == 202
+    assert bytes(WebhookEvent.objects.get().body) == body
+
+
+def test_a_chunked_delivery_over_the_limit_answers_413(lookc_key):
+    response = chunked_through_gunicorn(url_of(lookc_key), b"x" * 1_000_001)
+
+    assert response.status_code == 413 and not WebhookEvent.objects.exists()
+
+
+def send_chunked(base_url, path, body):
+    """POST `body` with Transfer-Encoding: chunked over a real socket; returns the status code."""
+    host, port = urlparse(base_url).hostname, urlparse(base_url).port
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    )
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(head.encode() + f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return int(answer.split(b" ", 2)[1])
+
+
+def test_a_chunked_delivery_to_a_server_that_cannot_decode_it_answers_411(lookc_key, live_server):
+    # Django's own server passes chunked bodies through undecoded: Django saw an empty body, answered
+    # 202 and stored an empty delivery.
+    status = send_chunked(live_server.url, url_of(lookc_key), json.dumps(PAYLOAD).encode())
+
+    assert status == 411
+    assert not WebhookEvent.objects.exists()

@@ -131,10 +131,15 @@ def test_leadiq_errors_in_a_200_are_errors_and_cost_nothing(mocked, key_for, tea
     assert ProviderCall.objects.get().credits == {}
 
 
-def test_lusha_charges_only_records_it_says_it_charged(mocked, key_for, team_a, bob):
+def test_lusha_charges_only_records_it_says_it_charged_per_data_point(mocked, key_for, team_a, bob):
     key_for("lusha")
     body = fixture("lusha", "person_bulk")
-    charged = sum(1 for contact in body["contacts"].values() if contact.get("isCreditCharged"))
+    # Each charged contact costs its email (1) and its phone (5) by Lusha's default prices.
+    charged = sum(
+        (1 if contact["data"].get("emailAddresses") else 0) + (5 if contact["data"].get("phoneNumbers") else 0)
+        for contact in body["contacts"].values()
+        if contact.get("isCreditCharged")
+    )
     mocked.post("https://api.lusha.com/v2/person", json=body)
     contacts = [
         {"contactId": contact_id, "linkedinUrl": f"{PROFILE}-{contact_id}"} for contact_id in body["contacts"]

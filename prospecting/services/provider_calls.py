@@ -9,10 +9,10 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.audit import record_event
 from accounts.crypto import SecretDecryptionError
 from accounts.models import AuditAction, KeyStatus, ProviderKey
-from prospecting.models import ProviderCall
+from prospecting.models import CallState, ProviderCall
 from prospecting.providers import PROVIDERS
 from prospecting.providers.base import KeyRejected, ProviderError, RateLimited
-from prospecting.providers.billing import credits_for
+from prospecting.providers.billing import charges_for, max_credits, prices_for
 from prospecting.ratelimit import RateLimiter, windows_for
 from prospecting.sandbox.connect import ensure_lookc_webhook, sandbox_urls
 
@@ -59,37 +59,104 @@ def call_provider(*, team, user, provider, action, max_wait=DEFAULT_MAX_WAIT, li
     limiter = limiter or RateLimiter()
     buckets = windows_for(key, action)
     limiter.acquire(buckets, max_wait=max_wait)
+    prices = prices_for(key)
+    row = open_call(team=team, user=user, key=key, provider=provider, endpoint=action, params=params)
     try:
         result = method(**params)
     except ProviderError as error:
-        if error.call is not None:  # an input refused locally made no call
-            record_call(team=team, user=user, key=key, call=error.call, error=error)
+        if error.call is None:  # an input refused locally made no call
+            row.delete()
+        else:
+            record_call(
+                team=team,
+                user=user,
+                key=key,
+                call=error.call,
+                error=error,
+                row=row,
+                params=params,
+                prices=prices,
+            )
         # Only a rate limit holds the whole key back; a Pending lookup's wait concerns that lookup alone.
         if isinstance(error, RateLimited) and error.retry_after:
             limiter.block(buckets, error.retry_after)
         raise
-    record_call(team=team, user=user, key=key, call=result.call, data=result.data)
+    except (NotImplementedError, UnicodeEncodeError):
+        row.delete()  # refused before anything was sent (no such endpoint; a header requests cannot encode)
+        raise
+    except BaseException as failure:
+        # Something broke between sending and reading (or before: Quarry cannot tell which): the row
+        # stays as what it is, a call whose outcome is unknown, with its most possible cost unconfirmed.
+        close_unknown_call(row, message=f"Quarry failed during the call ({type(failure).__name__}).")
+        raise
+    record_call(
+        team=team,
+        user=user,
+        key=key,
+        call=result.call,
+        data=result.data,
+        row=row,
+        params=params,
+        prices=prices,
+    )
     if result.call.retry_after:
         limiter.block(buckets, result.call.retry_after)
     return result
 
 
-def record_call(*, team, user, key, call, data=None, error=None):
+def open_call(*, team, user, key, provider, endpoint, params):
+    """The call log row, written before the request is sent: a worker killed mid-call leaves a `sent` row
+    carrying the most the call could cost, unconfirmed, never no row. Call providers outside a database
+    transaction, so that this row is committed before the request leaves."""
     return ProviderCall.objects.create(
         team=team,
         user=user,
         key=key,
         sandbox=key.is_sandbox,
-        provider=call.provider,
-        endpoint=call.endpoint,
-        method=call.method,
-        http_status=call.status,
-        outcome=error.code if error else "ok",
-        message=str(error or "")[:300],
-        duration_ms=call.duration_ms,
-        request_id=call.request_id,
-        credits=credits_for(call, data, error=error),
+        provider=provider,
+        endpoint=endpoint[:60],
+        method="",
+        outcome="",
+        state=CallState.SENT,
+        credits_unconfirmed=max_credits(provider, endpoint, params, prices_for(key)),
     )
+
+
+def close_unknown_call(row, *, message):
+    row.state, row.message = CallState.UNKNOWN, message[:300]
+    row.save(update_fields=["state", "message"])
+
+
+def record_call(*, team, user, key, call, data=None, error=None, row=None, params=None, prices=None):
+    """Complete the call's row (or write one) with the answer and what it cost, confirmed or not."""
+    confirmed, unconfirmed = charges_for(
+        call, data, error=error, params=params, prices=prices or prices_for(key)
+    )
+    if error is None:
+        state = CallState.DONE
+    elif unconfirmed:
+        state = CallState.UNKNOWN
+    else:
+        state = CallState.FAILED
+    fields = {
+        "provider": call.provider,
+        "endpoint": call.endpoint,
+        "method": call.method,
+        "http_status": call.status,
+        "outcome": error.code if error else "ok",
+        "message": str(error or "")[:300],
+        "duration_ms": call.duration_ms,
+        "request_id": call.request_id,
+        "state": state,
+        "credits": confirmed,
+        "credits_unconfirmed": unconfirmed,
+    }
+    if row is None:
+        return ProviderCall.objects.create(team=team, user=user, key=key, sandbox=key.is_sandbox, **fields)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.save(update_fields=list(fields))
+    return row
 
 
 def check_provider_key(*, key, user, ip=None):

@@ -136,7 +136,8 @@ def test_lusha_charges_only_records_it_says_it_charged_per_data_point(mocked, ke
     body = fixture("lusha", "person_bulk")
     # Each charged contact costs its email (1) and its phone (5) by Lusha's default prices.
     charged = sum(
-        (1 if contact["data"].get("emailAddresses") else 0) + (5 if contact["data"].get("phoneNumbers") else 0)
+        (1 if contact["data"].get("emailAddresses") else 0)
+        + (5 if contact["data"].get("phoneNumbers") else 0)
         for contact in body["contacts"].values()
         if contact.get("isCreditCharged")
     )

@@ -540,6 +540,8 @@ def max_credits(endpoint, params, prices):
 
 
 def credits_charged(call, params, data, prices):
+    if call.status is None or not 200 <= call.status < 300:
+        return {}  # a check answered by an expected refusal
     if call.endpoint == "email_by_linkedin" and not (isinstance(data, dict) and data.get("valid")):
         return {}
     return max_credits(call.endpoint, params, prices)

@@ -231,6 +231,8 @@ def max_credits(endpoint, params, prices):
 
 
 def credits_charged(call, params, data, prices):
+    if call.status is None or not 200 <= call.status < 300:
+        return {}  # a check answered by an expected refusal
     return max_credits(call.endpoint, params, prices)
 
 

@@ -83,7 +83,7 @@ def _clean(amounts):
 
 # --- Price tables (the key form's field) ---------------------------------------------------------------
 
-_ENTRY = re.compile(r"^\s*([A-Za-z_]+)\s*[:=]?\s*([0-9]+(?:[.,][0-9]+)?)\s*$")
+_ENTRY = re.compile(r"^\s*([A-Za-z_]+)\s*[:=]?\s*([0-9]+(?:\.[0-9]+)?)\s*$")
 
 
 def parse_price_table(provider, text):
@@ -102,7 +102,7 @@ def parse_price_table(provider, text):
             raise ValidationError(
                 f"“{entry[:40]}” is not a price: write a data point and a number, e.g. “phone 5”."
             )
-        name, value = found.group(1).lower(), float(found.group(2).replace(",", "."))
+        name, value = found.group(1).lower(), float(found.group(2))
         if name not in defaults:
             raise ValidationError(
                 f"{provider.title()} has no data point “{name}”: use {', '.join(defaults)}."

@@ -517,8 +517,8 @@ PARSERS = {
 # Organisation credit, the email finder an Email credit only when the email is VALID [S]. Connections
 # list the viewer's LinkedIn network, a LinkedIn call whose price Lix does not state: Standard, Lix's
 # credit for LinkedIn calls, is the higher reading. Balances, the daily allowance (free [E1]) and the
-# facets (free for customers with credits [E1]) cost nothing. Errors cost nothing, but a `queued`
-# lookup may be billed when Lix serves it: its credit stays unconfirmed.
+# facets (free for customers with credits [E1]) cost nothing. Errors cost nothing: `queued` included,
+# an error type that asks to repeat the request later [S], when the served lookup is billed.
 CREDIT_TYPES = {
     **dict.fromkeys(
         (
@@ -531,7 +531,6 @@ CREDIT_TYPES = {
     **dict.fromkeys(("person_ids", "organisation_ids", "organisation_by_linkedin"), "organisation"),
     "email_by_linkedin": "email",
 }
-UNCONFIRMED_ERRORS = {"queued"}
 
 
 def max_credits(endpoint, params, prices):
@@ -549,6 +548,4 @@ def credits_charged(call, params, data, prices):
 
 def credits_for_error(call, params, error, prices):
     """(confirmed, unconfirmed) credits of an answered error."""
-    if error.provider_code in UNCONFIRMED_ERRORS:
-        return {}, max_credits(call.endpoint, params, prices)
     return {}, {}

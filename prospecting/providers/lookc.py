@@ -220,9 +220,8 @@ def _cursor(link):
 # once or accepted for later (202 with a request id) [E1]; polling its status is free. A page of an
 # organisation's employees has no stated price, but LookC answers it 402 without prepaid credits [E2], so
 # it is billed: one Organisation credit per page is the higher reading. Errors cost nothing (the key
-# check's expected 404 included); a `queued` answer may be billed when served, so it stays unconfirmed.
+# check's expected 404 included), `queued` too, as for Lix.
 CREDIT_TYPES = {"person_by_email": "organisation", "org_employees": "organisation"}
-UNCONFIRMED_ERRORS = {"queued"}
 
 
 def max_credits(endpoint, params, prices):
@@ -237,6 +236,4 @@ def credits_charged(call, params, data, prices):
 
 
 def credits_for_error(call, params, error, prices):
-    if error.provider_code in UNCONFIRMED_ERRORS:
-        return {}, max_credits(call.endpoint, params, prices)
     return {}, {}

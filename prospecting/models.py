@@ -141,6 +141,8 @@ class ProviderCall(models.Model):
         return f"{words} ({phrase})" if phrase else words
 
     def credits_text(self):
+        if self.credits_unconfirmed and not self.credits:
+            return ""  # nothing confirmed; the unconfirmed amount says the rest
         return _credits_text(self.credits) or "free"
 
     def unconfirmed_text(self):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, KeyStatus
 from accounts.services import save_provider_key
-from prospecting.models import ProviderCall
+from prospecting.models import CallState, ProviderCall
 from prospecting.providers.base import (
     InvalidInput,
     KeyRejected,
@@ -324,3 +324,31 @@ def test_the_call_log_pages_keep_the_provider_filter(alice_client, team_a, alice
     assert "Page 1 of 2" in first and 'href="?provider=lix&amp;page=2"' in first
     second = alice_client.get(reverse("call_log"), {"provider": "lix", "page": 2}).content.decode()
     assert "Page 2 of 2" in second and "call_0" in second
+
+
+def test_the_call_log_reads_in_words_with_plurals_time_zones_and_unconfirmed_amounts_apart(
+    alice_client, team_a, alice
+):
+    def logged(**fields):
+        base = {"team": team_a, "user": alice, "provider": "lix", "method": "GET", "outcome": "ok"}
+        return ProviderCall.objects.create(**(base | fields))
+
+    logged(provider="lookc", endpoint="check", http_status=404)
+    logged(endpoint="one_credit", http_status=200, credits={"credits": 1})
+    logged(endpoint="two_credits", http_status=200, credits={"standard": 2})
+    logged(
+        provider="lusha",
+        endpoint="timed_out",
+        outcome="unavailable",
+        state=CallState.UNKNOWN,
+        credits_unconfirmed={"credits": 3},
+    )
+    logged(endpoint="in_flight", outcome="", state=CallState.SENT, credits_unconfirmed={"standard": 1})
+    logged(endpoint="demo_set_up", http_status=200, user=None)
+    page = alice_client.get(reverse("call_log")).content.decode()
+    assert "OK: the provider answered 404 Not Found, the expected answer to this check" in page
+    assert "1 credit<" in page and "1 credits" not in page and "2 standard credits" in page
+    assert "up to 3 credits, unconfirmed" in page and "Outcome unknown" in page
+    assert "Sent, waiting for the answer" in page and "up to 1 standard credit, unconfirmed" in page
+    assert "Quarry (set-up)" in page
+    assert "When (UTC)" in page and " UTC</td>" in page

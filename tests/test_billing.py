@@ -91,6 +91,21 @@ def test_lusha_signals_record_what_the_answer_says_it_charged(mocked, key_for, t
     assert only_call().credits == {"credits": 7}
 
 
+def test_a_lusha_search_with_a_signal_filter_costs_each_signal_type_its_results_show(
+    mocked, key_for, team_a, bob
+):
+    key_for("lusha")
+    body = fixture("lusha", "contact_search")
+    body["contacts"] = [
+        {**body["contacts"][0], "signalTypes": ["promotion", "companyChange"]},
+        {**body["contacts"][0], "contactId": "other", "signalTypes": []},
+    ]
+    mocked.post("https://api.lusha.com/prospecting/contact/search", json=body)
+    signal = {"names": ["allSignals"], "startDate": "2025-11-01"}
+    call(team_a, bob, "lusha", "search_contacts", filters={"contacts": {"include": {"signal": signal}}})
+    assert only_call().credits == {"credits": 2}
+
+
 def test_leadiq_charges_each_result_for_each_selected_data_point_found_or_not(mocked, key_for, team_a, bob):
     key_for("leadiq")
     body = fixture("leadiq", "search_people")

@@ -449,11 +449,14 @@ def _words(name):
 # A record's `isCreditCharged` says whether it was charged (False: free), its data points say how much.
 # Signals: each requested type that returns data costs a signal credit, and a signals answer states what
 # it charged (`creditCharged`), which wins [S][E10]; signals inside a person or company answer state
-# nothing, so they are priced by the same rule. Filter look-ups, searches and usage are free.
+# nothing, so they are priced by the same rule, as are a prospecting search's results' `signalTypes`
+# (signal filters are premium, charged per signal type that returns results [E10]). Filter look-ups,
+# searches without signals and usage are free.
 CREDIT_TYPE = "credits"
 DEFAULT_PRICES = {"email": 1, "phone": 5, "company": 1, "signal": 1}
 CONTACT_ENDPOINTS = {"person": None, "bulk_people": "contacts", "enrich_contacts": "contact_ids"}
 COMPANY_ENDPOINTS = {"company": None, "bulk_companies": "companies", "enrich_companies": "company_ids"}
+SEARCH_ENDPOINTS = {"search_contacts": "contacts", "search_companies": "companies"}
 SIGNAL_ENDPOINTS = {
     "contact_signals": ("contact_ids", CONTACT_SIGNALS),
     "search_contact_signals": ("contacts", CONTACT_SIGNALS),
@@ -477,6 +480,9 @@ def max_credits(endpoint, params, prices):
         return _amount(
             _count(params.get(items)) * _signal_types(params.get("signals"), allowed) * prices["signal"]
         )
+    if endpoint in SEARCH_ENDPOINTS and "signal" in str(params.get("filters")):
+        allowed = CONTACT_SIGNALS if endpoint == "search_contacts" else COMPANY_SIGNALS
+        return _amount(params.get("size", 20) * (len(allowed) - 1) * prices["signal"])
     return {}
 
 
@@ -489,6 +495,10 @@ def credits_charged(call, params, data, prices):
         if stated is not None:  # Lusha's own figure [S][E10]
             return _amount(stated)
         found = sum(_signals_found(record.get("signals")) for record in data.get("records", []))
+        return _amount(found * prices["signal"])
+    if endpoint in SEARCH_ENDPOINTS:
+        listed = data.get(SEARCH_ENDPOINTS[endpoint])
+        found = sum(len(row.get("signalTypes") or []) for row in listed or [] if isinstance(row, dict))
         return _amount(found * prices["signal"])
     if endpoint not in CONTACT_ENDPOINTS and endpoint not in COMPANY_ENDPOINTS:
         return {}

@@ -247,6 +247,15 @@ def test_an_input_refused_before_sending_leaves_no_row(mocked, key_for, team_a, 
     assert not ProviderCall.objects.exists() and not mocked.calls
 
 
+def test_parameters_the_client_refuses_are_refused_as_input_not_as_a_billing_error(
+    mocked, key_for, team_a, bob
+):
+    key_for("leadiq")
+    with pytest.raises(InvalidInput):
+        call(team_a, bob, "leadiq", "search_people", fields=("email",), linkedin_url=PROFILE, limit="5")
+    assert not ProviderCall.objects.exists() and not mocked.calls
+
+
 def test_a_sent_row_without_an_answer_reads_as_outcome_unknown(key_for, team_a, settings):
     key = key_for("linkup", country="FR")
     row = ProviderCall.objects.create(

@@ -48,7 +48,10 @@ def max_credits(provider, endpoint, params=None, prices=None):
     if rule is None:
         return {}
     prices = prices or default_prices(provider)
-    return _clean(rule.max_credits(endpoint, params or {}, prices))
+    try:
+        return _clean(rule.max_credits(endpoint, params or {}, prices))
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return {}  # parameters the client will refuse before sending anything
 
 
 def charges_for(call, data=None, error=None, *, params=None, prices=None):

@@ -240,6 +240,20 @@ def test_the_call_log_row_is_written_before_the_request_is_sent(mocked, key_for,
     assert (logged.state, logged.credits, logged.credits_unconfirmed) == (CallState.DONE, {"standard": 1}, {})
 
 
+class TimeLimitReached(Exception):
+    """What Celery raises inside a task that passes its soft time limit, wherever the task is."""
+
+
+def test_a_call_interrupted_while_out_stays_an_outcome_unknown_row(mocked, key_for, team_a, bob):
+    key_for("lix")
+    mocked.get(LIX_PERSON, body=TimeLimitReached())
+    with pytest.raises(TimeLimitReached):
+        call(team_a, bob, "lix", "person_by_linkedin", profile_link=PROFILE)
+    logged = only_call()
+    assert (logged.state, logged.credits_unconfirmed) == (CallState.UNKNOWN, {"standard": 1})
+    assert "TimeLimitReached" in logged.message
+
+
 def test_an_input_refused_before_sending_leaves_no_row(mocked, key_for, team_a, bob):
     key_for("lix")
     with pytest.raises(InvalidInput):

@@ -59,52 +59,22 @@ def call_provider(*, team, user, provider, action, max_wait=DEFAULT_MAX_WAIT, li
     limiter = limiter or RateLimiter()
     buckets = windows_for(key, action)
     limiter.acquire(buckets, max_wait=max_wait)
-    prices = prices_for(key)
-    row = open_call(team=team, user=user, key=key, provider=provider, endpoint=action, params=params)
+    row = open_call(team=team, user=user, key=key, endpoint=action, params=params)
     try:
         result = method(**params)
-    except ProviderError as error:
-        if error.call is None:  # an input refused locally made no call
-            row.delete()
-        else:
-            record_call(
-                team=team,
-                user=user,
-                key=key,
-                call=error.call,
-                error=error,
-                row=row,
-                params=params,
-                prices=prices,
-            )
-        # Only a rate limit holds the whole key back; a Pending lookup's wait concerns that lookup alone.
-        if isinstance(error, RateLimited) and error.retry_after:
-            limiter.block(buckets, error.retry_after)
-        raise
-    except (NotImplementedError, UnicodeEncodeError):
-        row.delete()  # refused before anything was sent (no such endpoint; a header requests cannot encode)
-        raise
     except BaseException as failure:
-        # Something broke between sending and reading (or before: Quarry cannot tell which): the row
-        # stays as what it is, a call whose outcome is unknown, with its most possible cost unconfirmed.
-        close_unknown_call(row, message=f"Quarry failed during the call ({type(failure).__name__}).")
+        finish_call(row, team=team, user=user, key=key, params=params, failure=failure)
+        # Only a rate limit holds the whole key back; a Pending lookup's wait concerns that lookup alone.
+        if isinstance(failure, RateLimited) and failure.retry_after:
+            limiter.block(buckets, failure.retry_after)
         raise
-    record_call(
-        team=team,
-        user=user,
-        key=key,
-        call=result.call,
-        data=result.data,
-        row=row,
-        params=params,
-        prices=prices,
-    )
+    finish_call(row, team=team, user=user, key=key, params=params, result=result)
     if result.call.retry_after:
         limiter.block(buckets, result.call.retry_after)
     return result
 
 
-def open_call(*, team, user, key, provider, endpoint, params):
+def open_call(*, team, user, key, endpoint, params):
     """The call log row, written before the request is sent: a worker killed mid-call leaves a `sent` row
     carrying the most the call could cost, unconfirmed, never no row. Call providers outside a database
     transaction, so that this row is committed before the request leaves."""
@@ -113,18 +83,35 @@ def open_call(*, team, user, key, provider, endpoint, params):
         user=user,
         key=key,
         sandbox=key.is_sandbox,
-        provider=provider,
+        provider=key.provider,
         endpoint=endpoint[:60],
         method="",
         outcome="",
         state=CallState.SENT,
-        credits_unconfirmed=max_credits(provider, endpoint, params, prices_for(key)),
+        credits_unconfirmed=max_credits(key.provider, endpoint, params, prices_for(key)),
     )
 
 
-def close_unknown_call(row, *, message):
-    row.state, row.message = CallState.UNKNOWN, message[:300]
+def finish_call(row, *, team, user, key, params, result=None, failure=None):
+    """Complete a call's row with its answer, or with what is known of its failure."""
+    if failure is None:
+        return record_call(
+            team=team, user=user, key=key, call=result.call, data=result.data, row=row, params=params
+        )
+    if isinstance(failure, ProviderError) and failure.call is not None:
+        return record_call(
+            team=team, user=user, key=key, call=failure.call, error=failure, row=row, params=params
+        )
+    if isinstance(failure, ProviderError | NotImplementedError | UnicodeEncodeError):
+        # Refused before anything was sent: an input checked locally, no such endpoint, a header that
+        # requests cannot encode. No call, no row.
+        row.delete()
+        return None
+    # Something broke while the request may have been out (a worker shutting down, a time limit): the
+    # row stays what it is, a call whose outcome is unknown, its most possible cost unconfirmed.
+    row.state, row.message = CallState.UNKNOWN, f"Quarry stopped during the call ({type(failure).__name__})."
     row.save(update_fields=["state", "message"])
+    return row
 
 
 def record_call(*, team, user, key, call, data=None, error=None, row=None, params=None, prices=None):

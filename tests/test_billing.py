@@ -170,8 +170,9 @@ def test_linkup_still_bills_a_refused_login_token(mocked, key_for, team_a, bob):
 def test_a_malformed_success_is_recorded_as_unconfirmed_up_to_its_price(mocked, key_for, team_a, bob):
     key_for("lix")
     mocked.get(LIX_PERSON, body="<html>not json</html>", status=200)
-    with pytest.raises(MalformedResponse):
+    with pytest.raises(MalformedResponse) as raised:
         call(team_a, bob, "lix", "person_by_linkedin", profile_link=PROFILE)
+    assert raised.value.maybe_billed and raised.value.permanent
     logged = only_call()
     assert (logged.state, logged.credits, logged.credits_unconfirmed) == (
         CallState.UNKNOWN,
@@ -189,7 +190,7 @@ def test_a_timeout_after_sending_or_a_truncated_body_is_unconfirmed(mocked, key_
     contacts = [{"contactId": str(i), "email": f"p{i}@example.com"} for i in range(3)]
     with pytest.raises(ProviderUnavailable) as raised:
         call(team_a, bob, "lusha", "bulk_people", contacts=contacts)
-    assert raised.value.maybe_billed
+    assert raised.value.maybe_billed and raised.value.permanent  # never repeated blindly
     logged = only_call()
     # Three contacts, each up to an email and a phone (1 + 5).
     assert (logged.state, logged.credits, logged.credits_unconfirmed) == (

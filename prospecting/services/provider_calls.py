@@ -99,9 +99,13 @@ def finish_call(row, *, team, user, key, params, result=None, failure=None):
             team=team, user=user, key=key, call=result.call, data=result.data, row=row, params=params
         )
     if isinstance(failure, ProviderError) and failure.call is not None:
-        return record_call(
+        row = record_call(
             team=team, user=user, key=key, call=failure.call, error=failure, row=row, params=params
         )
+        if row.credits_unconfirmed:
+            # It may have been billed: callers decide to retry from `permanent` alone, so say it is final.
+            failure.maybe_billed, failure.permanent = True, True
+        return row
     if isinstance(failure, ProviderError | NotImplementedError | UnicodeEncodeError):
         # Refused before anything was sent: an input checked locally, no such endpoint, a header that
         # requests cannot encode. No call, no row.

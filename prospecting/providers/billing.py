@@ -26,9 +26,6 @@ RULES = {"lix": lix, "lookc": lookc, "linkup": linkup, "lusha": lusha, "leadiq":
 # The highest price Quarry accepts for one data point: a typo (1000 for 10) should be refused.
 MAX_PRICE = 1000
 
-# Kept for callers of the former table; the prices are leadiq.DEFAULT_PRICES.
-LEADIQ_UC = leadiq.DEFAULT_PRICES
-
 
 def default_prices(provider):
     """The documented price table of a provider whose prices depend on the plan; {} for the others."""

@@ -438,10 +438,3 @@ def _balance_rows(account):
 
 def _dicts(value):
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-def _has_value(records):
-    return any(
-        isinstance(r.get("value"), str) and r["value"].strip() and r.get("status") != "Suppressed"
-        for r in records
-    )

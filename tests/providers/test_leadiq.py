@@ -20,8 +20,7 @@ from prospecting.providers.base import (
     ProviderUnavailable,
     RateLimited,
 )
-from prospecting.providers.billing import LEADIQ_UC
-from prospecting.providers.leadiq import LeadiqClient, selected_data_points
+from prospecting.providers.leadiq import DEFAULT_PRICES, LeadiqClient, selected_data_points
 from prospecting.providers.leadiq_schema import ACCOUNT_QUERY
 from tests.providers import helpers
 
@@ -675,7 +674,7 @@ def test_an_enriched_person_with_everything_costs_fourteen_point_one_uc():
         ("profile", "email", "phone", "company"),
         fixture("search_people.json")["data"]["searchPeople"],
     )
-    assert round(sum(LEADIQ_UC[point] * count for point, count in counts.items()), 4) == 14.1
+    assert round(sum(DEFAULT_PRICES[point] * count for point, count in counts.items()), 4) == 14.1
 
 
 def test_a_selected_email_or_phone_is_charged_even_when_suppressed_or_empty():

@@ -14,10 +14,12 @@ class ProviderCallAdmin(ReadOnlyAdmin):
         "endpoint",
         "http_status",
         "outcome",
+        "state",
         "credits",
+        "credits_unconfirmed",
         "sandbox",
     ]
-    list_filter = ["provider", "outcome", "sandbox"]
+    list_filter = ["provider", "state", "outcome", "sandbox"]
 
 
 @admin.register(WebhookEvent)

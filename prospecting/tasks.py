@@ -2,6 +2,7 @@ from celery import shared_task
 
 from accounts.models import ProviderKey, User
 from prospecting import demo
+from prospecting.models import CallState, ProviderCall
 from prospecting.services.provider_calls import check_provider_key, refresh_key_balances
 
 
@@ -14,6 +15,8 @@ def check_key(self, key_id, user_id=None):
     # A sandbox process that is still booting is not a verdict on the key: wait for it.
     if key.is_sandbox and not demo.sandbox_is_up():
         raise self.retry(countdown=2)
+    if _check_was_cut_off(key):
+        return
     user = User.objects.filter(pk=user_id).first()
     key = check_provider_key(key=key, user=user)
     if key.status == "valid":
@@ -28,6 +31,8 @@ def set_up_demo_key(self, key_id):
         return
     if not demo.sandbox_is_up():
         raise self.retry(countdown=2)
+    if _check_was_cut_off(key):
+        return
     demo.set_up_sandbox_key(key=key)
 
 
@@ -40,3 +45,9 @@ def register_demo_webhook(self, key_id):
     if not demo.sandbox_is_up():
         raise self.retry(countdown=2)
     demo.register_sandbox_webhook(key)
+
+
+def _check_was_cut_off(key):
+    """A worker killed mid-check hands its task back to the broker: the first check's row is still `sent`,
+    its outcome unknown (LinkUp bills a check). Never repeat it blindly; an admin can press Test."""
+    return ProviderCall.objects.filter(key=key, endpoint="check", state=CallState.SENT).exists()

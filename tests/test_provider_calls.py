@@ -10,7 +10,7 @@ import responses
 from django.urls import reverse
 
 from accounts.models import AuditEvent, KeyStatus
-from prospecting.models import ProviderCall
+from prospecting.models import CallState, ProviderCall
 from prospecting.providers.base import (
     InvalidInput,
     KeyRejected,
@@ -141,10 +141,16 @@ def test_leadiq_errors_in_a_200_are_errors_and_cost_nothing(mocked, key_for, tea
     assert ProviderCall.objects.get().credits == {}
 
 
-def test_lusha_charges_only_records_it_says_it_charged(mocked, key_for, team_a, bob):
+def test_lusha_charges_only_records_it_says_it_charged_per_data_point(mocked, key_for, team_a, bob):
     key_for("lusha")
     body = fixture("lusha", "person_bulk")
-    charged = sum(1 for contact in body["contacts"].values() if contact.get("isCreditCharged"))
+    # Each charged contact costs its email (1) and its phone (5) by Lusha's default prices.
+    charged = sum(
+        (1 if contact["data"].get("emailAddresses") else 0)
+        + (5 if contact["data"].get("phoneNumbers") else 0)
+        for contact in body["contacts"].values()
+        if contact.get("isCreditCharged")
+    )
     mocked.post("https://api.lusha.com/v2/person", json=body)
     contacts = [
         {"contactId": contact_id, "linkedinUrl": f"{PROFILE}-{contact_id}"} for contact_id in body["contacts"]
@@ -355,3 +361,31 @@ def test_call_provider_takes_the_clients_own_method_and_refuses_another_provider
     with pytest.raises(ValueError, match="not an endpoint of lix"):
         call(team_a, bob, "lix", LixClient._viewer)
     assert ProviderCall.objects.count() == 1
+
+
+def test_the_call_log_reads_in_words_with_plurals_time_zones_and_unconfirmed_amounts_apart(
+    alice_client, team_a, alice
+):
+    def logged(**fields):
+        base = {"team": team_a, "user": alice, "provider": "lix", "method": "GET", "outcome": "ok"}
+        return ProviderCall.objects.create(**(base | fields))
+
+    logged(provider="lookc", endpoint="check", http_status=404)
+    logged(endpoint="one_credit", http_status=200, credits={"credits": 1})
+    logged(endpoint="two_credits", http_status=200, credits={"standard": 2})
+    logged(
+        provider="lusha",
+        endpoint="timed_out",
+        outcome="unavailable",
+        state=CallState.UNKNOWN,
+        credits_unconfirmed={"credits": 3},
+    )
+    logged(endpoint="in_flight", outcome="", state=CallState.SENT, credits_unconfirmed={"standard": 1})
+    logged(endpoint="demo_set_up", http_status=200, user=None)
+    page = alice_client.get(reverse("call_log")).content.decode()
+    assert "OK: the provider answered 404 Not Found, the expected answer to this check" in page
+    assert "1 credit<" in page and "1 credits" not in page and "2 standard credits" in page
+    assert "up to 3 credits, unconfirmed" in page and "Outcome unknown" in page
+    assert "Sent, waiting for the answer" in page and "up to 1 standard credit, unconfirmed" in page
+    assert "Quarry (set-up)" in page
+    assert "When (UTC)" in page and " UTC</td>" in page

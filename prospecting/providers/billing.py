@@ -1,116 +1,127 @@
-"""What each provider charges for a call, by its documented billing rule (providers.md), in one place.
+"""What a provider call cost, from the provider's own words or its documented rule (DESIGN.md, "Credits
+are recorded as the provider made them"). The common machinery; each provider's prices and rule live
+beside its client (`DEFAULT_PRICES`, `max_credits`, `credits_charged`, `credits_for_error` in
+providers/<slug>.py).
 
-`credits_for(call, data, error=)` returns {credit type: amount} for the call log; an empty dict is free.
-Errors cost nothing, except where a provider documents that it bills them (LinkUp).
+- `max_credits(provider, endpoint, params, prices)`: the most a call can cost, known before it is sent.
+- `charges_for(call, data, error=, params=, prices=)`: (confirmed, unconfirmed) credits by type once the
+  call ended. Confirmed: the provider said so, or its rule gives the amount. Unconfirmed: the call may
+  have been billed but its answer could not be read (a timeout after sending, a dropped connection, a
+  malformed or truncated body, a partial GraphQL answer): the most it could have cost, for
+  reconciliation to settle. A call never sent costs nothing.
+- Price tables: the documented defaults of the providers whose prices depend on the plan (Lusha and
+  LeadIQ, per data point), overridden per key in `ProviderKey.options["prices"]`; `prices_for(key)`,
+  and `parse_price_table` / `format_price_table` for the key form.
 """
 
-from prospecting.providers.leadiq import count_data_points
+import math
+import re
 
-# Lix [S][E1]: "Std" endpoints cost a Standard credit, org enrichment and id cross-reference an
-# Organisation credit, the email finder an Email credit only when the email is VALID. Endpoints not
-# listed (balances, daily allowance, facets, connections) have no documented price.
-LIX_CREDIT_TYPES = {
-    "person_by_linkedin": "standard",
-    "enrich_job": "standard",
-    "enrich_post": "standard",
-    "job_hirers": "standard",
-    "search_people": "standard",
-    "search_jobs": "standard",
-    "search_posts": "standard",
-    "search_orgs": "standard",
-    "search_sales_people": "standard",
-    "search_recruiter_people": "standard",
-    "person_ids": "organisation",
-    "organisation_ids": "organisation",
-    "organisation_by_linkedin": "organisation",
-    "email_by_linkedin": "email",
-}
+from django.core.exceptions import ValidationError
 
-# LookC [E1]: an email lookup uses one Org credit, whether answered at once or asynchronously.
-LOOKC_CREDIT_TYPES = {"person_by_email": "organisation"}
+from prospecting.providers import leadiq, linkup, lix, lookc, lusha
+from prospecting.providers.base import MalformedResponse
 
-# LinkUp [S]: every call costs credits whatever its status, except HTTP 500; lists cost per page or
-# per 10 results, a message with media two (the client counts the units it asked for).
-LINKUP_FREE_STATUSES = {500}
-
-# Providers that bill a call whatever its outcome; the others charge only for an answer.
-BILLS_ERRORS = {"linkup"}
-
-# LeadIQ [S]: Universal Credits per data point returned.
-LEADIQ_UC = {"email": 1, "phone": 10, "company": 3, "profile": 0.1}
-
-# Lusha [S][E10][E12]: a credit only for a successful match; Lusha's own isCreditCharged/creditCharged
-# says so when present. Look-ups, usage and searches without signal filters are free.
-LUSHA_RECORD_ENDPOINTS = {
-    "person",
-    "bulk_people",
-    "company",
-    "bulk_companies",
-    "enrich_contacts",
-    "enrich_companies",
-}
-LUSHA_SIGNAL_ENDPOINTS = {
-    "contact_signals",
-    "search_contact_signals",
-    "company_signals",
-    "search_company_signals",
-}
+RULES = {"lix": lix, "lookc": lookc, "linkup": linkup, "lusha": lusha, "leadiq": leadiq}
+# The highest price Quarry accepts for one data point: a typo (1000 for 10) should be refused.
+MAX_PRICE = 1000
 
 
-def credits_for(call, data, error=None):
-    rule = _RULES.get(call.provider)
-    if rule is None or (error is not None and call.provider not in BILLS_ERRORS):
+def default_prices(provider):
+    """The documented price table of a provider whose prices depend on the plan; {} for the others."""
+    return dict(getattr(RULES.get(provider), "DEFAULT_PRICES", {}))
+
+
+def prices_for(key):
+    """A key's price table: its own prices (options["prices"]) over the documented defaults."""
+    prices = default_prices(key.provider)
+    own = (key.options or {}).get("prices") or {}
+    prices.update({name: value for name, value in own.items() if name in prices})
+    return prices
+
+
+def max_credits(provider, endpoint, params=None, prices=None):
+    rule = RULES.get(provider)
+    if rule is None:
         return {}
-    amounts = rule(call, data)
-    return {kind: round(amount, 4) for kind, amount in amounts.items() if amount}
+    prices = prices or default_prices(provider)
+    try:
+        return _clean(rule.max_credits(endpoint, params or {}, prices))
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return {}  # parameters the client will refuse before sending anything
 
 
-def _succeeded(call):
+def charges_for(call, data=None, error=None, *, params=None, prices=None):
+    """(confirmed, unconfirmed) credits of a call that was made, by credit type."""
+    rule = RULES.get(call.provider)
+    if rule is None:
+        return {}, {}
+    params, prices = params or {}, prices or default_prices(call.provider)
+    if error is None:
+        return _clean(rule.credits_charged(call, params, data, prices)), {}
+    if error.maybe_billed or (isinstance(error, MalformedResponse) and _answered(call)):
+        # Sent and maybe billed, answer unknown: the most it could cost, unconfirmed; never repeated blindly.
+        return {}, max_credits(call.provider, call.endpoint, params, prices)
+    if call.status is None:
+        return {}, {}  # never reached the provider
+    confirmed, unconfirmed = rule.credits_for_error(call, params, error, prices)
+    return _clean(confirmed), _clean(unconfirmed)
+
+
+def credits_for(call, data=None, error=None, *, params=None, prices=None):
+    """The confirmed credits of a call (what the sandbox's own bill is compared with)."""
+    return charges_for(call, data, error, params=params, prices=prices)[0]
+
+
+def _answered(call):
     return call.status is not None and 200 <= call.status < 300
 
 
-def _lix(call, data):
-    kind = LIX_CREDIT_TYPES.get(call.endpoint)
-    if kind is None or not _succeeded(call):
+def _clean(amounts):
+    return {kind: round(amount, 4) for kind, amount in (amounts or {}).items() if amount}
+
+
+# --- Price tables (the key form's field) ---------------------------------------------------------------
+
+_ENTRY = re.compile(r"^\s*([A-Za-z_]+)\s*[:=]?\s*([0-9]+(?:\.[0-9]+)?)\s*$")
+
+
+def parse_price_table(provider, text):
+    """A key's own prices from text such as "email 1, phone 5" or "email: 1" per line; blank means the
+    documented defaults. Returns {data point: price} holding only what differs from the defaults.
+    Raises ValidationError with a message a form can show."""
+    defaults = default_prices(provider)
+    if not defaults:
+        if text and text.strip():
+            raise ValidationError(f"{provider.title()} has no per-data-point prices to set.")
         return {}
-    if kind == "email" and not (isinstance(data, dict) and data.get("valid")):
-        return {}
-    return {kind: 1}
+    prices = {}
+    for entry in filter(None, (part.strip() for part in re.split(r"[,;\n]", text or ""))):
+        found = _ENTRY.match(entry)
+        if not found:
+            raise ValidationError(
+                f"“{entry[:40]}” is not a price: write a data point and a number, e.g. “phone 5”."
+            )
+        name, value = found.group(1).lower(), float(found.group(2))
+        if name not in defaults:
+            raise ValidationError(
+                f"{provider.title()} has no data point “{name}”: use {', '.join(defaults)}."
+            )
+        if name in prices:
+            raise ValidationError(f"“{name}” is given twice.")
+        if not math.isfinite(value) or value > MAX_PRICE:
+            raise ValidationError(f"The price of {name} must be between 0 and {MAX_PRICE} credits.")
+        prices[name] = int(value) if value.is_integer() else value
+    return {name: value for name, value in prices.items() if value != defaults[name]}
 
 
-def _lookc(call, data):
-    kind = LOOKC_CREDIT_TYPES.get(call.endpoint)
-    return {kind: 1} if kind and _succeeded(call) else {}
+def format_price_table(provider, prices=None):
+    """The full table, defaults filled in, as text the form shows: "email 1, phone 5, ..."."""
+    table = default_prices(provider) | {
+        name: value for name, value in (prices or {}).items() if name in default_prices(provider)
+    }
+    return ", ".join(f"{name} {_number(value)}" for name, value in table.items())
 
 
-def _linkup(call, data):
-    if call.status is None or call.status in LINKUP_FREE_STATUSES:
-        return {}
-    return {"credits": call.units}
-
-
-def _lusha(call, data):
-    if not _succeeded(call) or not isinstance(data, dict):
-        return {}
-    if call.endpoint in LUSHA_SIGNAL_ENDPOINTS:
-        return {"credits": data.get("credit_charged") or 0}
-    if call.endpoint not in LUSHA_RECORD_ENDPOINTS:
-        return {}
-    records = data.get("records", [data])
-    charged = sum(
-        1
-        for record in records
-        if record.get("credit_charged")
-        or (record.get("credit_charged") is None and record.get("outcome") == "found")
-    )
-    return {"credits": charged}
-
-
-def _leadiq(call, data):
-    if call.status is None or not isinstance(data, dict):
-        return {}
-    counts = count_data_points(call.endpoint, data)
-    return {"uc": sum(LEADIQ_UC[point] * count for point, count in counts.items())}
-
-
-_RULES = {"lix": _lix, "lookc": _lookc, "linkup": _linkup, "lusha": _lusha, "leadiq": _leadiq}
+def _number(value):
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

@@ -1,6 +1,6 @@
 """LeadIQ: a GraphQL API (account, people and company search) and the Prospector REST API (lists), one key.
 
-This module holds the client (`LeadiqClient`), the classification of LeadIQ's errors and `count_data_points`;
+This module holds the client (`LeadiqClient`), the classification of LeadIQ's errors and its billing facts;
 the GraphQL query text, the selections and the checks on what Quarry sends live in leadiq_schema.py.
 
 Quirks, with their providers.md section 6 sources:
@@ -302,38 +302,99 @@ class LeadiqClient(BaseClient):
         return _balance_rows(value) if endpoint == "balances" else value
 
 
-def count_data_points(endpoint, data):
-    """The billed data points a parsed search answer returned, priced in billing.py [S].
+# --- Billing facts (billing.py applies them) ------------------------------------------------------
+# LeadIQ [S]: Universal Credits per data point, "a query only charges for the data points you actually
+# select": each result is charged for every data point its selection asks for, found or not. A person
+# result always carries profile information (its id is one), and email, phone and company information
+# when those groups are selected; a company result (searchCompany, a grouped search's company) is
+# charged for company information when its firmographics are selected (id and name alone stay in the
+# profile tier [E4]). The plan's prices are the key's price table, with the seed's as defaults. The
+# account query and Prospector are free [S][E4]. A call without `limit` is taken to return at most
+# 100 results (the largest page LeadIQ takes), for the most an unreadable answer could have cost.
+CREDIT_TYPE = "uc"
+DEFAULT_PRICES = {"email": 1, "phone": 10, "company": 3, "profile": 0.1}
+MAX_RESULTS = 100
 
-    profile: each person record carrying `name`; email / phone: each person with at least one value whose
-    status is not Suppressed (one PersonEmail / PersonPhone data point per person [E5]); company: each
-    distinct company carrying firmographics beyond id and name [E4]. An upper bound: re-reads within a year
-    are free [E7].
-    """
-    data = data if isinstance(data, dict) else {}
-    people, companies = [], []
+
+def max_credits(endpoint, params, prices):
+    if endpoint not in OPERATIONS:
+        return {}
+    limit = params.get("limit") or (25 if "advanced" in endpoint else MAX_RESULTS)
+    people = limit * (params.get("limit_per_company") or MAX_RESULTS) if "grouped" in endpoint else limit
+    companies = limit if endpoint in ("grouped_advanced_search", "search_company") else 0
+    counts = _selected(endpoint, _fields(params.get("fields")), people, companies)
+    return _priced(counts, prices)
+
+
+def credits_charged(call, params, data, prices):
+    if call.endpoint not in OPERATIONS or not isinstance(data, dict):
+        return {}
+    fields = _fields(params.get("fields")) if "fields" in params else _fields_in(call.endpoint, data)
+    people, companies = _results(call.endpoint, data)
+    return _priced(_selected(call.endpoint, fields, len(people), len(companies)), prices)
+
+
+def credits_for_error(call, params, error, prices):
+    # GraphQL errors beside a partial answer may have been charged (maybe_billed): billing.py keeps the
+    # most the call could cost as unconfirmed. Other errors cost nothing [S].
+    return {}, {}
+
+
+def selected_data_points(endpoint, fields, data):
+    """{data point: count} a search answer is charged for, given the field groups it selected."""
+    people, companies = _results(endpoint, data if isinstance(data, dict) else {})
+    return _selected(endpoint, _fields(fields), len(people), len(companies))
+
+
+def _selected(endpoint, fields, people, companies):
+    counts = {"profile": people, "email": 0, "phone": 0, "company": 0}
     if endpoint == "search_people":
-        people = _dicts(data.get("results"))
-        companies = [p.get("companyInfo") for one in people for p in _dicts(one.get("currentPositions"))]
-    elif endpoint == "flat_advanced_search":
-        people = _dicts(data.get("people"))
-        companies = [one.get("company") for one in people]
-    elif endpoint == "grouped_advanced_search":
-        groups = _dicts(data.get("companies"))
-        people = [one for group in groups for one in _dicts(group.get("people"))]
-        companies = [group.get("company") for group in groups]
-    elif endpoint == "search_company":
-        companies = data.get("results")
-    counts = {"profile": 0, "email": 0, "phone": 0, "company": 0}
-    for one in people:
-        positions = _dicts(one.get("currentPositions"))
-        counts["profile"] += "name" in one
-        counts["email"] += _has_value(e for p in positions for e in _dicts(p.get("emails")))
-        phones = [x for p in positions for x in _dicts(p.get("phones"))] + _dicts(one.get("personalPhones"))
-        counts["phone"] += _has_value(phones)
-    paid = [c for c in _dicts(companies) if any(c.get(key) not in (None, "", []) for key in FIRMOGRAPHICS)]
-    counts["company"] = len({str(c.get("id") or f"#{index}") for index, c in enumerate(paid)})
+        counts |= {point: people for point in ("email", "phone", "company") if point in fields}
+    elif endpoint == "flat_advanced_search" and "company" in fields:
+        counts["company"] = people
+    elif "company" in fields:  # grouped search and company search: per company result
+        counts["company"] = companies
     return counts
+
+
+def _results(endpoint, data):
+    """(person results, company results) of a parsed search answer."""
+    if endpoint == "search_people":
+        return _dicts(data.get("results")), []
+    if endpoint == "flat_advanced_search":
+        return _dicts(data.get("people")), []
+    if endpoint == "grouped_advanced_search":
+        groups = _dicts(data.get("companies"))
+        return [one for group in groups for one in _dicts(group.get("people"))], groups
+    if endpoint == "search_company":
+        return [], _dicts(data.get("results"))
+    return [], []
+
+
+def _fields(fields):
+    fields = (fields,) if isinstance(fields, str) else fields
+    return set(fields or ()) & {"profile", "email", "phone", "company"}
+
+
+def _fields_in(endpoint, data):
+    """The field groups an answer shows it selected, when the request is not at hand."""
+    people, companies = _results(endpoint, data)
+    positions = [p for one in people for p in _dicts(one.get("currentPositions"))]
+    company_info = [p.get("companyInfo") for p in positions] + [one.get("company") for one in people]
+    company_info += [group.get("company") for group in companies] + companies
+    fields = set()
+    if any("emails" in p for p in positions):
+        fields.add("email")
+    if any("phones" in p for p in positions) or any("personalPhones" in one for one in people):
+        fields.add("phone")
+    if any(isinstance(c, dict) and FIRMOGRAPHICS & c.keys() for c in company_info):
+        fields.add("company")
+    return fields
+
+
+def _priced(counts, prices):
+    total = round(sum(prices[point] * count for point, count in counts.items()), 4)
+    return {CREDIT_TYPE: total} if total else {}
 
 
 # --- Helpers -------------------------------------------------------------------------------------
@@ -395,10 +456,3 @@ def _balance_rows(account):
 
 def _dicts(value):
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-def _has_value(records):
-    return any(
-        isinstance(r.get("value"), str) and r["value"].strip() and r.get("status") != "Suppressed"
-        for r in records
-    )

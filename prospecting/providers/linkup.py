@@ -443,3 +443,36 @@ def _string_ids(item):
     if isinstance(item, dict) and isinstance(item.get("invitation_id"), int):
         return {**item, "invitation_id": str(item["invitation_id"])}
     return item
+
+
+# --- Billing facts (billing.py applies them) ------------------------------------------------------
+# LinkUp [S]: every call consumes credits whatever its status, except a 500; lists cost per page asked
+# for or per block of 10 results, a message with media two (`_units`). What LinkUp cannot bill is not
+# billed: a refused API key names no account to charge, and a 402 says there is nothing left to take.
+CREDIT_TYPE = "credits"
+FREE_STATUSES = {500}
+
+
+def max_credits(endpoint, params, prices):
+    payload = {name: value for name, value in params.items() if value is not None}
+    if "start_page" in payload or "end_page" in payload:
+        start = payload.get("start_page") or 1
+        payload |= {"start_page": start, "end_page": payload.get("end_page") or start}
+    try:
+        units = _units(payload)
+    except (TypeError, ValueError):
+        units = 1
+    return {CREDIT_TYPE: max(units, 1)}
+
+
+def credits_charged(call, params, data, prices):
+    return {CREDIT_TYPE: call.units}
+
+
+def credits_for_error(call, params, error, prices):
+    api_key_refused = isinstance(error, KeyRejected) and (
+        call.status == 401 or API_KEY_HINT.search(error.message)
+    )
+    if call.status in FREE_STATUSES or api_key_refused or isinstance(error, OutOfCredits):
+        return {}, {}
+    return {CREDIT_TYPE: call.units}, {}

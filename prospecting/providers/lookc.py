@@ -214,3 +214,27 @@ def _cursor(link):
         return None
     values = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query).get("after")
     return values[0] if values else None
+
+
+# --- Billing facts (billing.py applies them) ------------------------------------------------------
+# LookC's credits are the Lix account's Organisation credits [E1]. An email lookup uses one, answered at
+# once or accepted for later (202 with a request id) [E1]; polling its status is free. A page of an
+# organisation's employees has no stated price, but LookC answers it 402 without prepaid credits [E2], so
+# it is billed: one Organisation credit per page is the higher reading. Errors cost nothing (the key
+# check's expected 404 included), `queued` too, as for Lix.
+CREDIT_TYPES = {"person_by_email": "organisation", "org_employees": "organisation"}
+
+
+def max_credits(endpoint, params, prices):
+    kind = CREDIT_TYPES.get(endpoint)
+    return {kind: 1} if kind else {}
+
+
+def credits_charged(call, params, data, prices):
+    if call.status is None or not 200 <= call.status < 300:
+        return {}  # a check answered by an expected refusal
+    return max_credits(call.endpoint, params, prices)
+
+
+def credits_for_error(call, params, error, prices):
+    return {}, {}

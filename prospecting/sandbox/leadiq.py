@@ -2,10 +2,11 @@
 re-exported from leadiq_prospector.py, the Prospector REST API (`PROSPECTOR`, /leadiq-prospector/v1/...).
 
 GraphQL reads the query text (leadiq_graphql.py): it refuses what LeadIQ's schema would, answers exactly the
-fields selected and bills per data point returned, because LeadIQ charges only what a query selects: email 1,
-phone 10, company 3, profile 0.1 UC [S]. Errors come as an `errors` array in an HTTP 200 with the HTTP-like
-status in `extensions.response.status`, as LeadIQ's samples read them [E4]. The Basic key is the base64
-"Secret" key; Prospector takes the decoded key, so both reach the same sandbox key ("sandbox-...").
+fields selected and bills each result for every data point its selection asks for, because LeadIQ charges
+what a query selects: email 1, phone 10, company 3, profile 0.1 UC [S]. Errors come as an `errors` array in
+an HTTP 200 with the HTTP-like status in `extensions.response.status`, as LeadIQ's samples read them [E4].
+The Basic key is the base64 "Secret" key; Prospector takes the decoded key, so both reach the same sandbox
+key ("sandbox-...").
 """
 
 import base64
@@ -30,7 +31,7 @@ from prospecting.sandbox.leadiq_prospector import HEX_ID, PROSPECTOR, hex_id, wo
 
 __all__ = ["PROSPECTOR", "PROVIDER"]  # register both: one provider, two APIs under two URL prefixes
 
-UC = {"email": 1, "phone": 10, "company": 3, "profile": 0.1}  # per data point returned [S]
+UC = {"email": 1, "phone": 10, "company": 3, "profile": 0.1}  # per data point selected [S]
 # title -> (seniority, role), so that people look consistent
 TITLE_FACTS = {
     "VP of Sales": ("VP", "Sales"),
@@ -301,44 +302,52 @@ ROOTS = {
 }
 
 
-# --- Billing: data points in what is actually returned [S] ------------------------------------------------
+# --- Billing: the data points each result's selection asks for [S] ----------------------------------------
+# "A query only charges for the data points you actually select" [S]: every person result is charged its
+# profile information (any of its fields, the id included), and email, phone and company information when
+# selected, found or not; a company result is charged company information when its firmographics are
+# selected (id and name alone are profile tier [E4]).
 
-PROFILE_FIELDS = {"name", "firstName", "lastName", "title", "linkedin", "linkedinUrl", "location", "city"}
 FIRMOGRAPHICS = words(
     "domain industry numberOfEmployees employeeRange employeeCount linkedinUrl linkedinId description "
     "locationInfo fundingInfo technologies foundedYear city state country countryCode2"
 )
 
 
-def _revealed(records):
-    return any(r.get("value") and r.get("status") != "Suppressed" for r in records if isinstance(r, dict))
+def _has_firmographics(selection):
+    return isinstance(selection, dict) and bool(FIRMOGRAPHICS & selection.keys())
 
 
-def data_points(root, answer):
-    """{point: count}: a profile per person with profile fields, an email / phone per person with a usable
-    one (Suppressed is not delivered), company information per distinct company with firmographics."""
-    found, companies = answer.get("results") or answer.get("people") or [], []
-    for group in answer.get("companies") or []:
-        found, companies = found + (group.get("people") or []), companies + [group.get("company")]
-    if root == "searchCompany":
-        found, companies = [], answer.get("results") or []
-    counts = dict.fromkeys(UC, 0)
-    for one in found:
-        positions = one.get("currentPositions") or []
-        companies += [p.get("companyInfo") for p in positions] + [one.get("company")]
-        counts["profile"] += bool(PROFILE_FIELDS & one.keys())
-        counts["email"] += _revealed(
-            [e for p in positions for e in p.get("emails") or []] + (one.get("personalEmails") or [])
-        )
-        counts["phone"] += _revealed(
-            [x for p in positions for x in p.get("phones") or []] + (one.get("personalPhones") or [])
-        )
-    paid = {
-        c.get("id") or c.get("name")
-        for c in companies
-        if isinstance(c, dict) and any(c.get(key) not in (None, "", []) for key in FIRMOGRAPHICS)
+def _person_points(selection):
+    """{point: 1} one person result costs, from its selection."""
+    positions = selection.get("currentPositions") or {}
+    return {
+        "profile": 1,
+        "email": int("emails" in positions or "personalEmails" in selection),
+        "phone": int("phones" in positions or "personalPhones" in selection),
+        "company": int(
+            _has_firmographics(positions.get("companyInfo")) or _has_firmographics(selection.get("company"))
+        ),
     }
-    counts["company"] = len(paid)
+
+
+def data_points(root, answer, selection):
+    """{point: count} a root's answer is charged for: each result, for what its selection asks."""
+    counts = dict.fromkeys(UC, 0)
+
+    def add(points, times):
+        for point, count in points.items():
+            counts[point] += count * times
+
+    if root in ("searchPeople", "flatAdvancedSearch"):
+        key = "results" if root == "searchPeople" else "people"
+        add(_person_points(selection.get(key) or {}), len(answer.get(key) or []))
+    elif root == "groupedAdvancedSearch":
+        groups, chosen = answer.get("companies") or [], selection.get("companies") or {}
+        add(_person_points(chosen.get("people") or {}), sum(len(g.get("people") or []) for g in groups))
+        counts["company"] += len(groups) * _has_firmographics(chosen.get("company"))
+    elif root == "searchCompany":
+        counts["company"] += len(answer.get("results") or []) * _has_firmographics(selection.get("results"))
     return counts
 
 
@@ -362,7 +371,7 @@ def graphql(request, ctx):
             input_type, resolve = ROOTS[root]
             value = resolve(root_input(root, input_type, args.get(root), variables), ctx)
             data[root] = pick(value, selection)
-            price += sum(UC[point] * count for point, count in data_points(root, data[root]).items())
+            price += sum(UC[point] * n for point, n in data_points(root, data[root], selection).items())
     except GraphqlError as error:
         return graphql_error(error.message, error.code, error.status)
     ctx.charge("uc", round(price, 4))  # once, for all roots: nothing is answered when it cannot be paid

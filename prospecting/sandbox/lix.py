@@ -1,9 +1,10 @@
 """The simulated Lix (providers.md section 2): LinkedIn, Sales Navigator and Recruiter data, and emails.
 
 Answers take the documented shapes that prospecting/providers/lix.py parses (tests/fixtures/lix/), with
-search pages in the current un-wrapped envelope. Billing mirrors providers/billing.py: a Standard credit
-per successful LinkedIn call, an Organisation credit per id cross-reference or organisation, an Email
-credit only for a VALID email; account calls, connections and facets are free. Errors are
+search pages in the current un-wrapped envelope. Billing follows Lix's documents [S][E1]: a Standard
+credit per successful LinkedIn call (connections included: its price is not stated, and Standard is
+Lix's credit for LinkedIn calls), an Organisation credit per id cross-reference or organisation, an
+Email credit only for a VALID email; balances, the daily allowance and facets are free. Errors are
 {"error": {"type", "message"}}, and nothing is billed for them.
 
 Every record is derived from its LinkedIn slug, so a person found by a search, enriched by URL,
@@ -261,6 +262,8 @@ def connections(request, ctx):
         for p in _people(f"connections:{viewer}", start, count, total)
     ]  # fmt: skip
     paging = {"count": count, "start": start, "total": total}
+    # A LinkedIn call whose price Lix does not state: a Standard credit, Lix's credit for LinkedIn calls [E1].
+    ctx.charge("standard")
     return reply(200, {"connections_response": {"elements": elements, "paging": paging}})
 
 

@@ -167,6 +167,8 @@ def org_employees(request, ctx, org_id):
     total = 15 + stable_number("headcount", org_id) % 120
     company = company_for(org_id)
     people, total = people_page(org_id, start, int(size), total)
+    # No stated price, but LookC answers 402 without prepaid credits [E2]: one Org credit per page.
+    ctx.charge("organisation", 1)
     links = {}
     if start + len(people) < total:
         after = urllib.parse.quote(cursor_for(start + len(people)), safe="")

@@ -2,10 +2,12 @@
 (tests/fixtures/lusha/): person and company enrichment, single and bulk; prospecting filters, search and
 enrich; the four signals endpoints and their options; account usage. The records are lusha_data.py's.
 
-- One credit type, "credits" (billing.py): 1 per record that is a successful match, flagged
-  `isCreditCharged` where Lusha sends the flag (contacts); no match, GDPR refusals and per-record errors
-  are free [E12]. Signals charge `creditCharged`: one per record and signal type that returns data [S].
-  Look-ups, searches and usage are free; so are signals inside person/company answers, as billing.py has it.
+- One credit type, "credits", charged per successful result and per data point [E12]: a matched contact
+  costs its email (1) and its phones (5), Lusha's own example prices [E11], a matched company 1 [E21];
+  a contact charged with neither costs the cheaper point. `isCreditCharged` flags contacts; no match, GDPR
+  refusals and per-record errors are free [E12]. Each requested signal type that returns data costs 1 [S],
+  inside person and company answers too; the signals endpoints state it in `creditCharged` [S][E10].
+  Look-ups, searches and usage are free.
 - A billable answer is charged once, after it is built: a balance too small for it gives 402 and costs
   nothing, never half a batch. An answer that would cost nothing is served even at a zero balance.
 - Quotas travel in response headers on every answer (`decorate`), one header family per configured
@@ -33,6 +35,7 @@ FAMILIES = (  # (longest window, limit, remaining, used, reset)
     (86399, "x-rate-limit-hourly", "x-hourly-requests-left", "x-hourly-usage", "x-ratelimit-reset-hourly"),
     (math.inf, "x-rate-limit-daily", "x-daily-requests-left", "x-daily-usage", "X-RateLimit-Reset-Daily"),
 )
+PRICES = {"email": 1, "phone": 5, "company": 1, "signal": 1}  # per data point [E11][E21][S]
 FULL_NAME = "Please make sure to send a full name field that contains a valid first & last name"  # 412 [S]
 
 
@@ -137,8 +140,26 @@ def person(request, ctx):
             dates = records.signal_dates(query, "signalsStartDate")
             subject = {"seed": seed, "person": found}
             entry["data"]["signals"] = records.signals_of("contacts", subject, signals, dates)
-        ctx.charge("credits", 1)
+        ctx.charge("credits", contact_price(entry["data"]))
     return reply(200, {"contact": entry})
+
+
+def contact_price(data):
+    """A charged contact's data points: its email and its phones, at least the cheaper one, and each
+    signal type that returned data [S][E11][E12]."""
+    points = [
+        point for point, key in (("email", "emailAddresses"), ("phone", "phoneNumbers")) if data.get(key)
+    ]
+    price = sum(PRICES[point] for point in points) or min(PRICES["email"], PRICES["phone"])
+    return price + signal_price(data.get("signals"))
+
+
+def signal_price(signals):
+    return PRICES["signal"] * sum(1 for events in (signals or {}).values() if events)
+
+
+def company_price(company):
+    return PRICES["company"] + signal_price({k: v for k, v in company.items() if k in COMPANY_SIGNALS})
 
 
 def _bulk_problem(contacts):
@@ -183,7 +204,8 @@ def bulk_people(request, ctx):
             if signals:
                 subject = {"seed": seed, "person": found}
                 entry["data"]["signals"] = records.signals_of("contacts", subject, signals, dates)
-        answer[str(contact["contactId"])], charged = entry, charged + paid
+        answer[str(contact["contactId"])] = entry
+        charged += contact_price(entry["data"]) if paid else 0
     ctx.charge("credits", charged)
     return reply(200, {"contacts": answer, "companies": companies})
 
@@ -202,7 +224,7 @@ def company(request, ctx):
         records.signal_dates(query, "signalsStartDate"),
     )
     body = records.company_record(data) | records.signals_of("companies", subject, signals, dates)
-    ctx.charge("credits", 1)
+    ctx.charge("credits", company_price(body))
     return reply(200, {"data": body, "errors": {}, "meta": {}})
 
 
@@ -225,7 +247,7 @@ def bulk_companies(request, ctx):
             answer[str(item["id"])] = records.company_record(data, "bulk") | records.signals_of(
                 "companies", subject, signals, dates
             )
-    ctx.charge("credits", sum(1 for value in answer.values() if value))
+    ctx.charge("credits", sum(company_price(value) for value in answer.values() if value))
     return reply(200, answer)
 
 
@@ -303,7 +325,7 @@ def enrich_contacts(request, ctx):
             contacts.append(
                 {"id": contact_id, "isSuccess": True, "data": records.contact_data(found, reveal, "enrich")}
             )
-    ctx.charge("credits", sum(1 for contact in contacts if contact["isSuccess"]))
+    ctx.charge("credits", sum(contact_price(c["data"]) for c in contacts if c["isSuccess"]))
     return reply(200, {"requestId": request_id, "contacts": contacts})
 
 
@@ -336,8 +358,8 @@ def enrich_companies(request, ctx):
     request_id, indexes = body["requestId"], records.company_indexes(body["requestId"])
     # Ids that are not the search's are left out; the client counts them as no match.
     found = [indexes[str(i)] for i in body["companiesIds"] if str(i) in indexes]
-    ctx.charge("credits", len(found))
     companies = [records.company_record(records.listed_company(request_id, i), "enrich") for i in found]
+    ctx.charge("credits", sum(company_price(company) for company in companies))
     return reply(200, {"requestId": request_id, "companies": companies})
 
 

@@ -9,10 +9,10 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.audit import record_event
 from accounts.crypto import SecretDecryptionError
 from accounts.models import AuditAction, KeyStatus, ProviderKey
-from prospecting.models import ProviderCall
+from prospecting.models import CallState, ProviderCall
 from prospecting.providers import PROVIDERS
 from prospecting.providers.base import KeyRejected, ProviderError, RateLimited
-from prospecting.providers.billing import credits_for
+from prospecting.providers.billing import charges_for, max_credits, prices_for
 from prospecting.ratelimit import RateLimiter, windows_for
 
 # A web request waits a little for the limiter; background work passes its own patience.
@@ -57,37 +57,95 @@ def call_provider(*, team, user, provider, endpoint, max_wait=DEFAULT_MAX_WAIT, 
     limiter = limiter or RateLimiter()
     buckets = windows_for(key, endpoint.__name__)
     limiter.acquire(buckets, max_wait=max_wait)
+    row = open_call(team=team, user=user, key=key, endpoint=endpoint.__name__, params=params)
     try:
         result = endpoint(client, **params)
-    except ProviderError as error:
-        if error.call is not None:  # an input refused locally made no call
-            record_call(team=team, user=user, key=key, call=error.call, error=error)
+    except BaseException as failure:
+        finish_call(row, team=team, user=user, key=key, params=params, failure=failure)
         # Only a rate limit holds the whole key back; a Pending lookup's wait concerns that lookup alone.
-        if isinstance(error, RateLimited) and error.retry_after:
-            limiter.block(buckets, error.retry_after)
+        if isinstance(failure, RateLimited) and failure.retry_after:
+            limiter.block(buckets, failure.retry_after)
         raise
-    record_call(team=team, user=user, key=key, call=result.call, data=result.data)
+    finish_call(row, team=team, user=user, key=key, params=params, result=result)
     if result.call.retry_after:
         limiter.block(buckets, result.call.retry_after)
     return result
 
 
-def record_call(*, team, user, key, call, data=None, error=None):
+def open_call(*, team, user, key, endpoint, params):
+    """The call log row, written before the request is sent: a worker killed mid-call leaves a `sent` row
+    carrying the most the call could cost, unconfirmed, never no row. Call providers outside a database
+    transaction, so that this row is committed before the request leaves."""
     return ProviderCall.objects.create(
         team=team,
         user=user,
         key=key,
         sandbox=key.is_sandbox,
-        provider=call.provider,
-        endpoint=call.endpoint,
-        method=call.method,
-        http_status=call.status,
-        outcome=error.code if error else "ok",
-        message=str(error or "")[:300],
-        duration_ms=call.duration_ms,
-        request_id=call.request_id,
-        credits=credits_for(call, data, error=error),
+        provider=key.provider,
+        endpoint=endpoint[:60],
+        method="",
+        outcome="",
+        state=CallState.SENT,
+        credits_unconfirmed=max_credits(key.provider, endpoint, params, prices_for(key)),
     )
+
+
+def finish_call(row, *, team, user, key, params, result=None, failure=None):
+    """Complete a call's row with its answer, or with what is known of its failure."""
+    if failure is None:
+        return record_call(
+            team=team, user=user, key=key, call=result.call, data=result.data, row=row, params=params
+        )
+    if isinstance(failure, ProviderError) and failure.call is not None:
+        row = record_call(
+            team=team, user=user, key=key, call=failure.call, error=failure, row=row, params=params
+        )
+        if row.credits_unconfirmed:
+            # It may have been billed: callers decide to retry from `permanent` alone, so say it is final.
+            failure.maybe_billed, failure.permanent = True, True
+        return row
+    if isinstance(failure, ProviderError | NotImplementedError | UnicodeEncodeError):
+        # Refused before anything was sent: an input checked locally, no such endpoint, a header that
+        # requests cannot encode. No call, no row.
+        row.delete()
+        return None
+    # Something broke while the request may have been out (a worker shutting down, a time limit): the
+    # row stays what it is, a call whose outcome is unknown, its most possible cost unconfirmed.
+    row.state, row.message = CallState.UNKNOWN, f"Quarry stopped during the call ({type(failure).__name__})."
+    row.save(update_fields=["state", "message"])
+    return row
+
+
+def record_call(*, team, user, key, call, data=None, error=None, row=None, params=None, prices=None):
+    """Complete the call's row (or write one) with the answer and what it cost, confirmed or not."""
+    confirmed, unconfirmed = charges_for(
+        call, data, error=error, params=params, prices=prices or prices_for(key)
+    )
+    if error is None:
+        state = CallState.DONE
+    elif unconfirmed:
+        state = CallState.UNKNOWN
+    else:
+        state = CallState.FAILED
+    fields = {
+        "provider": call.provider,
+        "endpoint": call.endpoint,
+        "method": call.method,
+        "http_status": call.status,
+        "outcome": error.code if error else "ok",
+        "message": str(error or "")[:300],
+        "duration_ms": call.duration_ms,
+        "request_id": call.request_id,
+        "state": state,
+        "credits": confirmed,
+        "credits_unconfirmed": unconfirmed,
+    }
+    if row is None:
+        return ProviderCall.objects.create(team=team, user=user, key=key, sandbox=key.is_sandbox, **fields)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.save(update_fields=list(fields))
+    return row
 
 
 def check_provider_key(*, key, user, ip=None):

@@ -20,8 +20,7 @@ from prospecting.providers.base import (
     ProviderUnavailable,
     RateLimited,
 )
-from prospecting.providers.billing import LEADIQ_UC
-from prospecting.providers.leadiq import LeadiqClient, count_data_points
+from prospecting.providers.leadiq import DEFAULT_PRICES, LeadiqClient, selected_data_points
 from prospecting.providers.leadiq_schema import ACCOUNT_QUERY
 from tests.providers import helpers
 
@@ -613,41 +612,72 @@ def test_a_graphql_200_without_data_is_malformed(client):
 
 
 # --- Billed data points --------------------------------------------------------------------------
+# "A query only charges for the data points you actually select" [S]: each result is charged for every
+# selected data point, found or not (the former rule counted only values returned, under-counting).
 
 
 @pytest.mark.parametrize(
-    ("endpoint", "fixture_name", "expected"),
+    ("endpoint", "fixture_name", "fields", "expected"),
     [
-        ("search_people", "search_people.json", {"profile": 1, "email": 1, "phone": 1, "company": 1}),
+        (
+            "search_people",
+            "search_people.json",
+            ("profile", "email", "phone", "company"),
+            {"profile": 1, "email": 1, "phone": 1, "company": 1},
+        ),
+        (
+            "search_people",
+            "search_people.json",
+            ("email",),
+            {"profile": 1, "email": 1, "phone": 0, "company": 0},
+        ),
         (
             "flat_advanced_search",
             "flat_advanced_search.json",
+            ("profile",),
             {"profile": 2, "email": 0, "phone": 0, "company": 0},
+        ),
+        (
+            "flat_advanced_search",
+            "flat_advanced_search.json",
+            ("profile", "company"),
+            {"profile": 2, "email": 0, "phone": 0, "company": 2},
         ),
         (
             "grouped_advanced_search",
             "grouped_advanced_search.json",
+            ("profile", "company"),
             {"profile": 1, "email": 0, "phone": 0, "company": 1},
         ),
-        ("search_company", "search_company.json", {"profile": 0, "email": 0, "phone": 0, "company": 1}),
+        (
+            "search_company",
+            "search_company.json",
+            ("company",),
+            {"profile": 0, "email": 0, "phone": 0, "company": 1},
+        ),
+        ("search_company", "search_company.json", (), {"profile": 0, "email": 0, "phone": 0, "company": 0}),
     ],
 )
-def test_count_data_points_reads_what_each_answer_returned(endpoint, fixture_name, expected):
+def test_each_result_is_charged_for_each_selected_data_point(endpoint, fixture_name, fields, expected):
     root = {
         "search_people": "searchPeople",
         "flat_advanced_search": "flatAdvancedSearch",
         "grouped_advanced_search": "groupedAdvancedSearch",
         "search_company": "searchCompany",
     }[endpoint]
-    assert count_data_points(endpoint, fixture(fixture_name)["data"][root]) == expected
+    assert selected_data_points(endpoint, fields, fixture(fixture_name)["data"][root]) == expected
 
 
 def test_an_enriched_person_with_everything_costs_fourteen_point_one_uc():
-    counts = count_data_points("search_people", fixture("search_people.json")["data"]["searchPeople"])
-    assert round(sum(LEADIQ_UC[point] * count for point, count in counts.items()), 4) == 14.1
+    counts = selected_data_points(
+        "search_people",
+        ("profile", "email", "phone", "company"),
+        fixture("search_people.json")["data"]["searchPeople"],
+    )
+    assert round(sum(DEFAULT_PRICES[point] * count for point, count in counts.items()), 4) == 14.1
 
 
-def test_suppressed_or_empty_contact_values_are_not_counted():
+def test_a_selected_email_or_phone_is_charged_even_when_suppressed_or_empty():
     data = {
         "results": [
             {
@@ -662,7 +692,8 @@ def test_suppressed_or_empty_contact_values_are_not_counted():
             }
         ]
     }
-    assert count_data_points("search_people", data) == {"profile": 0, "email": 0, "phone": 0, "company": 0}
+    counts = selected_data_points("search_people", ("email", "phone"), data)
+    assert counts == {"profile": 1, "email": 1, "phone": 1, "company": 0}
 
 
 # --- Fuzz ----------------------------------------------------------------------------------------

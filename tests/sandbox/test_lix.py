@@ -228,8 +228,9 @@ def test_sandbox_bills_what_quarry_records(server, client):
     with pytest.raises(NotFound):
         client.email_by_linkedin(emails["none"][0])  # unknown_record costs nothing
     assert control(server, "billed")["totals"] == expected
-    # CALLS bill 10 Standard and 4 Organisation credits; each VALID email one Email credit, PROBABLE none.
-    assert expected["standard"] == 10 and expected["organisation"] == 4
+    # CALLS bill 11 Standard (connections included) and 4 Organisation credits; each VALID email one Email
+    # credit, PROBABLE none.
+    assert expected["standard"] == 11 and expected["organisation"] == 4
     assert expected["email"] == valid_emails >= len(emails["VALID"]) > 0
 
 

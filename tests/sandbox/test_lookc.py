@@ -156,7 +156,9 @@ def test_exhausted_org_credits_answer_402(server, client):
     with pytest.raises(OutOfCredits) as raised:
         client.person_by_email(SYNC_EMAIL)
     assert raised.value.status == 402
-    assert client.org_employees(ORG).data["employees"]  # free, so still served
+    # A page of employees is billed too (LookC answers it 402 without credits [E2]).
+    with pytest.raises(OutOfCredits):
+        client.org_employees(ORG)
 
 
 def test_over_the_rate_limit_waits_then_succeeds(server, client):
@@ -186,8 +188,9 @@ def test_sandbox_bills_what_quarry_records(server, client):
             result = call()
             charged = credits_for(result.call, result.data)
         except (NotFound, InvalidInput) as exc:
-            charged = credits_for(exc.call, None)
+            charged = credits_for(exc.call, None, exc)
         for kind, amount in charged.items():
             recorded[kind] = recorded.get(kind, 0) + amount
-    assert recorded == {"organisation": 3}
+    # Three lookups (answered now, later, or with no hit) and one page of employees.
+    assert recorded == {"organisation": 4}
     assert billed(server, "lookc", KEY) == recorded

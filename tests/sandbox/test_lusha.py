@@ -41,10 +41,11 @@ def by_id(result):
     return {record["id"]: record for record in result.data["records"]}
 
 
-def test_person_is_found_by_each_identifier_and_charged_once(client, server):
+def test_person_is_found_by_each_identifier_and_charged_per_data_point(client, server):
     email = email_with("found")
     first = client.person(email=email)
 
+    assert billed(server, "lusha")["credits"] == 6  # an email (1) and a phone (5), Lusha's example prices
     assert first.data == client.person(email=email).data
     assert first.data["outcome"] == "found" and first.data["credit_charged"] is True
     data = first.data["data"]
@@ -54,9 +55,11 @@ def test_person_is_found_by_each_identifier_and_charged_once(client, server):
     assert by_url["outcome"] == "found" and "promotion" in by_url["data"]["signals"]
     named = client.person(first_name="Grace", last_name="Hopper", company_domain="acme-robotics.com").data
     assert named["data"]["fullName"] == "Grace Hopper" and named["data"]["companyName"] == "Acme Robotics"
-    only_emails = client.person(email=email, reveal_emails=True, reveal_phones=False).data["data"]
-    assert only_emails["emailAddresses"] and only_emails["phoneNumbers"] == []
-    assert billed(server, "lusha")["credits"] == 5
+    before = billed(server, "lusha")["credits"]
+    only_emails = client.person(email=email, reveal_emails=True, reveal_phones=False)
+    assert only_emails.data["data"]["emailAddresses"] and only_emails.data["data"]["phoneNumbers"] == []
+    assert credits_for(only_emails.call, only_emails.data) == {"credits": 1}  # the email only
+    assert billed(server, "lusha")["credits"] - before == 1
 
 
 def test_no_match_is_free_and_a_gdpr_hold_is_a_451(client, server):
@@ -90,7 +93,8 @@ def test_bulk_people_give_each_record_its_outcome_inside_a_200(client, server):
     assert records_["gdpr"]["outcome"] == "error" and "GDPR" in records_["gdpr"]["error"]["message"]
     assert records_["bad"]["outcome"] == "error" and records_["bad"]["error"]["name"] == "INVALID_INPUT"
     assert records_["named"]["data"]["fullName"] == "Ada Lovelace"
-    assert result.data["charged_records"] == billed(server, "lusha")["credits"] == 2
+    assert result.data["charged_records"] == 2
+    assert billed(server, "lusha") == credits_for(result.call, result.data)
     assert client.bulk_people(contacts=contacts, signals=["allSignals"]).data == result.data
 
 
@@ -145,11 +149,9 @@ def test_contact_search_pages_and_enrich_charges_the_enriched(client, server):
     assert outcomes["not-a-contact"] == "not_found" and list(outcomes.values()).count("found") >= 15
     found = next(r["data"] for r in enriched.data["records"] if r["outcome"] == "found")
     assert found["fullName"] and isinstance(found["jobTitle"], str) and found["seniority"]
-    assert (
-        billed(server, "lusha")["credits"]
-        == list(outcomes.values()).count("found")
-        == credits_for(enriched.call, enriched.data)["credits"]
-    )
+    # Each enriched contact costs its email and its phone (1 + 5), or the email alone when it has no phone.
+    assert billed(server, "lusha") == credits_for(enriched.call, enriched.data)
+    assert billed(server, "lusha")["credits"] >= 6 * list(outcomes.values()).count("found") - 5 * 20
 
 
 def test_company_search_and_enrich(client, server):
@@ -203,7 +205,8 @@ def test_account_usage_shows_the_credits_going_down(client):
     client.person(email=email_with("found"))
     after = client.check().data["usage"]["credits"]
 
-    assert after["remaining"] == before["remaining"] - 1 and after["used"] == before["used"] + 1
+    # A found contact with an email and a phone: 1 + 5 credits.
+    assert after["remaining"] == before["remaining"] - 6 and after["used"] == before["used"] + 6
     rows = {row["label"]: row["value"] for row in client.balances().data}
     assert rows["Credits remaining"] == after["remaining"] and rows["Requests allowed per second"] == 25
 

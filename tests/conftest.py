@@ -1,13 +1,19 @@
 """Personas shared by the tests: two members of team A (Alice the admin, Bob a member) and Carol, the
 admin of team B."""
 
+import base64
+
 import pytest
+import responses
 from django.test import Client
 
 from accounts.models import Membership, Role, Team, User
 from prospecting.sandbox.server import SandboxServer
+from prospecting.services.keys import add_provider_key
 
 PASSWORD = "correct horse battery staple"
+# A provider key's secret: a canary that must never appear in pages, logs or the call log.
+SECRET = "sk-live-canary-0123456789-ABCD"
 
 
 @pytest.fixture(autouse=True)
@@ -85,3 +91,21 @@ def sandbox():
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def key_for(team_a, alice):
+    def make(provider, **options):
+        # Generous limits: these tests are about the call log and billing, not about waiting.
+        options = {"rate_limits": [[1000, 1]], **options}
+        # LeadIQ issues base64 keys ("Secret Base64"), and Quarry refuses any other.
+        secret = base64.b64encode(SECRET.encode()).decode() if provider == "leadiq" else SECRET
+        return add_provider_key(team=team_a, actor=alice, provider=provider, secret=secret, options=options)
+
+    return make
+
+
+@pytest.fixture
+def mocked():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps

@@ -2,12 +2,10 @@
 states one, the key's price table per data point, unconfirmed credits for answers that cannot be read,
 nothing for what cannot be billed, and the call log row written before the request leaves."""
 
-import base64
 import copy
 
 import pytest
 import requests
-import responses
 from django.core.exceptions import ValidationError
 
 from accounts.models import ProviderKey
@@ -29,31 +27,13 @@ from prospecting.providers.leadiq import LeadiqClient
 from prospecting.providers.linkup import LinkupClient
 from prospecting.providers.lix import LixClient
 from prospecting.providers.lusha import LushaClient
-from prospecting.services.keys import add_provider_key
 from prospecting.tasks import check_key
-from tests.test_provider_calls import PROFILE, SECRET, call, fixture
+from tests.test_provider_calls import PROFILE, call, fixture
 
 LIX_PERSON = "https://api.lix-it.com/v1/person"
 LUSHA_PERSON = "https://api.lusha.com/v2/person"
 LEADIQ = "https://api.leadiq.com/graphql"
 LINKUP_PROFILE = "https://api.linkupapi.com/v1/profile/info"
-
-
-@pytest.fixture
-def key_for(team_a, alice):
-    def make(provider, **options):
-        options = {"rate_limits": [[1000, 1]], **options}
-        # LeadIQ issues base64 keys, and Quarry refuses any other.
-        secret = base64.b64encode(SECRET.encode()).decode() if provider == "leadiq" else SECRET
-        return add_provider_key(team=team_a, actor=alice, provider=provider, secret=secret, options=options)
-
-    return make
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
 
 
 def only_call():

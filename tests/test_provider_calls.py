@@ -1,12 +1,10 @@
 """The call service: one way to call a provider, with the shared limiter, the call log and each
 provider's billing rule; and the key Test action built on it."""
 
-import base64
 import json
 from pathlib import Path
 
 import pytest
-import responses
 from django.urls import reverse
 
 from accounts.models import AuditEvent, KeyStatus
@@ -25,34 +23,15 @@ from prospecting.providers.lix import LixClient
 from prospecting.providers.lookc import LookcClient
 from prospecting.providers.lusha import LushaClient
 from prospecting.ratelimit import DatabaseStore, LimiterUnavailable, RateLimiter, RedisStore
-from prospecting.services.keys import add_provider_key
 from prospecting.services.provider_calls import call_provider, check_provider_key
+from tests.conftest import SECRET
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROFILE = "https://www.linkedin.com/in/alfie-lambert"
-SECRET = "sk-live-canary-0123456789-ABCD"
 
 
 def fixture(provider, name):
     return json.loads((FIXTURES / provider / f"{name}.json").read_text())
-
-
-@pytest.fixture
-def key_for(team_a, alice):
-    def make(provider, **options):
-        # Generous limits: these tests are about the call log and billing, not about waiting.
-        options = {"rate_limits": [[1000, 1]], **options}
-        # LeadIQ issues base64 keys ("Secret Base64"), and Quarry refuses any other.
-        secret = base64.b64encode(SECRET.encode()).decode() if provider == "leadiq" else SECRET
-        return add_provider_key(team=team_a, actor=alice, provider=provider, secret=secret, options=options)
-
-    return make
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
 
 
 def call(team, user, provider, endpoint, **params):

@@ -1,3 +1,4 @@
+import pytest
 import requests
 
 SETTING_PREFIXES = {
@@ -33,3 +34,12 @@ def billed(server, provider, key=None):
     """The credits the sandbox charged `provider` (and `key`, if given), in total by type."""
     query = {"provider": provider} if key is None else {"provider": provider, "key": key}
     return control(server, "billed", **query)["totals"]
+
+
+@pytest.fixture
+def running_sandbox(sandbox, settings):
+    """A sandbox that sandbox keys' calls go to."""
+    server = sandbox()
+    settings.SANDBOX_URL = server.url
+    settings.SANDBOX_PROVIDER_URLS = sandbox_urls(server)
+    return server

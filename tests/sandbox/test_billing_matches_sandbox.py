@@ -13,7 +13,7 @@ from prospecting.providers import PROVIDERS
 from prospecting.providers.base import ProviderError
 from prospecting.services.keys import connect_sandbox_key
 from prospecting.services.provider_calls import call_provider
-from tests.sandbox.conftest import billed, control, sandbox_urls
+from tests.sandbox.conftest import billed, control
 
 PROFILES = [f"https://www.linkedin.com/in/ledger-{index}" for index in range(4)]
 EMAILS = [f"buyer{index}@northwind.io" for index in range(6)]
@@ -21,14 +21,6 @@ TOKEN = "li-sandbox-session"
 VIEWER = "alfie-lambert"
 ORG = "5b3e0f7e-9a6d-4c2e-8f51-0b6f3f2a9d10"
 SALES_VPS = {"contactFilter": {"roles": ["Sales"], "seniorities": ["VP"]}}
-
-
-@pytest.fixture
-def running_sandbox(sandbox, settings):
-    server = sandbox()
-    settings.SANDBOX_URL = server.url
-    settings.SANDBOX_PROVIDER_URLS = sandbox_urls(server)
-    return server
 
 
 @pytest.fixture

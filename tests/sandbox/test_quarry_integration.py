@@ -27,14 +27,6 @@ EMAILS = [f"buyer{index}@northwind.io" for index in range(6)]
 
 
 @pytest.fixture
-def running_sandbox(sandbox, settings):
-    server = sandbox()
-    settings.SANDBOX_URL = server.url
-    settings.SANDBOX_PROVIDER_URLS = sandbox_urls(server)
-    return server
-
-
-@pytest.fixture
 def sandbox_keys(running_sandbox, team_a, alice):
     keys = {}
     for provider in ("lix", "lookc", "linkup", "lusha", "leadiq"):

@@ -58,7 +58,7 @@ def call_provider(*, team, user, provider, action, max_wait=DEFAULT_MAX_WAIT, li
         raise ValueError(f"{provider} has no endpoint {action!r}")
     limiter = limiter or RateLimiter()
     buckets = windows_for(key, action)
-    limiter.acquire(buckets, max_wait=max_wait)
+    slot = limiter.acquire(buckets, max_wait=max_wait)
     try:
         result = method(**params)
     except ProviderError as error:
@@ -68,6 +68,8 @@ def call_provider(*, team, user, provider, action, max_wait=DEFAULT_MAX_WAIT, li
         if isinstance(error, RateLimited) and error.retry_after:
             limiter.block(buckets, error.retry_after)
         raise
+    finally:
+        limiter.done(slot)  # the answer is back: the limiter counts this call's windows from now
     record_call(team=team, user=user, key=key, call=result.call, data=result.data)
     if result.call.retry_after:
         limiter.block(buckets, result.call.retry_after)

@@ -218,8 +218,17 @@ class DatabaseStore:
         return RateLimitBucket.objects.select_for_update().get(name=name)
 
 
+_redis_stores = {}
+
+
 def default_store():
-    return RedisStore(settings.REDIS_URL) if settings.REDIS_URL else DatabaseStore()
+    if not settings.REDIS_URL:
+        return DatabaseStore()
+    # One client per process and URL, so a call does not open a Redis connection of its own; redis-py's
+    # pool notices a fork and starts afresh in the child.
+    if settings.REDIS_URL not in _redis_stores:
+        _redis_stores[settings.REDIS_URL] = RedisStore(settings.REDIS_URL)
+    return _redis_stores[settings.REDIS_URL]
 
 
 # --- The limiter ---------------------------------------------------------------------------------

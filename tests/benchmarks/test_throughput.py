@@ -147,6 +147,7 @@ def test_two_workers_reach_the_allowed_rate_without_429(sandbox_process, team_a,
                 statistics.median(per_second),
                 max(per_second),
             ],
+            "calls_per_second": per_second,
             "provider_call_ms_median": statistics.median(
                 ProviderCall.objects.values_list("duration_ms", flat=True)
             ),

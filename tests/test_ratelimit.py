@@ -1,6 +1,7 @@
 """The shared rate limiter: real processes sharing one store never exceed any configured window; a
 provider's Retry-After holds every caller back; a store that cannot be reached means no call."""
 
+import contextlib
 import json
 import os
 import subprocess
@@ -15,14 +16,15 @@ from pathlib import Path
 import pytest
 import redis
 import requests
+import responses
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 
 from accounts.ratelimits import parse_rate_limits
 from accounts.services import connect_sandbox_key, save_provider_key
-from prospecting.models import ProviderCall
-from prospecting.providers.base import RateLimited
+from prospecting.models import ProviderCall, RateLimitHit
+from prospecting.providers.base import ProviderUnavailable, RateLimited
 from prospecting.ratelimit import (
     DatabaseStore,
     InvalidRateLimits,
@@ -312,3 +314,16 @@ def test_rate_limits_read_as_plans_state_them():
         [1800, 3600],
         [18000, 86400],
     ]
+
+
+@pytest.mark.parametrize("status", [200, 500])
+def test_a_call_hands_its_slot_back_when_answered_even_by_an_error(db, team_a, alice, status):
+    key = save_provider_key(team=team_a, actor=alice, provider="lix", secret="sk-live-canary-0123456789")
+    with responses.RequestsMock() as mocked:
+        body = {"emailBalance": 5, "linkedInBalance": 7}
+        mocked.get("https://api.lix-it.com/v1/account/balances", status=status, json=body)
+        with contextlib.suppress(ProviderUnavailable):
+            call_provider(team=team_a, user=alice, provider="lix", action="balances")
+    stamps = RateLimitHit.objects.filter(bucket__name=f"key:{key.pk}").values_list("at_ms", flat=True)
+    # Stamped when the answer came, not left in flight (a time in the future) for the lease.
+    assert len(stamps) == 1 and stamps[0] <= time.time() * 1000

@@ -21,19 +21,36 @@ _UNITS = {
 }
 _WINDOW = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+?)s?\s*$")
 
+# Windows and counts the limiter accepts (the key form and the limiter refuse the rest): beyond them a
+# spec is a typo, and a window of years would keep a Redis key and hold calls back for as long.
+MAX_COUNT = 1_000_000
+MAX_WINDOW_SECONDS = 86_400
+
 
 def parse_rate_limits(text):
     windows = []
     for part in (text or "").split(","):
         if not part.strip():
             continue
+        shown = part.strip() if len(part.strip()) <= 30 else part.strip()[:30] + "…"
         match = _WINDOW.match(part.lower())
         unit = match and (_UNITS.get(match.group(3)) or _UNITS.get(match.group(3) + "s"))
-        if not match or unit is None or int(match.group(1)) < 1 or int(match.group(2) or 1) < 1:
+        if not match or unit is None:
             raise ValidationError(
-                f"“{part.strip()}” is not a rate limit: write requests/period, e.g. 1/3s, 40/min, 100/day."
+                f"“{shown}” is not a rate limit: write requests/period, e.g. 1/3s, 40/min, 100/day."
             )
-        windows.append([int(match.group(1)), int(match.group(2) or 1) * unit])
+        # Digits are capped first: int() of thousands of digits raises.
+        count = int(match.group(1)) if len(match.group(1)) <= 9 else 10**9
+        seconds = (int(match.group(2) or 1) if len(match.group(2)) <= 9 else 10**9) * unit
+        if not 1 <= count <= MAX_COUNT:
+            raise ValidationError(
+                f"“{shown}”: the number of requests must be between 1 and 1,000,000 per period."
+            )
+        if not 1 <= seconds <= MAX_WINDOW_SECONDS:
+            raise ValidationError(
+                f"“{shown}”: the period must be between 1 second and 1 day, e.g. 1/3s, 40/min, 100/day."
+            )
+        windows.append([count, seconds])
     return sorted(windows, key=lambda window: window[1])
 
 

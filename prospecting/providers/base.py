@@ -7,12 +7,16 @@ same `Call`. Callers decide whether to retry from `permanent` and `retry_after` 
 """
 
 import email.utils
+import http.cookiejar
 import json
 import math
+import os
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -199,6 +203,27 @@ def error_for_status(status, message="", **kwargs):
     return InvalidInput(message, status=status, **kwargs)
 
 
+# --- Connections -------------------------------------------------------------------------------
+
+_pool = threading.local()
+
+
+def pooled_session(url):
+    """One requests.Session per process, thread and provider host, so calls reuse their connection
+    (one TLS handshake per host, not per call). Per thread, because a Session is not guaranteed
+    thread-safe; per process, because a forked child (Celery prefork, gunicorn) must not share its
+    parent's sockets: the pid is checked, and a child starts with sessions of its own."""
+    if getattr(_pool, "pid", None) != os.getpid():
+        _pool.pid, _pool.sessions = os.getpid(), {}
+    origin = urlsplit(url)[:2]
+    if origin not in _pool.sessions:
+        session = requests.Session()
+        # Shared by every team's keys for this host: never keep a cookie from one call for the next.
+        session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+        _pool.sessions[origin] = session
+    return _pool.sessions[origin]
+
+
 # --- Clients -----------------------------------------------------------------------------------
 
 
@@ -244,7 +269,7 @@ class BaseClient:
             raise KeyRejected("No API key is configured for this provider.")
         self.secret = secret
         self.options = options or {}
-        self.session = session or requests.Session()
+        self.session = session  # None: the process's pooled session for each host
         # Base URLs by setting name: the configured hosts, or the sandbox's for a sandbox key.
         self.urls = urls or settings.PROVIDER_URLS
 
@@ -268,7 +293,7 @@ class BaseClient:
         refuse_unsendable_headers(headers)
         started = time.monotonic()
         try:
-            response = self.session.request(
+            response = (self.session or pooled_session(url)).request(
                 method, url, params=params, json=json_body, timeout=settings.PROVIDER_TIMEOUT, headers=headers
             )
         except UnicodeError:

@@ -56,16 +56,19 @@ def call_provider(*, team, user, provider, endpoint, max_wait=DEFAULT_MAX_WAIT, 
     client = client_for(key)
     limiter = limiter or RateLimiter()
     buckets = windows_for(key, endpoint.__name__)
-    limiter.acquire(buckets, max_wait=max_wait)
-    row = open_call(team=team, user=user, key=key, endpoint=endpoint.__name__, params=params)
+    slot = limiter.acquire(buckets, max_wait=max_wait)
     try:
-        result = endpoint(client, **params)
-    except BaseException as failure:
-        finish_call(row, team=team, user=user, key=key, params=params, failure=failure)
-        # Only a rate limit holds the whole key back; a Pending lookup's wait concerns that lookup alone.
-        if isinstance(failure, RateLimited) and failure.retry_after:
-            limiter.block(buckets, failure.retry_after)
-        raise
+        row = open_call(team=team, user=user, key=key, endpoint=endpoint.__name__, params=params)
+        try:
+            result = endpoint(client, **params)
+        except BaseException as failure:
+            finish_call(row, team=team, user=user, key=key, params=params, failure=failure)
+            # Only a rate limit holds the whole key back; a Pending lookup's wait concerns that lookup alone.
+            if isinstance(failure, RateLimited) and failure.retry_after:
+                limiter.block(buckets, failure.retry_after)
+            raise
+    finally:
+        limiter.done(slot)  # the answer is back (or nothing was sent): its windows count from now
     finish_call(row, team=team, user=user, key=key, params=params, result=result)
     if result.call.retry_after:
         limiter.block(buckets, result.call.retry_after)

@@ -87,10 +87,9 @@ def test_any_other_header_http_cannot_carry_is_refused_as_input(value):
         assert len(mocked.calls) == 0
 
 
-def test_an_encoding_failure_inside_requests_is_refused_as_input(monkeypatch):
-    client = LixClient("key-0000")
-    monkeypatch.setattr(
-        client.session, "request", mock.Mock(side_effect=UnicodeEncodeError("latin-1", "€", 0, 1, ""))
-    )
+def test_an_encoding_failure_inside_requests_is_refused_as_input():
+    session = mock.Mock()
+    session.request.side_effect = UnicodeEncodeError("latin-1", "€", 0, 1, "")
+    client = LixClient("key-0000", session=session)
     with pytest.raises(InvalidInput, match="was not sent"):
         client.balances()

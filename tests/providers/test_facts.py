@@ -10,7 +10,7 @@ from prospecting.providers import PROVIDERS
 from prospecting.providers.leadiq import LeadiqClient
 from prospecting.providers.linkup import LinkupClient
 from prospecting.rate_limits import parse_rate_limits
-from prospecting.ratelimit import WINDOW_MARGIN, windows_for
+from prospecting.ratelimit import windows_for
 
 
 def test_every_provider_states_its_default_rate_limits():
@@ -21,13 +21,13 @@ def test_every_provider_states_its_default_rate_limits():
 
 def test_a_key_without_limits_of_its_own_gets_its_providers_defaults():
     lix = ProviderKey(pk=1, provider="lix", options={})
-    assert windows_for(lix) == [("key:1", [[1, 3 + WINDOW_MARGIN]])]
+    assert windows_for(lix) == [("key:1", [[1, 3]])]
 
 
 def test_lushas_usage_endpoint_has_its_own_limit_on_top_of_the_keys():
     lusha = ProviderKey(pk=2, provider="lusha", options={"rate_limits": [[25, 1]]})
     assert [name for name, _ in windows_for(lusha, "balances")] == ["key:2", "key:2:usage"]
-    assert windows_for(lusha, "balances")[1][1] == [[5, 60 + WINDOW_MARGIN]]
+    assert windows_for(lusha, "balances")[1][1] == [[5, 60]]
     assert [name for name, _ in windows_for(lusha, "person")] == ["key:2"]
 
 

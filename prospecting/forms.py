@@ -1,22 +1,13 @@
 """Forms of the prospecting pages."""
 
-import unicodedata
-
 from django import forms
 from django.utils.html import format_html
 
 from accounts.models import Provider
+from accounts.validators import reject_control_characters
 from prospecting.providers import PROVIDERS
 from prospecting.providers.linkup import LinkupClient
 from prospecting.rate_limits import format_rate_limits, parse_rate_limits
-
-
-def refuse_control_characters(value):
-    """Control characters (BEL, ESC, CR/LF...) would end up in pages, logs and provider requests."""
-    if any(unicodedata.category(char) == "Cc" or char in "\u2028\u2029" for char in value):
-        raise forms.ValidationError(
-            "Remove the control characters (line breaks, tabs, escape codes...): write plain text."
-        )
 
 
 def refuse_inner_spaces(value):
@@ -31,7 +22,7 @@ class ProviderKeyForm(forms.Form):
         max_length=100,
         required=False,
         help_text="Which account or plan this is.",
-        validators=[refuse_control_characters],
+        validators=[reject_control_characters],
     )
     secret = forms.CharField(
         label="API key",
@@ -44,7 +35,7 @@ class ProviderKeyForm(forms.Form):
         required=False,
         max_length=200,
         label="Lix viewer_id",
-        validators=[refuse_control_characters, refuse_inner_spaces],
+        validators=[reject_control_characters, refuse_inner_spaces],
         help_text="The LinkedIn id of your account connected to Lix; needed for LinkedIn searches.",
     )
     country = forms.ChoiceField(

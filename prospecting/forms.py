@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from accounts.models import Provider
 from accounts.validators import reject_control_characters
 from prospecting.providers import PROVIDERS
+from prospecting.providers.billing import default_prices, format_price_table, parse_price_table
 from prospecting.providers.linkup import LinkupClient
 from prospecting.rate_limits import format_rate_limits, parse_rate_limits
 
@@ -50,6 +51,13 @@ class ProviderKeyForm(forms.Form):
         label="Rate limits",
         help_text="Your plan's limits, every window applies: e.g. 25/s, 300/min, 1800/h, 18000/day.",
     )
+    prices = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Prices per data point (credits)",
+        help_text="What your plan charges for each data point revealed; leave blank for the documented prices "
+        "shown here.",
+    )
 
     def __init__(self, *args, provider, existing=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,6 +71,10 @@ class ProviderKeyForm(forms.Form):
             del self.fields["viewer_id"]
         if provider != Provider.LINKUP:
             del self.fields["country"]
+        if default_prices(provider):
+            self.fields["prices"].widget.attrs["placeholder"] = format_price_table(provider)
+        else:
+            del self.fields["prices"]
         if existing:
             # _field.html renders help texts unescaped (password help texts are HTML), and last4 is
             # whatever the key ended with: format_html escapes it.
@@ -73,6 +85,10 @@ class ProviderKeyForm(forms.Form):
                 label=existing.label,
                 uses_lix_key=existing.uses_lix_key,
                 rate_limits=format_rate_limits(existing.options.get("rate_limits")),
+                # Blank while the key uses the documented prices, so that it follows them.
+                prices=format_price_table(provider, existing.options["prices"])
+                if existing.options.get("prices")
+                else "",
                 **{k: v for k, v in existing.options.items() if k in ("viewer_id", "country")},
             )
 
@@ -82,6 +98,9 @@ class ProviderKeyForm(forms.Form):
         if problem:
             raise forms.ValidationError(problem)
         return secret
+
+    def clean_prices(self):
+        return parse_price_table(self.provider, self.cleaned_data["prices"])
 
     def clean_rate_limits(self):
         return parse_rate_limits(self.cleaned_data["rate_limits"])
@@ -98,6 +117,8 @@ class ProviderKeyForm(forms.Form):
     def options(self):
         cleaned = self.cleaned_data
         options = {"rate_limits": cleaned["rate_limits"]} if cleaned.get("rate_limits") else {}
+        if cleaned.get("prices"):
+            options["prices"] = cleaned["prices"]
         if cleaned.get("viewer_id"):
             options["viewer_id"] = cleaned["viewer_id"].strip()
         if self.provider == Provider.LINKUP:

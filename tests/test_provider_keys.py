@@ -1,6 +1,7 @@
 import base64
 
 import pytest
+import responses
 from cryptography.fernet import Fernet
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -9,6 +10,8 @@ from django.urls import reverse
 
 from accounts.crypto import SecretDecryptionError
 from accounts.models import AuditEvent, KeyStatus, ProviderKey
+from prospecting.models import ProviderCall
+from prospecting.providers.billing import prices_for
 from prospecting.services.keys import add_provider_key
 
 CANARY = "canary-SECRET-7f3a9e1c-b2d4-QRST"
@@ -224,3 +227,133 @@ def test_control_characters_and_spaces_are_refused_in_viewer_id(alice_client, te
     assert response.status_code == 400
     assert "control characters" in response.content.decode() or "has no spaces" in response.content.decode()
     assert not ProviderKey.objects.for_team(team_a).exists()
+
+
+# --- Test: the verdict in place, and what a test costs ----------------------------------------------
+
+
+@pytest.fixture
+def mocked():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
+
+
+def generous_key(team, actor, provider, **options):
+    return add_provider_key(
+        team=team,
+        actor=actor,
+        provider=provider,
+        secret=CANARY,
+        options={"rate_limits": [[1000, 1]], **options},
+    )
+
+
+def test_testing_a_key_over_htmx_shows_the_verdict_and_when(mocked, alice_client, alice, team_a):
+    key = generous_key(team_a, alice, "lix")
+    mocked.get("https://api.lix-it.com/v1/account/balances", json={"emailBalance": 1, "linkedInBalance": 2})
+    before = alice_client.get(reverse("provider_keys")).content.decode()
+    assert "tested just now" not in before
+    row = alice_client.post(reverse("provider_key_test", args=[key.pk]), HTTP_HX_REQUEST="true")
+    body = row.content.decode()
+    assert row.status_code == 200 and body.strip().startswith('<tr id="provider-lix"')
+    assert "Works" in body and "tested just now" in body and "UTC)" in body
+
+
+def test_a_refused_key_says_refused_with_the_providers_words(mocked, alice_client, alice, team_a):
+    key = generous_key(team_a, alice, "lusha")
+    mocked.get(
+        "https://api.lusha.com/account/usage", status=401, json={"message": "Invalid API key provided"}
+    )
+    body = alice_client.post(
+        reverse("provider_key_test", args=[key.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Refused" in body and "tested just now" in body and "Invalid API key provided" in body
+
+
+def test_a_free_test_button_says_nothing_of_credits(alice_client, alice, team_a):
+    generous_key(team_a, alice, "lix")
+    page = alice_client.get(reverse("provider_keys")).content.decode()
+    assert "Test<span" in page and "hx-confirm" not in page
+
+
+def test_a_linkup_test_button_says_it_costs_a_credit_and_asks_first(alice_client, alice, team_a):
+    generous_key(team_a, alice, "linkup", country="FR")
+    page = alice_client.get(reverse("provider_keys")).content.decode()
+    assert "Test (1 credit)" in page
+    assert (
+        'hx-confirm="Testing the LinkUp key costs 1 credit' in page and 'hx-vals=\'{"confirm": "1"}\'' in page
+    )
+
+
+def test_a_linkup_test_without_confirmation_shows_what_it_costs_and_calls_nobody(
+    mocked, alice_client, alice, team_a
+):
+    key = generous_key(team_a, alice, "linkup", country="FR")
+    response = alice_client.post(reverse("provider_key_test", args=[key.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "spends <strong>1 credit</strong>" in page and 'name="confirm"' in page
+    assert len(mocked.calls) == 0 and not ProviderCall.objects.exists()
+    key.refresh_from_db()
+    assert key.checked_at is None
+
+
+def test_a_confirmed_linkup_test_calls_linkup_once(mocked, alice_client, alice, team_a):
+    key = generous_key(team_a, alice, "linkup", country="FR")
+    mocked.get("https://api.linkupapi.com/v1/check", json={"status": "success"})
+    response = alice_client.post(reverse("provider_key_test", args=[key.pk]), {"confirm": "1"})
+    assert response.status_code == 302 and len(mocked.calls) == 1
+    key.refresh_from_db()
+    assert key.status == KeyStatus.VALID
+
+
+# --- Prices per data point on the key's page ------------------------------------------------------
+
+
+def test_lusha_key_form_shows_the_documented_prices_as_placeholder(alice_client):
+    page = alice_client.get(reverse("provider_key_add", args=["lusha"])).content.decode()
+    assert 'name="prices"' in page and 'placeholder="email 1, phone 5, company 1, signal 1"' in page
+
+
+def test_providers_without_a_price_table_have_no_prices_field(alice_client):
+    page = alice_client.get(reverse("provider_key_add", args=["lix"])).content.decode()
+    assert 'name="prices"' not in page
+
+
+def test_admin_edits_a_keys_prices_and_billing_uses_them(alice_client, team_a):
+    add_key(alice_client, "lusha", secret=CANARY, prices="phone 8")
+    key = ProviderKey.objects.get(team=team_a, provider="lusha")
+    assert key.options["prices"] == {"phone": 8}
+    assert prices_for(key)["phone"] == 8 and prices_for(key)["email"] == 1
+    page = alice_client.get(reverse("provider_keys")).content.decode()
+    assert "Prices: email 1, phone 8, company 1, signal 1" in page
+    edit = alice_client.get(reverse("provider_key_edit", args=[key.pk])).content.decode()
+    assert "email 1, phone 8, company 1, signal 1" in edit
+
+    alice_client.post(
+        reverse("provider_key_edit", args=[key.pk]), {"secret": "", "prices": "phone 7, email 2"}
+    )
+    key.refresh_from_db()
+    assert key.secret.reveal() == CANARY and key.options["prices"] == {"phone": 7, "email": 2}
+    event = AuditEvent.objects.filter(team=team_a, action="key_updated").latest("id")
+    assert event.details["options"]["prices"] == {"phone": 7, "email": 2}
+    assert event.details["previous_options"]["prices"] == {"phone": 8}
+
+
+def test_an_invalid_price_is_refused_with_a_message(alice_client, team_a):
+    response = add_key(
+        alice_client, "leadiq", secret=base64.b64encode(b"leadiq-1234").decode(), prices="fax 3"
+    )
+    assert response.status_code == 400
+    assert "has no data point “fax”" in response.content.decode()
+    assert not ProviderKey.objects.for_team(team_a).exists()
+
+
+def test_a_blank_price_table_restores_the_documented_defaults(alice_client, team_a):
+    add_key(alice_client, "lusha", secret=CANARY, prices="phone 8")
+    key = ProviderKey.objects.get(team=team_a, provider="lusha")
+    alice_client.post(reverse("provider_key_edit", args=[key.pk]), {"secret": "", "prices": ""})
+    key.refresh_from_db()
+    assert "prices" not in key.options and prices_for(key)["phone"] == 5
+    page = alice_client.get(reverse("provider_keys")).content.decode()
+    assert "Prices: email 1, phone 5, company 1, signal 1 (documented defaults)" in page

@@ -55,8 +55,8 @@ class ProviderKeyForm(forms.Form):
         required=False,
         max_length=300,
         label="Prices per data point (credits)",
-        help_text="What your plan charges for each data point revealed; leave blank for the documented prices "
-        "shown here.",
+        help_text="What your plan charges for each data point revealed; leave blank for the documented "
+        "prices shown here.",
     )
 
     def __init__(self, *args, provider, existing=None, **kwargs):

@@ -22,7 +22,7 @@ def lookc_webhook_url(key):
 
 
 def check_cost_text(provider):
-    """What pressing Test on a key of `provider` may cost, in words ("" when free): LinkUp bills its /check."""
+    """What pressing Test on a key of `provider` may cost, in words ("" when free): LinkUp bills /check."""
     return _credits_text(max_credits(provider, PROVIDERS[provider].check.__name__))
 
 

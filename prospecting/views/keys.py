@@ -21,7 +21,7 @@ from prospecting.services.provider_calls import check_provider_key
 
 
 def _tested_when(when):
-    """ "just now (14:02 UTC)", "3 minutes ago (13:59 UTC)": when a key was last tested, with its time zone."""
+    """When a key was last tested, with its time zone: "just now (14:02 UTC)", "3 minutes ago (13:59 UTC)"."""
     seconds = (timezone.now() - when).total_seconds()
     ago = "just now" if seconds < 60 else f"{timesince(when)} ago"
     return f"{ago} ({format_date(timezone.localtime(when), 'H:i T')})"

@@ -1,4 +1,6 @@
 import base64
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 import responses
@@ -7,18 +9,38 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.crypto import SecretDecryptionError
 from accounts.models import AuditEvent, KeyStatus, ProviderKey
 from prospecting.models import ProviderCall
 from prospecting.providers.billing import prices_for
 from prospecting.services.keys import add_provider_key
+from prospecting.tasks import refresh_balances_of_key
 
 CANARY = "canary-SECRET-7f3a9e1c-b2d4-QRST"
 
 
 def add_key(client, provider, **data):
     return client.post(reverse("provider_key_add", args=[provider]), data)
+
+
+def press_refresh_balances(client, capture_on_commit_callbacks):
+    """Press Refresh on the Balances page; returns the answer and the tasks it enqueued after commit."""
+    with (
+        mock.patch("prospecting.tasks.refresh_balances_of_key.delay") as delay,
+        capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(reverse("balances"))
+    return response, [call.args for call in delay.call_args_list]
+
+
+def refresh_balances_through_tasks(client, capture_on_commit_callbacks):
+    """Press Refresh, then run each task it enqueued as a worker would (no eager mode)."""
+    response, tasks = press_refresh_balances(client, capture_on_commit_callbacks)
+    for args in tasks:
+        refresh_balances_of_key(*args)
+    return response
 
 
 def raw_secret_column(key_id):
@@ -357,3 +379,85 @@ def test_a_blank_price_table_restores_the_documented_defaults(alice_client, team
     assert "prices" not in key.options and prices_for(key)["phone"] == 5
     page = alice_client.get(reverse("provider_keys")).content.decode()
     assert "Prices: email 1, phone 5, company 1, signal 1 (documented defaults)" in page
+
+
+# --- Balances: refreshed in the background, with live progress --------------------------------------
+
+LIX_BALANCES = {"emailBalance": 1234, "linkedInBalance": 5678}
+LIX_DAILY = {"requestsRemaining": 4321, "refreshesAt": 1798761600}
+
+
+def test_refresh_answers_at_once_and_fetches_each_key_in_a_task_of_its_own(
+    mocked, bob_client, bob, alice, team_a, django_capture_on_commit_callbacks
+):
+    lix = generous_key(team_a, alice, "lix")
+    lusha = generous_key(team_a, alice, "lusha")
+    response, tasks = press_refresh_balances(bob_client, django_capture_on_commit_callbacks)
+    assert response.status_code == 302 and len(mocked.calls) == 0  # nobody called during the request
+    assert sorted(tasks) == sorted(
+        [(lix.pk, response.wsgi_request.user.pk), (lusha.pk, response.wsgi_request.user.pk)]
+    )
+    page = bob_client.get(reverse("balances")).content.decode()
+    assert page.count("Refreshing…</p>") == 2 and 'hx-trigger="every 1s"' in page
+    assert '<noscript><meta http-equiv="refresh"' in page  # without JavaScript, the page reloads itself
+    assert "Refreshing the balances" in page
+
+
+def test_polling_shows_the_figures_and_stops_once_every_key_is_done(
+    mocked, bob_client, alice, team_a, django_capture_on_commit_callbacks
+):
+    generous_key(team_a, alice, "lix")
+    mocked.get("https://api.lix-it.com/v1/account/balances", json=LIX_BALANCES)
+    mocked.get("https://api.lix-it.com/v1/account/allowances/daily", json=LIX_DAILY)
+    _, tasks = press_refresh_balances(bob_client, django_capture_on_commit_callbacks)
+    polled = bob_client.get(reverse("balances"), HTTP_HX_REQUEST="true").content.decode()
+    assert polled.strip().startswith('<div id="balances-live"') and 'hx-trigger="every 1s"' in polled
+    for args in tasks:
+        refresh_balances_of_key(*args)
+    done = bob_client.get(reverse("balances"), HTTP_HX_REQUEST="true").content.decode()
+    assert "1234" in done and "4321" in done and "Refreshing…</p>" not in done
+    assert "hx-trigger" not in done and "<html" not in done
+
+
+def test_pressing_refresh_twice_starts_one_refresh_per_key(
+    bob_client, alice, team_a, django_capture_on_commit_callbacks
+):
+    generous_key(team_a, alice, "lix")
+    _, first = press_refresh_balances(bob_client, django_capture_on_commit_callbacks)
+    _, second = press_refresh_balances(bob_client, django_capture_on_commit_callbacks)
+    assert len(first) == 1 and second == []
+
+
+def test_a_refresh_task_delivered_twice_calls_the_provider_once(
+    mocked, bob_client, alice, team_a, django_capture_on_commit_callbacks
+):
+    generous_key(team_a, alice, "lix")
+    mocked.get("https://api.lix-it.com/v1/account/balances", json=LIX_BALANCES)
+    mocked.get("https://api.lix-it.com/v1/account/allowances/daily", json=LIX_DAILY)
+    _, tasks = press_refresh_balances(bob_client, django_capture_on_commit_callbacks)
+    refresh_balances_of_key(*tasks[0])
+    refresh_balances_of_key(*tasks[0])
+    assert len(mocked.calls) == 2  # balances and daily allowance, once
+
+
+def test_a_refresh_that_never_ran_stops_showing_as_running_and_can_be_restarted(
+    bob_client, alice, team_a, django_capture_on_commit_callbacks
+):
+    key = generous_key(team_a, alice, "lix")
+    key.balances_refreshing_since = timezone.now() - timedelta(minutes=3)
+    key.save()
+    page = bob_client.get(reverse("balances")).content.decode()
+    assert "The last refresh did not finish" in page and "hx-trigger" not in page
+    _, tasks = press_refresh_balances(bob_client, django_capture_on_commit_callbacks)
+    assert len(tasks) == 1
+
+
+def test_balances_page_says_what_each_check_costs(bob_client, alice, team_a):
+    generous_key(team_a, alice, "lix")
+    generous_key(team_a, alice, "linkup", country="FR")
+    page = bob_client.get(reverse("balances")).content.decode()
+    assert "Checking costs no credits" not in page
+    assert "Refreshing costs no credits" in page
+    linkup = page[page.index('id="balance-linkup"') : page.index('id="balance-lix"')]
+    assert "Refresh: free · Test: 1 credit" in linkup
+    assert "Refresh: free · Test: free" in page[page.index('id="balance-lix"') :]

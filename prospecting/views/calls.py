@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from accounts.decorators import team_admin_required, team_required
 from accounts.models import Provider, ProviderKey
 from prospecting.models import ProviderCall
+from prospecting.services.keys import balances_cost_text, check_cost_text
 from prospecting.services.provider_calls import refresh_balances
 
 
@@ -22,10 +23,25 @@ def call_log(request):
 
 @team_required
 def balances(request):
-    # Calling providers costs rate budget: the page shows what was fetched last, and refreshing is a POST.
+    # Calling providers costs rate budget: the page shows what was fetched last, and refreshing is a POST
+    # that starts the work in the background; the page (htmx polling, or a refresh without JS) shows it.
     if request.method == "POST":
-        refresh_balances(team=request.team, user=request.user)
-        messages.success(request, "Balances refreshed from the providers.")
+        if refresh_balances(team=request.team, user=request.user):
+            messages.info(request, "Refreshing the balances: each card shows its figures as they arrive.")
         return redirect("balances")
     keys = ProviderKey.objects.for_team(request.team).active().order_by("provider")
-    return render(request, "prospecting/balances.html", {"keys": keys})
+    cards = [
+        {
+            "key": key,
+            "refresh_cost": balances_cost_text(key.provider),
+            "test_cost": check_cost_text(key.provider),
+        }
+        for key in keys
+    ]
+    context = {
+        "cards": cards,
+        "refreshing": any(key.is_refreshing_balances for key in keys),
+        "refresh_free": not any(card["refresh_cost"] for card in cards),
+    }
+    template = "prospecting/balances.html#balances-live" if request.htmx else "prospecting/balances.html"
+    return render(request, template, context)

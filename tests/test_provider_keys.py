@@ -459,5 +459,5 @@ def test_balances_page_says_what_each_check_costs(bob_client, alice, team_a):
     assert "Checking costs no credits" not in page
     assert "Refreshing costs no credits" in page
     linkup = page[page.index('id="balance-linkup"') : page.index('id="balance-lix"')]
-    assert "Refresh: free · Test: 1 credit" in linkup
-    assert "Refresh: free · Test: free" in page[page.index('id="balance-lix"') :]
+    assert "Refreshing: free · Testing the key: 1 credit" in linkup
+    assert "Refreshing: free · Testing the key: free" in page[page.index('id="balance-lix"') :]

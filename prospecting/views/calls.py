@@ -1,4 +1,3 @@
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
@@ -7,6 +6,7 @@ from accounts.models import Provider, ProviderKey
 from prospecting.models import ProviderCall
 from prospecting.services.keys import balances_cost_text, check_cost_text
 from prospecting.services.provider_calls import refresh_balances
+from prospecting.views.keys import when_text
 
 
 @team_admin_required
@@ -26,8 +26,8 @@ def balances(request):
     # Calling providers costs rate budget: the page shows what was fetched last, and refreshing is a POST
     # that starts the work in the background; the page (htmx polling, or a refresh without JS) shows it.
     if request.method == "POST":
-        if refresh_balances(team=request.team, user=request.user):
-            messages.info(request, "Refreshing the balances: each card shows its figures as they arrive.")
+        # The page says it is refreshing, and shows each key's figures as they arrive.
+        refresh_balances(team=request.team, user=request.user)
         return redirect("balances")
     keys = ProviderKey.objects.for_team(request.team).active().order_by("provider")
     cards = [
@@ -35,6 +35,7 @@ def balances(request):
             "key": key,
             "refresh_cost": balances_cost_text(key.provider),
             "test_cost": check_cost_text(key.provider),
+            "checked": when_text(key.balances_checked_at) if key.balances_checked_at else "",
         }
         for key in keys
     ]

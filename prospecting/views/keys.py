@@ -20,8 +20,8 @@ from prospecting.services import keys as key_services
 from prospecting.services.provider_calls import check_provider_key
 
 
-def _tested_when(when):
-    """When a key was last tested, with its time zone: "just now (14:02 UTC)", "3 minutes ago (13:59 UTC)"."""
+def when_text(when):
+    """When something happened, with its time zone: "just now (14:02 UTC)", "3 minutes ago (13:59 UTC)"."""
     seconds = (timezone.now() - when).total_seconds()
     ago = "just now" if seconds < 60 else f"{timesince(when)} ago"
     return f"{ago} ({format_date(timezone.localtime(when), 'H:i T')})"
@@ -33,7 +33,7 @@ def _key_row(provider, key):
         "provider": provider,
         "key": key,
         "test_cost": key_services.check_cost_text(provider.value),
-        "tested": _tested_when(key.checked_at) if key and key.checked_at else "",
+        "tested": when_text(key.checked_at) if key and key.checked_at else "",
         "prices": key_services.price_table_text(key) if key else "",
     }
 

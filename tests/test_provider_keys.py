@@ -1,4 +1,6 @@
 import base64
+import time
+import uuid
 from datetime import timedelta
 from unittest import mock
 
@@ -13,10 +15,13 @@ from django.utils import timezone
 
 from accounts.crypto import SecretDecryptionError
 from accounts.models import AuditEvent, KeyStatus, ProviderKey
+from prospecting.celery import app as celery_app
 from prospecting.models import ProviderCall
 from prospecting.providers.billing import prices_for
-from prospecting.services.keys import add_provider_key
+from prospecting.services.keys import add_provider_key, connect_sandbox_key
 from prospecting.tasks import refresh_balances_of_key
+from tests.sandbox.conftest import sandbox_urls
+from tests.test_celery_worker import worker  # noqa: F401 (the real worker, on this module's private_queue)
 
 CANARY = "canary-SECRET-7f3a9e1c-b2d4-QRST"
 
@@ -461,3 +466,43 @@ def test_balances_page_says_what_each_check_costs(bob_client, alice, team_a):
     linkup = page[page.index('id="balance-linkup"') : page.index('id="balance-lix"')]
     assert "Refreshing: free · Testing the key: 1 credit" in linkup
     assert "Refreshing: free · Testing the key: free" in page[page.index('id="balance-lix"') :]
+
+
+@pytest.fixture
+def sandbox_for_the_worker(sandbox, settings, monkeypatch):
+    server = sandbox()
+    settings.SANDBOX_URL, settings.SANDBOX_PROVIDER_URLS = server.url, sandbox_urls(server)
+    monkeypatch.setenv("SANDBOX_URL", server.url)  # the worker process reads it from its environment
+    return server
+
+
+@pytest.fixture
+def private_queue(sandbox_for_the_worker):
+    """(Overrides tests.test_celery_worker's.) Prospecting's tasks go to a queue of this test's own, so no
+    other worker on the broker takes them."""
+    queue = f"test-{uuid.uuid4().hex[:10]}"
+    routes = celery_app.conf.task_routes
+    celery_app.conf.task_routes = {"prospecting.tasks.*": {"queue": queue}}
+    celery_app.amqp.flush_routes()
+    with mock.patch.object(celery_app.amqp, "router", celery_app.amqp.Router()):
+        yield queue
+    celery_app.conf.task_routes = routes
+    celery_app.amqp.flush_routes()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("worker")
+def test_a_real_worker_fetches_the_balances_a_refresh_started(alice, alice_client, team_a):
+    key = connect_sandbox_key(team=team_a, actor=alice, provider="lusha")
+    assert alice_client.post(reverse("balances")).status_code == 302
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        key.refresh_from_db()
+        if key.balances_refreshing_since is None:
+            break
+        time.sleep(0.5)
+    assert key.balances_refreshing_since is None and key.balances_checked_at is not None
+    assert key.balances["rows"] and not key.balances["error"]
+    polled = alice_client.get(reverse("balances"), HTTP_HX_REQUEST="true").content.decode()
+    assert "Checked just now" in polled and "hx-trigger" not in polled

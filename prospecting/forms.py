@@ -55,8 +55,6 @@ class ProviderKeyForm(forms.Form):
         required=False,
         max_length=300,
         label="Prices per data point (credits)",
-        help_text="What your plan charges for each data point revealed; leave blank for the documented "
-        "prices shown here.",
     )
 
     def __init__(self, *args, provider, existing=None, **kwargs):
@@ -72,7 +70,12 @@ class ProviderKeyForm(forms.Form):
         if provider != Provider.LINKUP:
             del self.fields["country"]
         if default_prices(provider):
-            self.fields["prices"].widget.attrs["placeholder"] = format_price_table(provider)
+            defaults = format_price_table(provider)
+            self.fields["prices"].widget.attrs["placeholder"] = defaults
+            self.fields["prices"].help_text = (
+                f"What your plan charges for each data point revealed. Leave blank for "
+                f"{Provider(provider).label}'s documented prices: {defaults}."
+            )
         else:
             del self.fields["prices"]
         if existing:

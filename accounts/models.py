@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -204,6 +205,9 @@ class ProviderKey(models.Model):
     # these instead of calling providers on every view.
     balances = models.JSONField(default=dict, blank=True)
     balances_checked_at = models.DateTimeField(null=True, blank=True)
+    # Set when a background refresh of the balances starts, cleared when the figures arrive: pages show
+    # "Refreshing…" and poll meanwhile.
+    balances_refreshing_since = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -212,6 +216,10 @@ class ProviderKey(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ProviderKeyQuerySet.as_manager()
+
+    # A refresh whose task never ran (no worker, a lost message) stops counting as running after this,
+    # so a page never polls forever and Refresh can start it again.
+    BALANCES_REFRESH_GIVES_UP_AFTER = timedelta(minutes=2)
 
     class Meta:
         constraints = [
@@ -237,6 +245,15 @@ class ProviderKey(models.Model):
         if self.uses_lix_key:
             return "Uses the Lix key"
         return f"••••{self.last4}"
+
+    @property
+    def is_refreshing_balances(self):
+        since = self.balances_refreshing_since
+        return since is not None and timezone.now() - since < self.BALANCES_REFRESH_GIVES_UP_AFTER
+
+    @property
+    def balances_refresh_stalled(self):
+        return self.balances_refreshing_since is not None and not self.is_refreshing_balances
 
     def reveal_secret(self) -> str:
         if self.uses_lix_key:

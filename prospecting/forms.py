@@ -1,22 +1,14 @@
 """Forms of the prospecting pages."""
 
-import unicodedata
-
 from django import forms
 from django.utils.html import format_html
 
 from accounts.models import Provider
+from accounts.validators import reject_control_characters
 from prospecting.providers import PROVIDERS
+from prospecting.providers.billing import default_prices, format_price_table, parse_price_table
 from prospecting.providers.linkup import LinkupClient
 from prospecting.rate_limits import format_rate_limits, parse_rate_limits
-
-
-def refuse_control_characters(value):
-    """Control characters (BEL, ESC, CR/LF...) would end up in pages, logs and provider requests."""
-    if any(unicodedata.category(char) == "Cc" or char in "\u2028\u2029" for char in value):
-        raise forms.ValidationError(
-            "Remove the control characters (line breaks, tabs, escape codes...): write plain text."
-        )
 
 
 def refuse_inner_spaces(value):
@@ -31,7 +23,7 @@ class ProviderKeyForm(forms.Form):
         max_length=100,
         required=False,
         help_text="Which account or plan this is.",
-        validators=[refuse_control_characters],
+        validators=[reject_control_characters],
     )
     secret = forms.CharField(
         label="API key",
@@ -44,7 +36,7 @@ class ProviderKeyForm(forms.Form):
         required=False,
         max_length=200,
         label="Lix viewer_id",
-        validators=[refuse_control_characters, refuse_inner_spaces],
+        validators=[reject_control_characters, refuse_inner_spaces],
         help_text="The LinkedIn id of your account connected to Lix; needed for LinkedIn searches.",
     )
     country = forms.ChoiceField(
@@ -59,6 +51,11 @@ class ProviderKeyForm(forms.Form):
         label="Rate limits",
         help_text="Your plan's limits, every window applies: e.g. 25/s, 300/min, 1800/h, 18000/day.",
     )
+    prices = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Prices per data point (credits)",
+    )
 
     def __init__(self, *args, provider, existing=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,6 +69,15 @@ class ProviderKeyForm(forms.Form):
             del self.fields["viewer_id"]
         if provider != Provider.LINKUP:
             del self.fields["country"]
+        if default_prices(provider):
+            defaults = format_price_table(provider)
+            self.fields["prices"].widget.attrs["placeholder"] = defaults
+            self.fields["prices"].help_text = (
+                f"What your plan charges for each data point revealed. Leave blank for "
+                f"{Provider(provider).label}'s documented prices: {defaults}."
+            )
+        else:
+            del self.fields["prices"]
         if existing:
             # _field.html renders help texts unescaped (password help texts are HTML), and last4 is
             # whatever the key ended with: format_html escapes it.
@@ -82,6 +88,10 @@ class ProviderKeyForm(forms.Form):
                 label=existing.label,
                 uses_lix_key=existing.uses_lix_key,
                 rate_limits=format_rate_limits(existing.options.get("rate_limits")),
+                # Blank while the key uses the documented prices, so that it follows them.
+                prices=format_price_table(provider, existing.options["prices"])
+                if existing.options.get("prices")
+                else "",
                 **{k: v for k, v in existing.options.items() if k in ("viewer_id", "country")},
             )
 
@@ -91,6 +101,9 @@ class ProviderKeyForm(forms.Form):
         if problem:
             raise forms.ValidationError(problem)
         return secret
+
+    def clean_prices(self):
+        return parse_price_table(self.provider, self.cleaned_data["prices"])
 
     def clean_rate_limits(self):
         return parse_rate_limits(self.cleaned_data["rate_limits"])
@@ -107,6 +120,8 @@ class ProviderKeyForm(forms.Form):
     def options(self):
         cleaned = self.cleaned_data
         options = {"rate_limits": cleaned["rate_limits"]} if cleaned.get("rate_limits") else {}
+        if cleaned.get("prices"):
+            options["prices"] = cleaned["prices"]
         if cleaned.get("viewer_id"):
             options["viewer_id"] = cleaned["viewer_id"].strip()
         if self.provider == Provider.LINKUP:

@@ -23,6 +23,16 @@ def check_key(self, key_id, user_id=None):
         refresh_key_balances(key=key, user=user)
 
 
+@shared_task
+def refresh_balances_of_key(key_id, user_id=None):
+    """Fetch one key's balances, started by refresh_balances. A key no longer marked as refreshing was
+    done already (a message delivered twice) or revoked: nothing to do. Balance calls are free."""
+    key = ProviderKey.objects.active().filter(pk=key_id, balances_refreshing_since__isnull=False).first()
+    if key is None:
+        return
+    refresh_key_balances(key=key, user=User.objects.filter(pk=user_id).first())
+
+
 @shared_task(bind=True, max_retries=60)
 def set_up_demo_key(self, key_id):
     """Ready one of the demo team's sandbox keys once the sandbox answers (it starts after the demo)."""

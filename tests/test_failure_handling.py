@@ -21,6 +21,7 @@ from prospecting.services.keys import (
 )
 from prospecting.services.provider_calls import call_provider
 from tests.sandbox.conftest import sandbox_urls
+from tests.test_provider_keys import refresh_balances_through_tasks
 
 PROFILE = "https://www.linkedin.com/in/ada-lovelace"
 
@@ -63,14 +64,16 @@ def test_a_queued_lookup_is_free_and_does_not_hold_the_key_back(lix_key, team_a,
     assert (queued.outcome, queued.credits) == ("pending", {})
 
 
-def test_lookc_borrowing_a_revoked_lix_key_is_told_so_in_words(lix_key, team_a, alice, bob_client):
+def test_lookc_borrowing_a_revoked_lix_key_is_told_so_in_words(
+    lix_key, team_a, alice, bob_client, django_capture_on_commit_callbacks
+):
     use_lix_key_for_lookc(team=team_a, actor=alice)
     revoke_provider_key(key=lix_key, actor=alice)
     with pytest.raises(KeyRejected, match="no Lix key"):
         call_provider(
             team=team_a, user=alice, provider="lookc", endpoint=LookcClient.person_by_email, email="a@b.co"
         )
-    assert bob_client.post(reverse("balances")).status_code == 302
+    assert refresh_balances_through_tasks(bob_client, django_capture_on_commit_callbacks).status_code == 302
     page = bob_client.get(reverse("balances"))
     assert page.status_code == 200 and "no Lix key" in page.content.decode()
 
@@ -130,8 +133,8 @@ def test_testing_a_stored_key_with_a_non_latin1_character_says_so_instead_of_a_5
 
 
 def test_refreshing_balances_with_a_non_latin1_key_shows_the_error_instead_of_a_500(
-    stored_euro_key, bob_client
+    stored_euro_key, bob_client, django_capture_on_commit_callbacks
 ):
-    assert bob_client.post(reverse("balances")).status_code == 302
+    assert refresh_balances_through_tasks(bob_client, django_capture_on_commit_callbacks).status_code == 302
     page = bob_client.get(reverse("balances")).content.decode()
     assert "cannot be sent" in page and "sandbox-lix-€" not in page

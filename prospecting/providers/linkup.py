@@ -454,6 +454,8 @@ FREE_STATUSES = {500}
 
 
 def max_credits(endpoint, params, prices):
+    if endpoint == "balances":
+        return {}  # LinkUp has no balance endpoint: LinkupClient.balances sends nothing
     payload = {name: value for name, value in params.items() if value is not None}
     if "start_page" in payload or "end_page" in payload:
         start = payload.get("start_page") or 1

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from accounts.audit import record_event
 from accounts.models import AuditAction, KeyStatus, Provider, ProviderKey
+from prospecting.models import _credits_text
 from prospecting.providers import PROVIDERS
+from prospecting.providers.billing import default_prices, format_price_table, max_credits
 
 
 def lookc_webhook_url(key):
@@ -19,24 +21,49 @@ def lookc_webhook_url(key):
     return settings.SITE_URL + reverse("lookc_webhook", args=[key.webhook_token])
 
 
+def check_cost_text(provider):
+    """What pressing Test on a key of `provider` may cost, in words ("" when free): LinkUp bills /check."""
+    return _credits_text(max_credits(provider, PROVIDERS[provider].check.__name__))
+
+
+def balances_cost_text(provider):
+    """What refreshing `provider`'s balances may cost, in words ("" when free)."""
+    total = {}
+    for endpoint in PROVIDERS[provider].balance_endpoints():
+        for kind, amount in max_credits(provider, endpoint.__name__).items():
+            total[kind] = total.get(kind, 0) + amount
+    return _credits_text(total)
+
+
+def price_table_text(key):
+    """The key's effective price table per data point ("email 1, phone 5, ..."), or "" for a provider
+    whose prices do not depend on the plan."""
+    if not default_prices(key.provider):
+        return ""
+    return format_price_table(key.provider, (key.options or {}).get("prices"))
+
+
 def _locked_active_key(team, provider):
     return ProviderKey.objects.for_team(team).active().select_for_update().filter(provider=provider).first()
 
 
-def _audit(key, *, action, actor, ip):
+def _audit(key, *, action, actor, ip, previous_options=None):
+    details = {
+        "key_id": key.pk,
+        "last4": key.last4,
+        "uses_lix_key": key.uses_lix_key,
+        "options": key.options,
+        "sandbox": key.is_sandbox,
+    }
+    if previous_options is not None and previous_options != key.options:
+        details["previous_options"] = previous_options  # what a settings change (prices, limits) replaced
     record_event(
         action=action,
         actor=actor,
         team=key.team,
         target=key.get_provider_display(),
         ip=ip,
-        details={
-            "key_id": key.pk,
-            "last4": key.last4,
-            "uses_lix_key": key.uses_lix_key,
-            "options": key.options,
-            "sandbox": key.is_sandbox,
-        },
+        details=details,
     )
 
 
@@ -103,9 +130,10 @@ def update_provider_key(*, key, actor, label="", options=None, ip=None):
         key = ProviderKey.objects.active().select_for_update().filter(pk=key.pk).first()
         if key is None:
             raise ValidationError("This key was revoked meanwhile: add a new one.")
+        previous_options = key.options
         key.label, key.options = label.strip(), options or {}
         key.save(update_fields=["label", "options", "updated_at"])
-        _audit(key, action=AuditAction.KEY_UPDATED, actor=actor, ip=ip)
+        _audit(key, action=AuditAction.KEY_UPDATED, actor=actor, ip=ip, previous_options=previous_options)
     return key
 
 

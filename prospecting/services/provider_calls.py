@@ -187,10 +187,30 @@ def refresh_key_balances(*, key, user):
     except ProviderError as failure:
         error = failure.message
     key.balances, key.balances_checked_at = {"rows": rows, "error": error}, timezone.now()
-    key.save(update_fields=["balances", "balances_checked_at", "updated_at"])
+    key.balances_refreshing_since = None
+    key.save(update_fields=["balances", "balances_checked_at", "balances_refreshing_since", "updated_at"])
     return key
 
 
 def refresh_balances(*, team, user):
-    for key in ProviderKey.objects.for_team(team).active().order_by("provider"):
-        refresh_key_balances(key=key, user=user)
+    """Fetch every active key's balances in the background, one task per key (Lix alone needs two calls
+    3 s apart): each key shows "Refreshing…" until its figures arrive. A key whose refresh is already
+    running is left to it. Returns the keys whose refresh started."""
+    from prospecting.tasks import refresh_balances_of_key  # tasks call this module's services
+
+    now = timezone.now()
+    started = []
+    with transaction.atomic():
+        for key in ProviderKey.objects.for_team(team).active().select_for_update().order_by("provider"):
+            if key.is_refreshing_balances:
+                continue
+            key.balances_refreshing_since = now
+            key.save(update_fields=["balances_refreshing_since"])
+            started.append(key)
+            # After commit, or a worker may read the key before it is marked; a broker outage must not
+            # turn the page into an error: the key stops showing "Refreshing…" after a while.
+            transaction.on_commit(
+                lambda key_id=key.pk: refresh_balances_of_key.delay(key_id, user.pk if user else None),
+                robust=True,
+            )
+    return started

@@ -1,11 +1,12 @@
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from accounts.decorators import team_admin_required, team_required
 from accounts.models import Provider, ProviderKey
 from prospecting.models import ProviderCall
+from prospecting.services.keys import balances_cost_text, check_cost_text
 from prospecting.services.provider_calls import refresh_balances
+from prospecting.views.keys import when_text
 
 
 @team_admin_required
@@ -22,10 +23,26 @@ def call_log(request):
 
 @team_required
 def balances(request):
-    # Calling providers costs rate budget: the page shows what was fetched last, and refreshing is a POST.
+    # Calling providers costs rate budget: the page shows what was fetched last, and refreshing is a POST
+    # that starts the work in the background; the page (htmx polling, or a refresh without JS) shows it.
     if request.method == "POST":
+        # The page says it is refreshing, and shows each key's figures as they arrive.
         refresh_balances(team=request.team, user=request.user)
-        messages.success(request, "Balances refreshed from the providers.")
         return redirect("balances")
     keys = ProviderKey.objects.for_team(request.team).active().order_by("provider")
-    return render(request, "prospecting/balances.html", {"keys": keys})
+    cards = [
+        {
+            "key": key,
+            "refresh_cost": balances_cost_text(key.provider),
+            "test_cost": check_cost_text(key.provider),
+            "checked": when_text(key.balances_checked_at) if key.balances_checked_at else "",
+        }
+        for key in keys
+    ]
+    context = {
+        "cards": cards,
+        "refreshing": any(key.is_refreshing_balances for key in keys),
+        "refresh_free": not any(card["refresh_cost"] for card in cards),
+    }
+    template = "prospecting/balances.html#balances-live" if request.htmx else "prospecting/balances.html"
+    return render(request, template, context)

@@ -5,6 +5,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.timesince import timesince
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -17,10 +20,28 @@ from prospecting.services import keys as key_services
 from prospecting.services.provider_calls import check_provider_key
 
 
+def when_text(when):
+    """When something happened, with its time zone: "just now (14:02 UTC)", "3 minutes ago (13:59 UTC)"."""
+    seconds = (timezone.now() - when).total_seconds()
+    ago = "just now" if seconds < 60 else f"{timesince(when)} ago"
+    return f"{ago} ({format_date(timezone.localtime(when), 'H:i T')})"
+
+
+def _key_row(provider, key):
+    """What one provider's row shows: its key, what Test costs, when it was tested, its price table."""
+    return {
+        "provider": provider,
+        "key": key,
+        "test_cost": key_services.check_cost_text(provider.value),
+        "tested": when_text(key.checked_at) if key and key.checked_at else "",
+        "prices": key_services.price_table_text(key) if key else "",
+    }
+
+
 @team_required
 def provider_keys(request):
     keys = {key.provider: key for key in ProviderKey.objects.for_team(request.team).active()}
-    rows = [{"provider": provider, "key": keys.get(provider.value)} for provider in Provider]
+    rows = [_key_row(provider, keys.get(provider.value)) for provider in Provider]
     lookc = keys.get(Provider.LOOKC)
     webhook_url = key_services.lookc_webhook_url(lookc) if lookc and request.membership.is_admin else ""
     context = {"rows": rows, "sandbox_enabled": settings.SANDBOX_ENABLED, "lookc_webhook_url": webhook_url}
@@ -91,9 +112,13 @@ def provider_key_revoke(request, pk):
 @team_admin_required
 @post_to_object(lambda request: ProviderKey.objects.for_team(request.team).active())
 def provider_key_test(request, key):
+    cost = key_services.check_cost_text(key.provider)
+    if cost and not request.POST.get("confirm"):
+        # A test that spends credits (LinkUp bills its /check) asks first; over htmx, hx-confirm asked.
+        return render(request, "prospecting/provider_key_test_confirm.html", {"key": key, "cost": cost})
     key = check_provider_key(key=key, user=request.user, ip=client_ip(request))
     if request.htmx:
-        row = {"provider": Provider(key.provider), "key": key}
+        row = _key_row(Provider(key.provider), key)
         return render(request, "prospecting/provider_keys.html#key-row", {"row": row})
     if key.status == "valid":
         messages.success(request, f"The {key.get_provider_display()} key works.")

@@ -55,10 +55,19 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# One universal resolution for every Python pyproject.toml allows (3.11+, any platform): dependencies
+# that only some interpreters need carry environment markers (redis needs async-timeout before 3.11.3,
+# Debian 12's python3 is 3.11.2), so the hash-pinned files install everywhere. uv keeps the versions
+# already pinned unless pyproject.toml asks for others.
+UV := var/uv/bin/uv
+UV_VERSION := 0.13.8
+LOCK := $(UV) pip compile -q --universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock"
+
 lock:
-	$(PYTHON) -m venv var/piptools && var/piptools/bin/pip install -q pip-tools
-	var/piptools/bin/pip-compile -q --strip-extras --generate-hashes -o requirements.txt pyproject.toml
-	var/piptools/bin/pip-compile -q --strip-extras --generate-hashes --extra dev -o requirements-dev.txt pyproject.toml
+	test -x $(UV) && $(UV) --version | grep -qF ' $(UV_VERSION) ' || { \
+	  rm -rf var/uv; $(PYTHON) -m venv var/uv; var/uv/bin/pip install -q uv==$(UV_VERSION) 2>&1 | $(PIP_FILTER); }
+	$(LOCK) -o requirements.txt pyproject.toml
+	$(LOCK) --extra dev -o requirements-dev.txt pyproject.toml
 
 benchmarks: $(VENV)/.dev
 	$(VENV)/bin/pytest tests/benchmarks -p no:xdist -s

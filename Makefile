@@ -19,14 +19,22 @@ help:
 	@echo "make lint   ruff check and format check"
 	@echo "make lock   re-pin requirements*.txt from pyproject.toml"
 
-$(VENV)/.runtime: requirements.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --require-hashes -r requirements.txt 2>&1 | $(PIP_FILTER)
+# A failed or interrupted install removes the venv, so the next run starts from scratch instead of
+# stumbling over a half-built one (say, a venv without pip because ensurepip was missing); a venv
+# whose pip does not run is rebuilt. The stamp files are touched only once everything installed.
+define install_locked
+	trap 'rm -rf $(VENV); echo "Installing $(1) failed: removed $(VENV)/, the next run starts afresh." >&2; exit 1' ERR; \
+	trap 'rm -rf $(VENV); exit 130' INT TERM; \
+	$(PY) -m pip --version >/dev/null 2>&1 || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }; \
+	$(PY) -m pip install -q --require-hashes -r $(1) 2>&1 | $(PIP_FILTER); \
 	touch $@
+endef
+
+$(VENV)/.runtime: requirements.txt
+	$(call install_locked,requirements.txt)
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
-	$(PY) -m pip install -q --require-hashes -r requirements-dev.txt 2>&1 | $(PIP_FILTER)
-	touch $@
+	$(call install_locked,requirements-dev.txt)
 
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput -v0

@@ -112,3 +112,40 @@ def test_the_sandbox_is_refused_in_production_unless_enabled_explicitly(tmp_path
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == expected
+
+
+def without_quarry_variables(**env):
+    base = {k: v for k, v in os.environ.items() if k not in (*QUARRY_VARIABLES, "TEST_REDIS_URL")}
+    return {**base, **env}
+
+
+def test_without_redis_url_quarry_runs_on_the_embedded_broker_and_limiter_store(tmp_path):
+    result = manage(
+        tmp_path,
+        "shell",
+        "-c",
+        "from django.conf import settings; from prospecting.ratelimit import default_store; "
+        "from prospecting.celery import app; app.connection_for_write().connect(); "
+        "print(settings.CELERY_BROKER_URL, type(default_store()).__name__)",
+    )
+    assert result.returncode == 0, result.stderr
+    # kombu warns "No hostname was supplied" on every connection to a URL without a host.
+    assert "WARNING" not in result.stderr, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["filesystem://localhost/", "DatabaseStore"]
+
+
+def test_without_redis_url_the_tests_never_use_a_redis_that_happens_to_run(tmp_path):
+    # Run the limiter's Redis tests with no variables set: whether or not a Redis listens on
+    # 127.0.0.1:6379 (it does in CI), each must be skipped rather than quietly run against it.
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/test_ratelimit.py", "-k", "redis and not unreachable",
+         "-p", "no:xdist", "-p", "no:cacheprovider", "-q", "-rs"],
+        cwd=ROOT,
+        env=without_quarry_variables(QUARRY_VAR_DIR=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+    summary = result.stdout.strip().splitlines()[-1]
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " skipped" in summary and "passed" not in summary, summary

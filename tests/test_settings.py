@@ -68,6 +68,14 @@ def production_env():
         ({**production_env(), "EMAIL_HOST": ""}, "EMAIL_HOST must be set when DEBUG is false"),
         # The LookC webhook URL is built from it; a localhost default would be handed to LookC.
         ({**production_env(), "SITE_URL": ""}, "SITE_URL must be set when DEBUG is false"),
+        # Production never falls back to the embedded SQLite file or the filesystem broker.
+        ({**production_env(), "DATABASE_URL": ""}, "DATABASE_URL must be set when DEBUG is false"),
+        ({**production_env(), "REDIS_URL": ""}, "REDIS_URL must be set when DEBUG is false"),
+        # Any Host header would be accepted, and it builds the links in reset and invitation emails.
+        ({**production_env(), "ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS must not contain *"),
+        ({**production_env(), "ALLOWED_HOSTS": "quarry.example.com, *"}, "ALLOWED_HOSTS must not contain *"),
+        # The LookC webhook URL carries the team's token.
+        ({**production_env(), "SITE_URL": "http://quarry.example.com"}, "SITE_URL must start with https://"),
     ],
 )
 def test_invalid_setting_fails_at_start_up_with_a_clear_message(tmp_path, env, message):

@@ -8,6 +8,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+SANDBOX_PORT ?= 8100
 # pip on these machines warns about absent local mirrors; keep its real errors, drop that noise.
 PIP_FILTER := { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 
@@ -36,6 +37,11 @@ $(VENV)/.runtime: requirements.txt
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(call install_locked,requirements-dev.txt)
 
+# Another PORT or SANDBOX_PORT moves the URLs Quarry hands out (the LookC webhook) and calls with it.
+run: export QUARRY_PORT := $(PORT)
+run: export SANDBOX_PORT := $(SANDBOX_PORT)
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+run: export SANDBOX_URL ?= http://127.0.0.1:$(SANDBOX_PORT)
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
@@ -43,7 +49,7 @@ run: $(VENV)/.runtime
 	@echo ""
 	@echo "  Quarry is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker, beat and the sandbox)"
 	@echo ""
-	QUARRY_PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile.dev
+	$(VENV)/bin/honcho start -f Procfile.dev
 
 # Browser tests drive Debian's Chromium; install it when it is missing (root or sudo needed).
 chromium:

@@ -109,6 +109,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.CurrentTeamMiddleware",
+    # Quarry's 404 page in DEBUG too (Django's technical 404 lists every URL); after CommonMiddleware,
+    # which still redirects to the URL with a slash, and after the team, which the page shows.
+    "prospecting.middleware.NotFoundPageMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during authenticate() into a 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -326,11 +329,28 @@ PROVIDER_TIMEOUT = (
 
 # --- Logging ---------------------------------------------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+# One console handler on the root logger, for every process (web, worker, beat): each record once,
+# tokens masked, and a client error (4xx) as one line without a traceback (prospecting/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "one_line_for_client_errors": {"()": "prospecting.logs.OneLineForClientErrors"},
+        "mask_tokens": {"()": "prospecting.logs.MaskTokens"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_for_client_errors", "mask_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's default configuration gives the "django" logger a console handler of its own, so
+        # every warning it logged (404, 403, 400) was printed twice: once there, once by the root.
+        "django": {"handlers": [], "propagate": True},
+        "axes": {"level": "WARNING"},
+    },
 }

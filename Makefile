@@ -1,4 +1,4 @@
-# Quarry's two entry points: `make run` (web + worker + beat on the embedded defaults, with a demo
+# Quarry's two entry points: `make run` (web, worker, beat and the sandbox on the embedded defaults, with a demo
 # team) and `make test` (the whole suite). Both set up everything they need on a fresh machine.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -15,7 +15,7 @@ PIP_FILTER := { grep -v 'is ignored: it is neither a file nor a directory' || tr
 .PHONY: help run test e2e lint format lock chromium benchmarks clean
 
 help:
-	@echo "make run    start Quarry (web, worker, beat) at http://127.0.0.1:$(PORT) with a demo team"
+	@echo "make run    start Quarry (web, worker, beat, sandbox) at http://127.0.0.1:$(PORT) with a demo team"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff check and format check"
 	@echo "make lock   re-pin requirements*.txt from pyproject.toml"

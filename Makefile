@@ -24,7 +24,8 @@ help:
 # stumbling over a half-built one (say, a venv without pip because ensurepip was missing); a venv
 # whose pip does not run is rebuilt. The stamp files are touched only once everything installed.
 define install_locked
-	trap 'rm -rf $(VENV); echo "Installing $(1) failed: removed $(VENV)/, the next run starts afresh." >&2; exit 1' ERR; \
+	@echo "Installing $(1) into $(VENV)/"
+	@trap 'rm -rf $(VENV); echo "Installing $(1) failed: removed $(VENV)/, the next run starts afresh." >&2; exit 1' ERR; \
 	trap 'rm -rf $(VENV); exit 130' INT TERM; \
 	$(PY) -m pip --version >/dev/null 2>&1 || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }; \
 	$(PY) -m pip install -q --require-hashes -r $(1) 2>&1 | $(PIP_FILTER); \

@@ -3,7 +3,7 @@
 With nothing set, Quarry runs on embedded defaults: SQLite and Celery's filesystem transport under
 var/, with a secret key and an encryption key generated once into var/. With DEBUG=false it is in
 production mode and refuses to start without SECRET_KEY, ALLOWED_HOSTS, QUARRY_ENCRYPTION_KEYS,
-EMAIL_HOST and SITE_URL.
+EMAIL_HOST, SITE_URL (https://), DATABASE_URL and REDIS_URL, or with ALLOWED_HOSTS=*.
 """
 
 import base64
@@ -35,10 +35,10 @@ def _generated_secret(filename, make):
     return path.read_text().strip()
 
 
-def _require_in_production(name):
+def _require_in_production(name, why=""):
     value = env_str(name)
     if value is None and not DEBUG:
-        raise ImproperlyConfigured(f"{name} must be set when DEBUG is false.")
+        raise ImproperlyConfigured(f"{name} must be set when DEBUG is false{why}.")
     return value
 
 
@@ -51,6 +51,11 @@ if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is false.")
+# A wildcard would let any Host header build the absolute URLs in reset and invitation emails.
+if not DEBUG and "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must not contain * when DEBUG is false: list the host names Quarry answers to."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 
@@ -104,6 +109,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.CurrentTeamMiddleware",
+    # Quarry's 404 page in DEBUG too (Django's technical 404 lists every URL); after CommonMiddleware,
+    # which still redirects to the URL with a slash, and after the team, which the page shows.
+    "prospecting.middleware.NotFoundPageMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during authenticate() into a 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -129,8 +137,12 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+# Production runs on PostgreSQL: falling back to the embedded SQLite file there would lose data quietly.
 DATABASE_URL = env_url(
-    "DATABASE_URL", f"sqlite:///{VAR_DIR / 'quarry.sqlite3'}", schemes=("postgres", "postgresql", "sqlite")
+    "DATABASE_URL",
+    _require_in_production("DATABASE_URL", " (postgres://user:password@host:5432/name)")
+    or f"sqlite:///{VAR_DIR / 'quarry.sqlite3'}",
+    schemes=("postgres", "postgresql", "sqlite"),
 )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -245,14 +257,22 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 
 # --- Celery ----------------------------------------------------------------------------------
-REDIS_URL = env_url("REDIS_URL", None, schemes=("redis", "rediss"))
+# Production needs Redis: the filesystem broker and the database limiter store only work for processes
+# sharing one machine's disk.
+REDIS_URL = env_url(
+    "REDIS_URL",
+    _require_in_production("REDIS_URL", " (redis://host:6379/0: Celery's broker and the rate limiter)"),
+    schemes=("redis", "rediss"),
+)
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
 BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    # The filesystem transport ignores the host, but kombu warns "No hostname was supplied" on every
+    # connection without one.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     for folder in ("queue", "processed", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -288,6 +308,9 @@ SANDBOX_ENABLED = env_bool("QUARRY_SANDBOX", DEBUG)
 SITE_URL = env_url(
     "SITE_URL", _require_in_production("SITE_URL") or "http://127.0.0.1:8000", schemes=("http", "https")
 ).rstrip("/")
+# The LookC webhook URL carries the team's token: over http:// it would travel in clear text.
+if not DEBUG and not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured(f"SITE_URL must start with https:// when DEBUG is false (got {SITE_URL!r}).")
 SANDBOX_URL = env_url("SANDBOX_URL", "http://127.0.0.1:8100", schemes=("http", "https")).rstrip("/")
 SANDBOX_PROVIDER_URLS = {
     "LIX_API_URL": f"{SANDBOX_URL}/lix",
@@ -306,11 +329,28 @@ PROVIDER_TIMEOUT = (
 
 # --- Logging ---------------------------------------------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+# One console handler on the root logger, for every process (web, worker, beat): each record once,
+# tokens masked, and a client error (4xx) as one line without a traceback (prospecting/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "one_line_for_client_errors": {"()": "prospecting.logs.OneLineForClientErrors"},
+        "mask_tokens": {"()": "prospecting.logs.MaskTokens"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_for_client_errors", "mask_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's default configuration gives the "django" logger a console handler of its own, so
+        # every warning it logged (404, 403, 400) was printed twice: once there, once by the root.
+        "django": {"handlers": [], "propagate": True},
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -68,6 +68,14 @@ def production_env():
         ({**production_env(), "EMAIL_HOST": ""}, "EMAIL_HOST must be set when DEBUG is false"),
         # The LookC webhook URL is built from it; a localhost default would be handed to LookC.
         ({**production_env(), "SITE_URL": ""}, "SITE_URL must be set when DEBUG is false"),
+        # Production never falls back to the embedded SQLite file or the filesystem broker.
+        ({**production_env(), "DATABASE_URL": ""}, "DATABASE_URL must be set when DEBUG is false"),
+        ({**production_env(), "REDIS_URL": ""}, "REDIS_URL must be set when DEBUG is false"),
+        # Any Host header would be accepted, and it builds the links in reset and invitation emails.
+        ({**production_env(), "ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS must not contain *"),
+        ({**production_env(), "ALLOWED_HOSTS": "quarry.example.com, *"}, "ALLOWED_HOSTS must not contain *"),
+        # The LookC webhook URL carries the team's token.
+        ({**production_env(), "SITE_URL": "http://quarry.example.com"}, "SITE_URL must start with https://"),
     ],
 )
 def test_invalid_setting_fails_at_start_up_with_a_clear_message(tmp_path, env, message):
@@ -112,3 +120,40 @@ def test_the_sandbox_is_refused_in_production_unless_enabled_explicitly(tmp_path
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == expected
+
+
+def without_quarry_variables(**env):
+    base = {k: v for k, v in os.environ.items() if k not in (*QUARRY_VARIABLES, "TEST_REDIS_URL")}
+    return {**base, **env}
+
+
+def test_without_redis_url_quarry_runs_on_the_embedded_broker_and_limiter_store(tmp_path):
+    result = manage(
+        tmp_path,
+        "shell",
+        "-c",
+        "from django.conf import settings; from prospecting.ratelimit import default_store; "
+        "from prospecting.celery import app; app.connection_for_write().connect(); "
+        "print(settings.CELERY_BROKER_URL, type(default_store()).__name__)",
+    )
+    assert result.returncode == 0, result.stderr
+    # kombu warns "No hostname was supplied" on every connection to a URL without a host.
+    assert "WARNING" not in result.stderr, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["filesystem://localhost/", "DatabaseStore"]
+
+
+def test_without_redis_url_the_tests_never_use_a_redis_that_happens_to_run(tmp_path):
+    # Run the limiter's Redis tests with no variables set: whether or not a Redis listens on
+    # 127.0.0.1:6379 (it does in CI), each must be skipped rather than quietly run against it.
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/test_ratelimit.py", "-k", "redis and not unreachable",
+         "-p", "no:xdist", "-p", "no:cacheprovider", "-q", "-rs"],
+        cwd=ROOT,
+        env=without_quarry_variables(QUARRY_VAR_DIR=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+    summary = result.stdout.strip().splitlines()[-1]
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " skipped" in summary and "passed" not in summary, summary

@@ -207,7 +207,6 @@ def test_client_needs_a_key():
 # --- errors --------------------------------------------------------------------------------------
 
 
-
 @pytest.mark.parametrize(
     "status,body,headers,error,permanent,retry_after",
     [

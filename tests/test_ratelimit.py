@@ -328,7 +328,11 @@ def test_a_call_hands_its_slot_back_when_answered_even_by_an_error(db, team_a, a
         body = {"emailBalance": 5, "linkedInBalance": 7}
         mocked.get("https://api.lix-it.com/v1/account/balances", status=status, json=body)
         with contextlib.suppress(ProviderUnavailable):
-            call_provider(team=team_a, user=alice, provider="lix", endpoint=LixClient.balances)
+            # The database store named, as REDIS_URL (CI) would otherwise pick Redis.
+            limiter = RateLimiter(DatabaseStore())
+            call_provider(
+                team=team_a, user=alice, provider="lix", endpoint=LixClient.balances, limiter=limiter
+            )
     stamps = RateLimitHit.objects.filter(bucket__name=f"key:{key.pk}").values_list("at_ms", flat=True)
     # Stamped when the answer came, not left in flight (a time in the future) for the lease.
     assert len(stamps) == 1 and stamps[0] <= time.time() * 1000

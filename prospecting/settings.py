@@ -87,7 +87,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.humanize",
+    "django.contrib.humanize",  # intcomma, behind the figure filter
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",

@@ -420,7 +420,8 @@ def test_polling_shows_the_figures_and_stops_once_every_key_is_done(
     for args in tasks:
         refresh_balances_of_key(*args)
     done = bob_client.get(reverse("balances"), HTTP_HX_REQUEST="true").content.decode()
-    assert "1234" in done and "4321" in done and "Refreshing…</p>" not in done
+    assert "1,234" in done and "4,321" in done and "Refreshing…</p>" not in done
+    assert "2027-01-01 00:00 UTC" in done  # a date keeps its digits
     assert "hx-trigger" not in done and "<html" not in done
 
 

@@ -130,7 +130,7 @@ def test_refresh_shows_progress_then_each_cards_figures(
 
     for args in enqueued:
         tasks.refresh_balances_of_key(*args)
-    expect(lix).to_contain_text("4321")
+    expect(lix).to_contain_text("4,321")
     expect(lix).to_contain_text("2027-01-01 00:00 UTC")
     expect(page.locator("#balance-linkup")).to_contain_text("no balance endpoint")
     expect(page.get_by_role("button", name="Refresh from the providers")).to_be_enabled()

@@ -815,3 +815,10 @@ def test_the_remove_confirmation_promises_only_what_exists(alice_client, bob):
 
     assert "They lose access to Team A at once: its members, provider keys and balances." in page
     assert "searches" not in page and "lists" not in page
+
+
+def test_the_audit_trail_shows_times_with_their_zone_and_names_quarrys_own_actions(alice_client, team_a):
+    record_event(action=AuditAction.KEY_TESTED, actor=None, team=team_a, target="Lix")
+    response = trail(alice_client)
+    assert " UTC</td>" in response.text
+    assert "Quarry (set-up)" in response.text

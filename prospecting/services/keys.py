@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.audit import record_event
 from accounts.models import AuditAction, KeyStatus, Provider, ProviderKey
-from prospecting.models import _credits_text
+from prospecting.models.calls import describe_credits
 from prospecting.providers import PROVIDERS
 from prospecting.providers.billing import default_prices, format_price_table, max_credits
 
@@ -23,7 +23,7 @@ def lookc_webhook_url(key):
 
 def check_cost_text(provider):
     """What pressing Test on a key of `provider` may cost, in words ("" when free): LinkUp bills /check."""
-    return _credits_text(max_credits(provider, PROVIDERS[provider].check.__name__))
+    return describe_credits(max_credits(provider, PROVIDERS[provider].check.__name__))
 
 
 def balances_cost_text(provider):
@@ -32,7 +32,7 @@ def balances_cost_text(provider):
     for endpoint in PROVIDERS[provider].balance_endpoints():
         for kind, amount in max_credits(provider, endpoint.__name__).items():
             total[kind] = total.get(kind, 0) + amount
-    return _credits_text(total)
+    return describe_credits(total)
 
 
 def price_table_text(key):

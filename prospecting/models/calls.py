@@ -35,7 +35,7 @@ def _status_phrase(status):
         return ""
 
 
-def _credits_text(credits):
+def describe_credits(credits):
     parts = []
     for kind, amount in (credits or {}).items():
         one, many = CREDIT_WORDS.get(kind, (f"{kind} credit", f"{kind} credits"))
@@ -137,10 +137,10 @@ class ProviderCall(models.Model):
     def credits_text(self):
         if self.credits_unconfirmed and not self.credits:
             return ""  # nothing confirmed; the unconfirmed amount says the rest
-        return _credits_text(self.credits) or "free"
+        return describe_credits(self.credits) or "free"
 
     def unconfirmed_text(self):
-        text = _credits_text(self.credits_unconfirmed)
+        text = describe_credits(self.credits_unconfirmed)
         return f"up to {text}, unconfirmed" if text else ""
 
 

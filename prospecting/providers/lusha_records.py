@@ -447,7 +447,7 @@ def _email_status(grade):
 
 def _phones(item):
     found = [
-        (plain.text(entry.get("number")), plain.text(entry.get("phoneType")).lower())
+        (plain.text(entry.get("number")), plain.text(entry.get("phoneType")))
         for entry in plain.records(item.get("phoneNumbers"))
     ]
     found += [(plain.text(number), "") for number in _strings(item.get("phones"))]

@@ -33,7 +33,7 @@ def test_a_person_lookup_gives_ids_contact_points_and_company():
             company_domain="https://www.lusha.com",
             company_linkedin_url="https://linkedin.com/company/lusha",
             emails=(("dustin@lusha.com", "valid"),),
-            phones=(("+1-555-123-4567", "mobile"),),
+            phones=(("+1-555-123-4567", "Mobile"),),
         )
     ]
     assert companies_from("person", data) == [
@@ -71,7 +71,7 @@ def test_enriched_contacts_give_their_emails_and_phones():
     (person,) = people_from("enrich_contacts", parsed("enrich_contacts", "contact_enrich.json"))
     assert person.full_name == "Carolina Portela"
     assert person.emails == (("carolina@lusha.com", "probable"),)
-    assert person.phones == (("+1 555-000-1111", "mobile"),)
+    assert person.phones == (("+1 555-000-1111", "Mobile"),)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ Sources are providers.md section 2: [S] the seeds 000/001, [E1] lix-it/api-docs,
 """
 
 import math
+import re
 import secrets
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
@@ -41,6 +42,20 @@ PAGE_ITEM_KEYS = {
     "search_recruiter_people": ("people",),
     "connections": ("elements",),
 }
+# Results per search page. Sales Navigator and Recruiter pages hold 25 [S][E2]; a LinkedIn people search
+# page 10, as Lix's own pagination example reckons `page` from `start` [E2] (the seed's sample answer shows
+# count 25 there, the Sales Navigator sample's figure); job, post and organisation pages 10 [S].
+PAGE_SIZES = {
+    "search_people": 10,
+    "search_jobs": 10,
+    "search_posts": 10,
+    "search_orgs": 10,
+    "search_sales_people": 25,
+    "search_recruiter_people": 25,
+}
+# A LinkedIn or Sales Navigator search URL's own page number: in its query, or (Sales Navigator puts
+# its search after a `#`) in its fragment, where Lix's example appends `&page=N` [E2].
+PAGE_IN_URL = re.compile(r"(?<=[?#&])page=(\d{1,6})(?=&|$)")
 # Search pages come wrapped in `searchResponse` (seed), unwrapped (docs since 2026-08-20) [S][E1], or in
 # `response` (a comment in Lix's LinkedIn pagination example [E2]); connections in `connections_response` [S].
 PAGE_WRAPPERS = ("searchResponse", "response", "connections_response")
@@ -163,23 +178,23 @@ class LixClient(BaseClient):
 
     # --- Search (one page per call; keep the returned sequence_id for the next page) ------------------
 
-    def search_people(self, url, *, start=0, sequence_id=None, viewer_id=None):
+    def search_people(self, url, *, start=None, sequence_id=None, viewer_id=None):
         return self._search(
             "search_people", "/v1/li/linkedin/search/people", url, start, sequence_id, viewer_id
         )
 
-    def search_jobs(self, url, *, start=0, sequence_id=None, viewer_id=None):
+    def search_jobs(self, url, *, start=None, sequence_id=None, viewer_id=None):
         return self._search("search_jobs", "/v1/li/linkedin/search/jobs", url, start, sequence_id, viewer_id)
 
-    def search_posts(self, url, *, start=0, sequence_id=None, viewer_id=None):
+    def search_posts(self, url, *, start=None, sequence_id=None, viewer_id=None):
         return self._search(
             "search_posts", "/v1/li/linkedin/search/posts", url, start, sequence_id, viewer_id
         )
 
-    def search_orgs(self, url, *, start=0, sequence_id=None, viewer_id=None):
+    def search_orgs(self, url, *, start=None, sequence_id=None, viewer_id=None):
         return self._search("search_orgs", "/v1/li/linkedin/search/orgs", url, start, sequence_id, viewer_id)
 
-    def search_sales_people(self, url, *, start=0, sequence_id=None, viewer_id=None):
+    def search_sales_people(self, url, *, start=None, sequence_id=None, viewer_id=None):
         return self._search(
             "search_sales_people", "/v1/li/sales/search/people", url, start, sequence_id, viewer_id
         )
@@ -188,6 +203,7 @@ class LixClient(BaseClient):
         """A GET with a JSON body [S]: some proxies drop GET bodies, so a 400 here may mean exactly that."""
         sequence_id = sequence_id or new_sequence_id()
         body = {"skills": _skills(skills), "start": _start(start)}
+        endpoint = "search_recruiter_people"
         params = {"viewer_id": self._viewer(viewer_id), "sequence_id": str(sequence_id)}
         result = self.request(
             "GET",
@@ -196,7 +212,7 @@ class LixClient(BaseClient):
             params=params,
             json_body=body,
         )
-        return _fill_page(result, sequence_id, body["start"])
+        return _fill_page(result, sequence_id, body["start"], PAGE_SIZES[endpoint])
 
     def sales_facet(self, query, facet_type, *, count=100, start=0, viewer_id=None):
         """facet_type: BING_GEO, BING_GEO_POSTAL_CODE, COMPANY_WITH_LIST, SENIORITY_V2, TITLE, INDUSTRY,
@@ -228,17 +244,24 @@ class LixClient(BaseClient):
     # --- Plumbing --------------------------------------------------------------------------------
 
     def _search(self, endpoint, path, url, start, sequence_id, viewer_id):
-        # `start` is documented for posts search only [S]; Lix's examples page the others through `page=N`
-        # inside the LinkedIn URL [E2], which callers may still do as the URL is sent unchanged.
+        """One page of a pasted search. `start` is documented for posts search only [S]; Lix's examples
+        page the others through `page=N` inside the search URL [E2]. So the two always agree: without a
+        `start`, the URL's own page is the one asked for (page 3 of a people search starts at 20), and
+        with one, a page number the URL carries is rewritten to the page that `start` falls on."""
         sequence_id = sequence_id or new_sequence_id()
+        url, size = _linkedin_url(url, "url"), PAGE_SIZES[endpoint]
+        if start is None:
+            start = (_page_in(url) - 1) * size
+        else:
+            url = _with_page(url, _start(start) // size + 1)
         params = {
-            "url": _linkedin_url(url, "url"),
+            "url": url,
             "start": _start(start),
             "sequence_id": str(sequence_id),
             "viewer_id": self._viewer(viewer_id),
         }
         return _fill_page(
-            self.request("GET", path, endpoint=endpoint, params=params), sequence_id, params["start"]
+            self.request("GET", path, endpoint=endpoint, params=params), sequence_id, params["start"], size
         )
 
     def _facet_params(self, query, facet_type, count, start, viewer_id):
@@ -335,6 +358,17 @@ def _linkedin_url(value, name):
     return value
 
 
+def _page_in(url):
+    """The page number a search URL carries (1 when none, or when it reads 0)."""
+    found = PAGE_IN_URL.search(url)
+    return max(int(found.group(1)), 1) if found else 1
+
+
+def _with_page(url, page):
+    """The URL with its own page number set to `page`; a URL without one is left as it is."""
+    return PAGE_IN_URL.sub(f"page={page}", url)
+
+
 def _job_id(value):
     value = _text(value, "job_id")
     if not (value.isascii() and value.isdigit()):
@@ -414,11 +448,16 @@ def _page(data, item_keys, wrappers=PAGE_WRAPPERS):
     }
 
 
-def _fill_page(result, sequence_id, start):
-    """Keep the caller's sequence_id when Lix echoes none back, so the next page continues the same search."""
-    result.data["sequence_id"] = result.data["sequence_id"] or str(sequence_id)
-    if result.data["start"] is None:
-        result.data["start"] = start
+def _fill_page(result, sequence_id, start, size):
+    """Keep the caller's sequence_id when Lix echoes none back, so the next page continues the same search,
+    and say where this page sits: its number, and the `start` of the next page (None after the last)."""
+    page = result.data
+    page["sequence_id"] = page["sequence_id"] or str(sequence_id)
+    if page["start"] is None:
+        page["start"] = start
+    following = page["start"] + (page["count"] or len(page["items"]))
+    more = bool(page["items"]) and (page["total"] is None or following < page["total"])
+    page.update(page_size=size, page=page["start"] // size + 1, next_start=following if more else None)
     return result
 
 

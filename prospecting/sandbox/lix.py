@@ -406,11 +406,15 @@ def _searcher(name, kind, size, cap):
     def search(request, ctx):
         url = _linkedin(request, "url")
         start = _number(request, "start", 0)
-        # Lix's examples page with &page=N inside the search URL [E2], the client with `start` [S].
-        page = (parse_qs(url.query).get("page") or ["1"])[0]
+        # Lix's examples page with &page=N inside the search URL [E2], the client with `start` [S]; a Sales
+        # Navigator URL keeps its search after a `#`, where the example appends its `&page=N` [E2].
+        page = (parse_qs(url.query).get("page") or parse_qs(url.fragment).get("page") or ["1"])[0]
         if start == 0 and page.isdigit() and int(page) > 1:
             start = (int(page) - 1) * size
-        seed = f"{kind}:{url._replace(query=re.sub(PAGE_PARAM, '', url.query)).geturl()}"
+        unpaged = url._replace(
+            query=re.sub(PAGE_PARAM, "", url.query), fragment=re.sub(PAGE_PARAM, "", url.fragment)
+        )
+        seed = f"{kind}:{unpaged.geturl()}"
         answer = _page(kind, seed, start, size, cap, _text(request, "sequence_id", required=False))
         ctx.charge("standard")
         return reply(200, answer)
@@ -419,7 +423,8 @@ def _searcher(name, kind, size, cap):
     return handler(search)
 
 
-search_people = _searcher("search_people", "people", 25, LINKEDIN_CAP)
+# A LinkedIn people search page holds 10, as Lix's pagination example reckons `page` from `start` [E2].
+search_people = _searcher("search_people", "people", 10, LINKEDIN_CAP)
 search_jobs = _searcher("search_jobs", "jobPostings", 10, LINKEDIN_CAP)
 search_posts = _searcher("search_posts", "posts", 10, LINKEDIN_CAP)
 search_orgs = _searcher("search_orgs", "orgs", 10, LINKEDIN_CAP)

@@ -503,3 +503,81 @@ def test_recruiter_facet_reports_the_seeds_unknown_route_when_neither_path_exist
         with pytest.raises(InvalidInput, match="does not know this endpoint"):
             LixClient(KEY, {"viewer_id": VIEWER}).recruiter_facet("Javascrip")
         assert len(rsps.calls) == 2
+
+
+# --- Paging (issue 8): a pasted page=N is honoured, and each page says where the next one starts ------
+
+
+def sent_params():
+    return [call.request.params for call in responses.calls]
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("method", "path", "url", "start"),
+    [
+        ("search_people", "/v1/li/linkedin/search/people", f"{PEOPLE_URL}&page=3", 20),
+        ("search_people", "/v1/li/linkedin/search/people", f"{PEOPLE_URL}&page=1", 0),
+        ("search_sales_people", "/v1/li/sales/search/people", f"{SALES_URL}&page=3", 50),
+        # Sales Navigator keeps its search after a `#`; Lix's example appends &page=N there [E2].
+        ("search_sales_people", "/v1/li/sales/search/people",
+         "https://www.linkedin.com/sales/search/people#query=(keywords%3Alix)&sessionId=abc&page=2", 25),
+        ("search_orgs", "/v1/li/linkedin/search/orgs", f"{ORGS_URL}&page=4", 30),
+    ],
+)  # fmt: skip
+def test_a_pasted_urls_page_is_the_page_asked_for(method, path, url, start):
+    responses.get(f"{BASE}{path}", json={"people": [], "orgs": [], "paging": {"start": start}})
+    result = getattr(LixClient(KEY), method)(url, sequence_id="seq-1")
+    assert sent_params()[0]["start"] == str(start) and sent_params()[0]["url"] == url
+    assert result.data["page"] == int(url.rsplit("page=", 1)[1])
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    "url", [PEOPLE_URL, f"{PEOPLE_URL}&page=0", f"{PEOPLE_URL}&page=x", f"{PEOPLE_URL}&pages=3"]
+)
+def test_a_url_without_a_page_number_starts_at_the_first_page(url):
+    responses.get(f"{BASE}/v1/li/linkedin/search/people", json=fixture("search_people.json"))
+    LixClient(KEY).search_people(url)
+    assert sent_params()[0]["start"] == "0" and sent_params()[0]["url"] == url
+
+
+@responses.activate
+def test_the_next_page_of_a_pasted_page_keeps_the_sequence_id_and_moves_the_urls_page():
+    responses.get(
+        f"{BASE}/v1/li/linkedin/search/people",
+        json={"people": [{"name": "A"}] * 10, "paging": {"count": 10, "start": 20, "total": 95}},
+    )
+    client = LixClient(KEY)
+    first = client.search_people(f"{PEOPLE_URL}&page=3")
+    assert (first.data["page"], first.data["next_start"], first.data["total"]) == (3, 30, 95)
+    client.search_people(
+        f"{PEOPLE_URL}&page=3", start=first.data["next_start"], sequence_id=first.data["sequence_id"]
+    )
+    sent = sent_params()
+    assert sent[1]["start"] == "30" and sent[1]["url"] == f"{PEOPLE_URL}&page=4"
+    assert sent[0]["sequence_id"] == sent[1]["sequence_id"] == first.data["sequence_id"]
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("answer", "next_start"),
+    [
+        ({"people": [{"name": "A"}] * 25, "paging": {"count": 25, "start": 0, "total": 2500}}, 25),
+        ({"people": [{"name": "A"}] * 5, "paging": {"count": 5, "start": 2495, "total": 2500}}, None),
+        ({"people": [], "paging": {"count": 0, "start": 2500, "total": 2500}}, None),
+        ({"people": [{"name": "A"}] * 25, "paging": {"start": 50}}, 75),  # no total: go on while pages come
+        ({"people": []}, None),
+    ],
+)
+def test_each_page_says_where_the_next_one_starts(answer, next_start):
+    responses.get(f"{BASE}/v1/li/sales/search/people", json={**answer, "meta": {"sequenceId": "lix-seq"}})
+    page = LixClient(KEY).search_sales_people(SALES_URL).data
+    assert page["next_start"] == next_start and page["sequence_id"] == "lix-seq" and page["page_size"] == 25
+
+
+@responses.activate
+def test_recruiter_pages_say_where_the_next_one_starts():
+    responses.get(f"{BASE}/v1/li/recruiter/search/people", json=fixture("recruiter_search_people.json"))
+    page = LixClient(KEY, {"viewer_id": VIEWER}).search_recruiter_people([SKILL], start=25).data
+    assert (page["page"], page["next_start"], page["sequence_id"]) == (1, 25, "jAkFkdjfi19kFdf")

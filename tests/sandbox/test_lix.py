@@ -114,8 +114,8 @@ def test_account_calls_report_what_is_left(client):
 
 def test_search_pages_continue_with_the_same_sequence_id(client):
     first = client.search_people(PEOPLE_URL)
-    second = client.search_people(PEOPLE_URL, start=25, sequence_id=first.data["sequence_id"])
-    assert second.data["sequence_id"] == first.data["sequence_id"] and second.data["start"] == 25
+    second = client.search_people(PEOPLE_URL, start=10, sequence_id=first.data["sequence_id"])
+    assert second.data["sequence_id"] == first.data["sequence_id"] and second.data["start"] == 10
     assert first.data["total"] == second.data["total"] <= 1000
     assert not {p["link"] for p in first.data["items"]} & {p["link"] for p in second.data["items"]}
     # Lix's own examples page with &page=N in the search URL.
@@ -244,3 +244,39 @@ def test_the_sandbox_serves_the_recruiter_facet_at_the_path_lixs_docs_fixed(serv
     assert client.recruiter_facet("Java").call.url.startswith(
         f"{server.url}/lix/v1/li/recruiter/search/facet"
     )
+
+
+def test_a_pasted_page_is_that_page_and_the_next_one_follows_it(client):
+    pasted = client.search_people(f"{PEOPLE_URL}&page=3").data
+    by_offset = client.search_people(PEOPLE_URL, start=20, sequence_id=pasted["sequence_id"]).data
+    assert pasted["start"] == 20 and pasted["page"] == 3 and pasted["items"] == by_offset["items"]
+    following = client.search_people(
+        f"{PEOPLE_URL}&page=3", start=pasted["next_start"], sequence_id=pasted["sequence_id"]
+    ).data
+    assert following["page"] == 4 and following["sequence_id"] == pasted["sequence_id"]
+    assert following["items"] == client.search_people(f"{PEOPLE_URL}&page=4").data["items"]
+    assert not {p["link"] for p in pasted["items"]} & {p["link"] for p in following["items"]}
+
+
+def test_a_sales_navigator_page_after_the_hash_is_honoured(server, client):
+    url = "https://www.linkedin.com/sales/search/people#query=(keywords%3Alix)&sessionId=abc"
+    second = client.search_sales_people(f"{url}&page=2").data
+    assert second["start"] == 25 and second["page"] == 2
+    assert second["items"] == client.search_sales_people(url, start=25).data["items"]
+    # As Lix's example sends it: the page in the URL only, no `start` [E2].
+    raw = requests.get(
+        f"{server.url}/lix/v1/li/sales/search/people",
+        params={"url": f"{url}&page=2", "viewer_id": VIEWER},
+        headers={"Authorization": KEY},
+        timeout=5,
+    ).json()
+    assert raw["paging"]["start"] == 25 and raw["people"] == second["items"]
+
+
+def test_the_last_page_says_there_is_no_next_one(client):
+    first = client.search_orgs("https://www.linkedin.com/search/results/companies/?keywords=london").data
+    last_start = (first["total"] - 1) // 10 * 10
+    last = client.search_orgs(
+        "https://www.linkedin.com/search/results/companies/?keywords=london", start=last_start
+    ).data
+    assert first["next_start"] == 10 and last["items"] and last["next_start"] is None

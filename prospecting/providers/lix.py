@@ -247,12 +247,12 @@ class LixClient(BaseClient):
         """One page of a pasted search. `start` is documented for posts search only [S]; Lix's examples
         page the others through `page=N` inside the search URL [E2]. So the two always agree: without a
         `start`, the URL's own page is the one asked for (page 3 of a people search starts at 20), and
-        with one, a page number the URL carries is rewritten to the page that `start` falls on."""
+        with one, the URL asks for the page that `start` falls on, whichever of the two Lix reads."""
         sequence_id = sequence_id or new_sequence_id()
         url, size = _linkedin_url(url, "url"), PAGE_SIZES[endpoint]
         if start is None:
             start = (_page_in(url) - 1) * size
-        else:
+        elif endpoint != "search_posts":  # posts: `start` is the documented way [S]
             url = _with_page(url, _start(start) // size + 1)
         params = {
             "url": url,
@@ -365,8 +365,14 @@ def _page_in(url):
 
 
 def _with_page(url, page):
-    """The URL with its own page number set to `page`; a URL without one is left as it is."""
-    return PAGE_IN_URL.sub(f"page={page}", url)
+    """The URL with its own page number set to `page`; a URL without one gets `&page=N` at its end, as
+    Lix's examples add it [E2], unless the page is the first."""
+    if PAGE_IN_URL.search(url):
+        return PAGE_IN_URL.sub(f"page={page}", url)
+    if page == 1:
+        return url
+    separator = "" if url.endswith(("?", "&", "#")) else "&" if ("?" in url or "#" in url) else "?"
+    return f"{url}{separator}page={page}"
 
 
 def _job_id(value):

@@ -73,7 +73,9 @@ def page_of(n, total, start, sequence_id):
     )
 
 
-def search_query(url, start=25):
+def search_query(url, start=25, page=None):
+    """The query of a search page: with `page`, the URL asks for the page that `start` falls on."""
+    url = f"{url}&page={page}" if page else url
     return {"url": url, "start": str(start), "sequence_id": "seq-1", "viewer_id": VIEWER}
 
 
@@ -125,15 +127,16 @@ ENDPOINTS = [
      {"job_id": "3556453411", "viewer_id": VIEWER}, None, "job_hirers.json",
      lambda d: [p["name"] for p in d["people"]] == ["Emma Cardona", "Philister Lukacevic"]),
     ("search_people", (PEOPLE_URL,), {"start": 25, "sequence_id": "seq-1"}, "/v1/li/linkedin/search/people",
-     search_query(PEOPLE_URL), None, "search_people.json", page_of(2, 1000, 25, "seq-1")),
+     search_query(PEOPLE_URL, page=3), None, "search_people.json", page_of(2, 1000, 25, "seq-1")),
     ("search_jobs", (JOBS_URL,), {"start": 25, "sequence_id": "seq-1"}, "/v1/li/linkedin/search/jobs",
-     search_query(JOBS_URL), None, "search_jobs.json", page_of(1, 1000, 0, "seq-1")),
+     search_query(JOBS_URL, page=3), None, "search_jobs.json", page_of(1, 1000, 0, "seq-1")),
     ("search_posts", (POSTS_URL,), {"start": 25, "sequence_id": "seq-1"}, "/v1/li/linkedin/search/posts",
      search_query(POSTS_URL), None, "search_posts.json", page_of(1, 1000, 10, "jAkFkdjfi19kFdf")),
     ("search_orgs", (ORGS_URL,), {"start": 25, "sequence_id": "seq-1"}, "/v1/li/linkedin/search/orgs",
-     search_query(ORGS_URL), None, "search_orgs.json", page_of(1, 1000, 0, "seq-1")),
+     search_query(ORGS_URL, page=3), None, "search_orgs.json", page_of(1, 1000, 0, "seq-1")),
     ("search_sales_people", (SALES_URL,), {"start": 25, "sequence_id": "seq-1"}, "/v1/li/sales/search/people",
-     search_query(SALES_URL), None, "sales_search_people.json", page_of(2, 2500, 0, "jAkFkdjfi19kFdf")),
+     search_query(SALES_URL, page=2), None, "sales_search_people.json",
+     page_of(2, 2500, 0, "jAkFkdjfi19kFdf")),
     ("search_recruiter_people", ([SKILL],), {"start": 25, "sequence_id": "seq-1"},
      "/v1/li/recruiter/search/people", {"viewer_id": VIEWER, "sequence_id": "seq-1"},
      {"skills": [SKILL], "start": 25}, "recruiter_search_people.json",
@@ -581,3 +584,35 @@ def test_recruiter_pages_say_where_the_next_one_starts():
     responses.get(f"{BASE}/v1/li/recruiter/search/people", json=fixture("recruiter_search_people.json"))
     page = LixClient(KEY, {"viewer_id": VIEWER}).search_recruiter_people([SKILL], start=25).data
     assert (page["page"], page["next_start"], page["sequence_id"]) == (1, 25, "jAkFkdjfi19kFdf")
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("url", "start", "sent"),
+    [
+        (PEOPLE_URL, 10, f"{PEOPLE_URL}&page=2"),
+        (PEOPLE_URL, 0, PEOPLE_URL),
+        (
+            "https://www.linkedin.com/search/results/people/",
+            20,
+            "https://www.linkedin.com/search/results/people/?page=3",
+        ),
+        (
+            "https://www.linkedin.com/search/results/people/?",
+            20,
+            "https://www.linkedin.com/search/results/people/?page=3",
+        ),
+    ],
+)
+def test_a_later_page_of_a_url_without_page_number_asks_for_that_page_in_the_url_too(url, start, sent):
+    # Lix's examples page people searches through the URL's page alone [E2]: the URL and `start` agree.
+    responses.get(f"{BASE}/v1/li/linkedin/search/people", json=fixture("search_people.json"))
+    LixClient(KEY).search_people(url, start=start)
+    assert sent_params()[0]["url"] == sent and sent_params()[0]["start"] == str(start)
+
+
+@responses.activate
+def test_a_posts_search_pages_with_its_documented_start_alone():
+    responses.get(f"{BASE}/v1/li/linkedin/search/posts", json=fixture("search_posts.json"))
+    LixClient(KEY).search_posts(POSTS_URL, start=30)
+    assert sent_params()[0]["url"] == POSTS_URL and sent_params()[0]["start"] == "30"

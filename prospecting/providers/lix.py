@@ -681,6 +681,14 @@ def companies_from(endpoint, data):
                 linkedin_id=plain.text(data.get("id")),
             )
         ]
+    elif endpoint == "person_by_linkedin":  # the current employer, as the profile links it
+        organisation = plain.record(_current_role(data).get("organisation"))
+        companies = [
+            CompanyFacts(
+                name=plain.text(organisation.get("name")),
+                linkedin_url=plain.text(organisation.get("salesNavLink")),
+            )
+        ]
     elif endpoint in ("search_jobs", "enrich_job"):
         jobs = plain.records(data.get("items")) if endpoint == "search_jobs" else [data]
         companies = [CompanyFacts(name=plain.first(job.get("companyName"))) for job in jobs]
@@ -693,9 +701,9 @@ def _people(items):
     return [facts for facts in map(_person_facts, plain.records(items)) if facts]
 
 
-def _person_facts(item):
-    """One Lix Person (or Connection, or hirer) as PersonFacts; None when it names no one."""
-    current = next(
+def _current_role(item):
+    """The first experience still going on ("Present", no end date), or {}."""
+    return next(
         (
             job
             for job in plain.records(item.get("experience"))
@@ -704,6 +712,11 @@ def _person_facts(item):
         ),
         {},
     )
+
+
+def _person_facts(item):
+    """One Lix Person (or Connection, or hirer) as PersonFacts; None when it names no one."""
+    current = _current_role(item)
     organisation = plain.record(current.get("organisation"))
     facts = PersonFacts(
         linkedin_url=plain.first(item.get("link"), item.get("publicIdentifier")),

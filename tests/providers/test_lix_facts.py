@@ -57,6 +57,12 @@ def test_an_enriched_person_takes_title_and_company_from_the_current_role():
     ]
 
 
+def test_an_enriched_persons_current_employer_is_a_company():
+    assert companies_from("person_by_linkedin", parsed("person_by_linkedin", "person.json")) == [
+        CompanyFacts(name="BizCrunch", linkedin_url="https://linkedin.com/sales/company/96199986")
+    ]
+
+
 def test_connections_give_the_bare_public_id_and_names():
     people = people_from("connections", parsed("connections", "connections.json"))
     assert people[1] == PersonFacts(
@@ -173,5 +179,11 @@ def test_odd_people_never_raise(item):
 def test_empty_or_odd_answers_give_no_facts(data):
     for endpoint in ("search_people", "job_hirers", "person_ids", "email_by_linkedin", "balances"):
         assert people_from(endpoint, data) == []
-    for endpoint in ("search_orgs", "organisation_by_linkedin", "organisation_ids", "search_jobs"):
+    for endpoint in (
+        "search_orgs",
+        "organisation_by_linkedin",
+        "organisation_ids",
+        "search_jobs",
+        "person_by_linkedin",
+    ):
         assert companies_from(endpoint, data) == []

@@ -126,6 +126,8 @@ class Person(models.Model):
     last_name = models.CharField(max_length=150, blank=True)
     title = models.CharField(max_length=300, blank=True)
     location = models.CharField(max_length=300, blank=True)
+    # The newest company name known, even when no company record could be matched (no domain or id).
+    company_name = models.CharField(max_length=300, blank=True)
     company = models.ForeignKey(
         Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
     )
@@ -202,6 +204,8 @@ class FactValue(models.Model):
     )
     field = models.CharField(max_length=40)
     value = models.TextField()
+    # What the source said about the value: an email's status, a phone's type.
+    detail = models.CharField(max_length=30, blank=True)
     source = models.CharField(max_length=20)  # a provider slug, or "import"
     obtained_at = models.DateTimeField()
     call = models.ForeignKey(

@@ -617,3 +617,29 @@ def test_record_pages_take_a_constant_number_of_queries(
         assert alice_client.get(reverse("company_detail", args=[jane.company_id])).status_code == 200
     with django_assert_max_num_queries(15):
         assert alice_client.get(reverse("people")).status_code == 200
+
+
+def test_a_suppressed_company_covers_its_people_even_without_identifier_rows(team_a):
+    acme = Company.objects.create(team=team_a, name="Acme", domain="acme.test")
+    globex = Company.objects.create(team=team_a, name="Globex", linkedin_id="globex")
+    _person(team_a, "Jane", company=acme)
+    _person(team_a, "John", company=globex)
+    _person(team_a, "Free agent")
+    _suppress(team_a, SuppressionKind.COMPANY, "acme.test")
+    _suppress(team_a, SuppressionKind.COMPANY, "globex")
+    assert _contactable_names(team_a) == {"Free agent"}
+
+
+def test_an_email_contact_point_saved_without_its_domain_gets_it(team_a):
+    person = Person.objects.create(team=team_a, full_name="Jane")
+    point = ContactPoint.objects.create(
+        team=team_a,
+        person=person,
+        kind="email",
+        value="jane@acme.test",
+        source="import",
+        obtained_at=timezone.now(),
+    )
+    assert point.domain == "acme.test"
+    _suppress(team_a, SuppressionKind.DOMAIN, "acme.test")
+    assert _contactable_names(team_a) == set()

@@ -98,6 +98,12 @@ def suppression_match():
                 value__in=company_ids.values("value"),
             )
         )
+        # The company's own display fields too, for a company made without identifier rows.
+        | Exists(
+            rules.filter(kind__in=[SuppressionKind.DOMAIN, SuppressionKind.COMPANY]).filter(
+                Q(value=OuterRef("company__domain")) | Q(value=OuterRef("company__linkedin_id"))
+            )
+        )
     )
 
 
@@ -258,6 +264,13 @@ class ContactPoint(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.value} ({self.status})"
+
+    def save(self, *args, **kwargs):
+        # Suppression by domain matches this column: never leave it empty for an email. (bulk_create
+        # skips save(): callers of it set `domain` themselves, as keep_people does.)
+        if self.kind == ContactKind.EMAIL and not self.domain and "@" in self.value:
+            self.domain = self.value.rsplit("@", 1)[1]
+        super().save(*args, **kwargs)
 
 
 class MergeQuerySet(TeamScopedQuerySet):

@@ -643,3 +643,19 @@ def test_an_email_contact_point_saved_without_its_domain_gets_it(team_a):
     assert point.domain == "acme.test"
     _suppress(team_a, SuppressionKind.DOMAIN, "acme.test")
     assert _contactable_names(team_a) == set()
+
+
+def test_companies_are_suppressed_by_domain_or_linkedin_id(team_a, team_b):
+    acme = _company(team_a, "Acme", domain="acme.test")
+    globex = _company(team_a, "Globex", linkedin_id="globex")
+    Company.objects.create(team=team_a, name="Initech", domain="initech.test")  # no identifier rows
+    _company(team_a, "Umbrella", domain="umbrella.test")
+    _suppress(team_a, SuppressionKind.DOMAIN, "acme.test")
+    _suppress(team_a, SuppressionKind.COMPANY, "globex")
+    _suppress(team_a, SuppressionKind.COMPANY, "initech.test")
+    _suppress(team_b, SuppressionKind.COMPANY, "umbrella.test")
+    companies = Company.objects.for_team(team_a)
+    assert set(companies.contactable().values_list("name", flat=True)) == {"Umbrella"}
+    assert set(companies.suppressed().values_list("name", flat=True)) == {"Acme", "Globex", "Initech"}
+    assert {c.name: c.is_suppressed for c in companies.with_suppressed()}[acme.name]
+    assert globex in companies.suppressed()

@@ -11,12 +11,9 @@ from accounts.decorators import team_required
 from accounts.models import Provider
 from prospecting.models import (
     Company,
-    IdentifierKind,
     Person,
     ProspectList,
     ProviderCall,
-    Suppression,
-    SuppressionKind,
 )
 
 FIELD_LABELS = {
@@ -91,26 +88,13 @@ def person_detail(request, pk):
 
 @team_required
 def company_detail(request, pk):
-    company = get_object_or_404(Company.objects.for_team(request.team), pk=pk)
+    company = get_object_or_404(Company.objects.for_team(request.team).with_suppressed(), pk=pk)
     facts = list(company.facts.all())
     calls = _calls_about(request.team, facts)
     identifiers = list(company.identifiers.all())
-    suppressed = (
-        Suppression.objects.for_team(request.team)
-        .filter(
-            kind__in=[SuppressionKind.COMPANY, SuppressionKind.DOMAIN],
-            value__in=[
-                i.value
-                for i in identifiers
-                if i.kind in (IdentifierKind.DOMAIN, IdentifierKind.COMPANY_LINKEDIN)
-            ],
-        )
-        .exists()
-    )
     people_here = Person.objects.for_team(request.team).filter(company=company).with_suppressed()
     context = {
         "company": company,
-        "suppressed": suppressed,
         "values": _grouped_values(facts, calls, company),
         "identifiers": _identifiers(identifiers),
         "calls": sorted(calls.values(), key=lambda call: (call.created_at, call.pk), reverse=True),

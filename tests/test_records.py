@@ -1,15 +1,19 @@
 """People and companies: suppression (`contactable`), keeping search results, and their pages."""
 
 import re
+from collections import defaultdict
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from prospecting.models import (
     Company,
     ContactPoint,
+    FactValue,
     Identifier,
     IdentifierKind,
     ListEntry,
@@ -659,3 +663,61 @@ def test_companies_are_suppressed_by_domain_or_linkedin_id(team_a, team_b):
     assert set(companies.suppressed().values_list("name", flat=True)) == {"Acme", "Globex", "Initech"}
     assert {c.name: c.is_suppressed for c in companies.with_suppressed()}[acme.name]
     assert globex in companies.suppressed()
+
+
+KINDS = ("linkedin", "lix", "email")
+
+
+def _observation_facts(person, kinds, title):
+    return PersonFacts(
+        linkedin_url=f"https://www.linkedin.com/in/p{person}" if "linkedin" in kinds else "",
+        lix_id=f"x{person}" if "lix" in kinds else "",
+        emails=((f"p{person}@a.test", "valid"),) if "email" in kinds else (),
+        title=title,
+    )
+
+
+observations = st.lists(
+    st.tuples(
+        st.integers(0, 1),
+        st.sets(st.sampled_from(KINDS), min_size=1),
+        st.sampled_from(["CEO", "CTO", "VP"]),
+        st.integers(0, 2),  # which batch it arrives in
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(observations)
+@example([(0, {"linkedin"}, "CEO", 0), (0, {"lix"}, "CTO", 0), (0, {"linkedin", "lix"}, "VP", 1)])
+@example(
+    [(0, {"email"}, "CEO", 0), (1, {"lix"}, "CTO", 1), (0, {"linkedin"}, "VP", 1), (0, set(KINDS), "VP", 2)]
+)
+def test_keeping_in_any_order_and_batches_never_mixes_people_nor_loses_a_value(team_a, alice, seen):
+    Person.objects.for_team(team_a).delete()
+    Company.objects.for_team(team_a).delete()
+    for batch in range(3):
+        facts = [_observation_facts(p, kinds, title) for p, kinds, title, b in seen if b == batch]
+        _keep(team_a, alice, *facts, source=f"batch{batch}")
+
+    owners = defaultdict(set)  # true person -> records holding their identifiers
+    for identifier in Identifier.objects.for_team(team_a).filter(person__isnull=False):
+        true_person = int(identifier.value.removeprefix("p").removeprefix("x").split("@")[0])
+        owners[true_person].add(identifier.person_id)
+    # No record holds two real people's identifiers.
+    records = [record for held in owners.values() for record in held]
+    assert len(records) == len(set(records))
+    for person in {p for p, *_ in seen}:
+        kinds_seen = [kinds for p, kinds, *_ in seen if p == person]
+        if any(kinds == set(KINDS) for kinds in kinds_seen):
+            assert len(owners[person]) == 1  # one full observation ties them all together
+        # Every title each source gave survives on the person's records.
+        titles = set(
+            FactValue.objects.filter(person_id__in=owners[person], field="title").values_list(
+                "value", "source"
+            )
+        )
+        assert titles == {(title, f"batch{b}") for p, _k, title, b in seen if p == person}
+    assert Person.objects.for_team(team_a).count() == len(set(records))

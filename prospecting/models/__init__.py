@@ -8,5 +8,41 @@ from prospecting.models.calls import (
     RateLimitHit,
     WebhookEvent,
 )
+from prospecting.models.lists import ListEntry, ProspectList
+from prospecting.models.records import (
+    STATUS_RANK,
+    Company,
+    ContactKind,
+    ContactPoint,
+    ContactStatus,
+    FactValue,
+    Identifier,
+    IdentifierKind,
+    Merge,
+    Person,
+)
+from prospecting.models.searches import SavedSearch
+from prospecting.models.suppression import Suppression, SuppressionKind
 
-__all__ = ["CallState", "ProviderCall", "RateLimitBucket", "RateLimitHit", "WebhookEvent"]
+__all__ = [
+    "STATUS_RANK",
+    "CallState",
+    "Company",
+    "ContactKind",
+    "ContactPoint",
+    "ContactStatus",
+    "FactValue",
+    "Identifier",
+    "IdentifierKind",
+    "ListEntry",
+    "Merge",
+    "Person",
+    "ProspectList",
+    "ProviderCall",
+    "RateLimitBucket",
+    "RateLimitHit",
+    "SavedSearch",
+    "Suppression",
+    "SuppressionKind",
+    "WebhookEvent",
+]

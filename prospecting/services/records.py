@@ -1,0 +1,478 @@
+"""Keeping what providers return as one canonical record per real person or company per team.
+
+`keep_people` and `keep_companies` match facts to existing records on their normalised identifiers
+(prospecting/identifiers.py), create the records that do not exist yet, merge records that turn out
+to be one (never losing a value, a contact point or a list entry), and record every value with its
+source, date and the call that bought it. A batch of any size takes a constant number of queries.
+
+Keeping a search result is allowed for suppressed people: suppression stops spending, exporting and
+contacting (PersonQuerySet.contactable), not knowing.
+"""
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Case, Q, Value, When
+from django.utils import timezone
+
+from prospecting import identifiers
+from prospecting.models import (
+    STATUS_RANK,
+    Company,
+    ContactKind,
+    ContactPoint,
+    ContactStatus,
+    FactValue,
+    Identifier,
+    IdentifierKind,
+    ListEntry,
+    Merge,
+    Person,
+)
+from prospecting.providers.facts import CompanyFacts, PersonFacts
+
+# The values of a person kept as facts, and the Person display fields they feed.
+PERSON_VALUE_FIELDS = ("full_name", "first_name", "last_name", "title", "location", "company_name")
+COMPANY_VALUE_FIELDS = ("name", "industry", "size", "location")
+# Facts worth keeping about a company that are identifiers too (shown, and kept when they conflict).
+COMPANY_KEY_FIELDS = ("domain", "linkedin_id")
+
+
+def person_keys(facts: PersonFacts):
+    """The normalised identifiers of one person's facts, as (kind, value) pairs."""
+    keys = [
+        (IdentifierKind.LINKEDIN, identifiers.linkedin_public_id(facts.linkedin_url)),
+        # A profile URL built from the member id (/in/ACoAA...) names the member, not a public id.
+        (IdentifierKind.SALES_NAV, identifiers.sales_nav_id(facts.linkedin_url)),
+        (IdentifierKind.SALES_NAV, identifiers.sales_nav_id(facts.sales_nav_id)),
+        (IdentifierKind.LIX, identifiers.provider_id(facts.lix_id)),
+        (IdentifierKind.LUSHA, identifiers.provider_id(facts.lusha_id)),
+        (IdentifierKind.LEADIQ, identifiers.provider_id(facts.leadiq_id)),
+    ]
+    keys += [(IdentifierKind.EMAIL, identifiers.email(address)) for address, _status in facts.emails]
+    return list(dict.fromkeys((kind, value) for kind, value in keys if value))
+
+
+def company_keys(facts: CompanyFacts):
+    keys = [
+        (IdentifierKind.DOMAIN, identifiers.domain(facts.domain)),
+        (IdentifierKind.COMPANY_LINKEDIN, identifiers.company_linkedin_id(facts.linkedin_url)),
+        (IdentifierKind.COMPANY_LINKEDIN, identifiers.company_linkedin_id(facts.linkedin_id)),
+        (IdentifierKind.LUSHA, identifiers.provider_id(facts.lusha_id)),
+        (IdentifierKind.LEADIQ, identifiers.provider_id(facts.leadiq_id)),
+    ]
+    return list(dict.fromkeys((kind, value) for kind, value in keys if value))
+
+
+def keep_people(*, team, user, facts: list[PersonFacts], source, call=None) -> list[Person]:
+    """One Person per item of `facts` (in order; two items about one person give the same Person)."""
+    if not facts:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        company_facts = [_company_of(item) for item in facts]
+        wanted = [(i, f) for i, f in enumerate(company_facts) if f is not None]
+        kept = keep_companies(team=team, user=user, facts=[f for _, f in wanted], source=source, call=call)
+        companies = dict(zip((i for i, _ in wanted), kept, strict=True))
+
+        keys = [person_keys(item) for item in facts]
+        ids = _resolve(Person, team=team, user=user, keys=keys, call=call, source=source, now=now)
+        people = Person.objects.in_bulk(set(ids))
+
+        _add_values(
+            Person,
+            team=team,
+            rows=[(people[pk], _person_values(item)) for pk, item in zip(ids, facts, strict=True)],
+            source=source,
+            call=call,
+            now=now,
+        )
+        _add_contact_points(
+            team=team,
+            rows=[(pk, item) for pk, item in zip(ids, facts, strict=True)],
+            source=source,
+            call=call,
+            now=now,
+        )
+        for index, pk in enumerate(ids):
+            if index in companies:
+                people[pk].company = companies[index]
+        _refresh_display(Person, people.values(), sandbox=call is not None and call.sandbox)
+        return [people[pk] for pk in ids]
+
+
+def keep_companies(*, team, user, facts: list[CompanyFacts], source, call=None) -> list[Company]:
+    """One Company per item of `facts` (in order), matched on domain, LinkedIn id, Lusha or LeadIQ id."""
+    if not facts:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        keys = [company_keys(item) for item in facts]
+        ids = _resolve(Company, team=team, user=user, keys=keys, call=call, source=source, now=now)
+        companies = Company.objects.in_bulk(set(ids))
+        _add_values(
+            Company,
+            team=team,
+            rows=[(companies[pk], _company_values(item)) for pk, item in zip(ids, facts, strict=True)],
+            source=source,
+            call=call,
+            now=now,
+        )
+        _refresh_display(Company, companies.values(), sandbox=call is not None and call.sandbox)
+        return [companies[pk] for pk in ids]
+
+
+def _company_of(facts: PersonFacts):
+    """The person's company as company facts, when it can be matched (a domain or a LinkedIn id)."""
+    if not (
+        identifiers.domain(facts.company_domain)
+        or identifiers.company_linkedin_id(facts.company_linkedin_url)
+    ):
+        return None
+    return CompanyFacts(
+        name=facts.company_name, domain=facts.company_domain, linkedin_url=facts.company_linkedin_url
+    )
+
+
+def _person_values(facts: PersonFacts):
+    values = [(field, getattr(facts, field).strip(), "") for field in PERSON_VALUE_FIELDS]
+    values.append(("company_domain", identifiers.domain(facts.company_domain), ""))
+    values.append(("company_linkedin_id", identifiers.company_linkedin_id(facts.company_linkedin_url), ""))
+    for address, status in facts.emails:
+        values.append(("email", identifiers.email(address), _status(status)))
+    for number, kind in facts.phones:
+        values.append(("phone", identifiers.phone(number), (kind or "").strip()[:30]))
+    return [(field, value, detail) for field, value, detail in values if value]
+
+
+def _company_values(facts: CompanyFacts):
+    values = [(field, getattr(facts, field).strip(), "") for field in COMPANY_VALUE_FIELDS]
+    values.append(("domain", identifiers.domain(facts.domain), ""))
+    linkedin_id = identifiers.company_linkedin_id(facts.linkedin_url)
+    values.append(("linkedin_id", linkedin_id or identifiers.company_linkedin_id(facts.linkedin_id), ""))
+    return [(field, value, detail) for field, value, detail in values if value]
+
+
+def _status(status):
+    status = (status or "").strip().lower()
+    return status if status in ContactStatus.values else ContactStatus.UNKNOWN
+
+
+# --- matching, creating and merging --------------------------------------------------------------
+
+
+def _resolve(model, *, team, user, keys, call, source, now):
+    """The record id for each item's keys: found by any identifier, created when none matches, and
+    merged when the identifiers of one item (or of items naming each other) lead to several records."""
+    target = "person" if model is Person else "company"
+    known = _lookup(model, team, keys)
+
+    # Items and records that share an identifier are one: group them (union-find).
+    parent = {}
+
+    def find(node):
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    def union(a, b):
+        parent[find(a)] = find(b)
+
+    first_item_with_key = {}
+    for index, item_keys in enumerate(keys):
+        find(("item", index))
+        for key in item_keys:
+            if key in known:
+                union(("item", index), ("record", known[key]))
+            if key in first_item_with_key:
+                union(("item", index), ("item", first_item_with_key[key]))
+            first_item_with_key.setdefault(key, index)
+
+    groups = defaultdict(list)
+    for node in list(parent):
+        groups[find(node)].append(node)
+
+    merges = {}  # loser id -> (survivor id, reason)
+    group_record = {}
+    new_groups = []
+    for root, nodes in groups.items():
+        records = sorted(pk for kind, pk in nodes if kind == "record")
+        if records:
+            survivor = records[0]  # the oldest record stays
+            for loser in records[1:]:
+                merges[loser] = (survivor, _reason(nodes, keys, known, loser, survivor))
+            group_record[root] = survivor
+        else:
+            new_groups.append(root)
+
+    created = model.objects.bulk_create(
+        [model(team=team, is_sandbox=call is not None and call.sandbox) for _ in new_groups]
+    )
+    group_record.update({root: record.pk for root, record in zip(new_groups, created, strict=True)})
+    if merges:
+        _merge(model, team=team, user=user, merges=merges)
+
+    ids = [group_record[find(("item", index))] for index in range(len(keys))]
+    new_identifiers = {}
+    for pk, item_keys in zip(ids, keys, strict=True):
+        for kind, value in item_keys:
+            if (kind, value) not in known:
+                new_identifiers.setdefault((kind, value), pk)
+    Identifier.objects.bulk_create(
+        [
+            Identifier(team=team, kind=kind, value=value, source=source, **{f"{target}_id": pk})
+            for (kind, value), pk in new_identifiers.items()
+        ],
+        ignore_conflicts=True,
+    )
+    if new_identifiers:
+        ids = _settle_races(model, team=team, user=user, ids=ids, wanted=new_identifiers)
+    return ids
+
+
+def _lookup(model, team, keys):
+    """(kind, value) -> record id, for every identifier of these keys the team already has."""
+    target = "person" if model is Person else "company"
+    by_kind = defaultdict(set)
+    for item_keys in keys:
+        for kind, value in item_keys:
+            by_kind[kind].add(value)
+    if not by_kind:
+        return {}
+    match = Q()
+    for kind, values in by_kind.items():
+        match |= Q(kind=kind, value__in=values)
+    rows = (
+        Identifier.objects.for_team(team)
+        .filter(match, **{f"{target}__isnull": False})
+        .values_list("kind", "value", f"{target}_id")
+    )
+    return {(kind, value): pk for kind, value, pk in rows}
+
+
+def _settle_races(model, *, team, user, ids, wanted):
+    """Another worker may have kept the same person at the same time and won an identifier (the
+    unique constraint kept one): fold our record into the one that owns it."""
+    owners = _lookup(model, team, [list(wanted)])
+    merges = {}
+    for key, pk in wanted.items():
+        owner = owners.get(key)
+        if owner is not None and owner != pk:
+            merges[pk] = (owner, f"{key[0]}:{key[1]} was kept by another worker at the same time")
+    if not merges:
+        return ids
+    _merge(model, team=team, user=user, merges=merges)
+    return [merges[pk][0] if pk in merges else pk for pk in ids]
+
+
+def _reason(nodes, keys, known, loser, survivor):
+    """Which identifiers joined the two records, in words."""
+    named = set()
+    for kind, index in nodes:
+        if kind == "item":
+            named.update(keys[index])
+    joined = sorted(f"{k}:{v}" for (k, v) in named if known.get((k, v)) in (loser, survivor))
+    return ("matched on " + ", ".join(joined))[:300]
+
+
+def _merge(model, *, team, user, merges):
+    """Fold each loser into its survivor: every row pointing at the loser (values, contact points,
+    identifiers, list entries, and whatever other parts add) moves to the survivor; rows that would
+    then be duplicates keep the best one. Then the losers go, and a Merge row says what happened."""
+    # A survivor may itself have been merged away in the same batch: follow the chain.
+    for loser, (survivor, reason) in list(merges.items()):
+        while survivor in merges:
+            survivor = merges[survivor][0]
+        merges[loser] = (survivor, reason)
+    losers = list(merges)
+    target = "person" if model is Person else "company"
+    records = model.objects.in_bulk(losers + [s for s, _ in merges.values()])
+
+    if model is Person:
+        _merge_contact_points(merges)
+    _drop_duplicate_list_entries(target, merges)
+
+    for relation in model._meta.related_objects:
+        if not relation.one_to_many:
+            continue
+        column = relation.field.name
+        survivor_case = Case(*[When(**{column: loser}, then=Value(s)) for loser, (s, _) in merges.items()])
+        relation.related_model._base_manager.filter(**{f"{column}__in": losers}).update(
+            **{column: survivor_case}
+        )
+
+    Merge.objects.bulk_create(
+        [
+            Merge(
+                team=team,
+                merged_id=loser,
+                merged_name=str(records[loser])[:300] if loser in records else "",
+                reason=reason,
+                user=user,
+                **{target: records[survivor]},
+            )
+            for loser, (survivor, reason) in merges.items()
+        ]
+    )
+    if model is Person:
+        # A survivor without a company takes the company the loser had.
+        for loser, (survivor, _) in merges.items():
+            if records[survivor].company_id is None and records[loser].company_id is not None:
+                records[survivor].company_id = records[loser].company_id
+                records[survivor].save(update_fields=["company"])
+    model.objects.filter(pk__in=losers).delete()
+
+
+def _merge_contact_points(merges):
+    """Two records holding the same address become one contact point with the best status."""
+    survivor_of = {loser: s for loser, (s, _) in merges.items()}
+    ids = set(survivor_of) | set(survivor_of.values())
+    groups = defaultdict(list)
+    for point in ContactPoint.objects.filter(person_id__in=ids):
+        groups[(survivor_of.get(point.person_id, point.person_id), point.kind, point.value)].append(point)
+    keep, drop = [], []
+    for (survivor, _kind, _value), points in groups.items():
+        if len(points) < 2:
+            continue
+        best = max(points, key=lambda p: (STATUS_RANK[p.status], p.obtained_at))
+        stays = next((p for p in points if p.person_id == survivor), points[0])
+        stays.status, stays.source, stays.obtained_at, stays.call_id = (
+            best.status,
+            best.source,
+            best.obtained_at,
+            best.call_id,
+        )
+        stays.phone_type = stays.phone_type or best.phone_type
+        keep.append(stays)
+        drop += [p.pk for p in points if p is not stays]
+    if drop:
+        ContactPoint.objects.filter(pk__in=drop).delete()
+        ContactPoint.objects.bulk_update(keep, ["status", "source", "obtained_at", "call", "phone_type"])
+
+
+def _drop_duplicate_list_entries(target, merges):
+    """Both records in one list: the list keeps the earlier entry, now about the survivor."""
+    survivor_of = {loser: s for loser, (s, _) in merges.items()}
+    ids = set(survivor_of) | set(survivor_of.values())
+    seen, drop = {}, []
+    entries = ListEntry.objects.filter(**{f"{target}_id__in": ids}).order_by("added_at", "id")
+    for entry in entries:
+        record = getattr(entry, f"{target}_id")
+        key = (entry.prospect_list_id, survivor_of.get(record, record))
+        if key in seen:
+            # Keep the survivor's own entry when both exist, else the earliest.
+            if record not in survivor_of and seen[key][1] in survivor_of:
+                drop.append(seen[key][0])
+                seen[key] = (entry.pk, record)
+            else:
+                drop.append(entry.pk)
+        else:
+            seen[key] = (entry.pk, record)
+    if drop:
+        ListEntry.objects.filter(pk__in=drop).delete()
+
+
+# --- values, contact points and display fields ---------------------------------------------------
+
+
+def _add_values(model, *, team, rows, source, call, now):
+    """A FactValue per value, unless the same source already gave the same value in the same call."""
+    target = "person" if model is Person else "company"
+    records = {record.pk for record, _ in rows}
+    have = set(
+        FactValue.objects.filter(**{f"{target}_id__in": records}).values_list(
+            f"{target}_id", "field", "value", "detail", "source", "call_id"
+        )
+    )
+    call_id = call.pk if call is not None else None
+    new = []
+    for record, values in rows:
+        for field, value, detail in values:
+            key = (record.pk, field, value, detail, source, call_id)
+            if key in have:
+                continue
+            have.add(key)
+            new.append(
+                FactValue(
+                    team=team,
+                    field=field,
+                    value=value,
+                    detail=detail,
+                    source=source,
+                    obtained_at=now,
+                    call=call,
+                    **{target: record},
+                )
+            )
+    FactValue.objects.bulk_create(new)
+
+
+def _add_contact_points(*, team, rows, source, call, now):
+    """Emails and phones, one ContactPoint per (person, kind, normalised value), keeping the best
+    status and the provenance of the answer that gave it."""
+    people = {pk for pk, _ in rows}
+    existing = {
+        (point.person_id, point.kind, point.value): point
+        for point in ContactPoint.objects.filter(person_id__in=people)
+    }
+    new, changed = {}, {}
+    for pk, facts in rows:
+        found = [(ContactKind.EMAIL, identifiers.email(a), _status(s), "") for a, s in facts.emails]
+        found += [
+            (ContactKind.PHONE, identifiers.phone(n), ContactStatus.UNKNOWN, t) for n, t in facts.phones
+        ]
+        for kind, value, status, phone_type in found:
+            if not value:
+                continue
+            key = (pk, kind, value)
+            point = existing.get(key) or new.get(key)
+            if point is None:
+                new[key] = ContactPoint(
+                    team=team,
+                    person_id=pk,
+                    kind=kind,
+                    value=value,
+                    domain=identifiers.email_domain(value) if kind == ContactKind.EMAIL else "",
+                    status=status,
+                    phone_type=(phone_type or "").strip()[:30],
+                    source=source,
+                    obtained_at=now,
+                    call=call,
+                )
+            elif STATUS_RANK[status] > STATUS_RANK[point.status]:
+                point.status, point.source, point.obtained_at, point.call = status, source, now, call
+                if point.pk:
+                    changed[key] = point
+    ContactPoint.objects.bulk_create(new.values())
+    if changed:
+        ContactPoint.objects.bulk_update(changed.values(), ["status", "source", "obtained_at", "call"])
+
+
+def _refresh_display(model, records, *, sandbox):
+    """Each record's display fields take the newest value known (FactValue keeps them all)."""
+    records = list(records)
+    target = "person" if model is Person else "company"
+    fields = PERSON_VALUE_FIELDS if model is Person else COMPANY_VALUE_FIELDS + COMPANY_KEY_FIELDS
+    newest = defaultdict(dict)
+    rows = (
+        FactValue.objects.filter(**{f"{target}_id__in": [r.pk for r in records]}, field__in=fields)
+        .order_by("obtained_at", "id")
+        .values_list(f"{target}_id", "field", "value")
+    )
+    for pk, field, value in rows:
+        newest[pk][field] = value
+    for record in records:
+        for field in fields:
+            if field in newest[record.pk]:
+                setattr(record, field, newest[record.pk][field][: model._meta.get_field(field).max_length])
+        if model is Person and not record.full_name:
+            record.full_name = f"{record.first_name} {record.last_name}".strip()
+        # Real data about a sandbox record makes it real; sandbox data never makes a real one sandbox.
+        record.is_sandbox = record.is_sandbox and sandbox
+    update = list(fields) + ["is_sandbox", "updated_at"] + (["company"] if model is Person else [])
+    now = timezone.now()
+    for record in records:
+        record.updated_at = now
+    model.objects.bulk_update(records, update)

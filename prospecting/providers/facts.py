@@ -1,3 +1,10 @@
+"""Plain facts about people and companies, as a provider gave them.
+
+Each provider module maps its own parsed answers to these with pure functions
+(`people_from(endpoint, data)` and `companies_from(endpoint, data)`); the records service matches
+and merges them. Identifiers stay raw here: records normalise them through identifiers.py.
+"""
+
 from dataclasses import dataclass
 
 

@@ -9,6 +9,7 @@ are inferred and marked as such: the error body is assumed to be Lix's `{"error"
 import re
 import urllib.parse
 
+from prospecting.providers import plain
 from prospecting.providers.base import (
     BaseClient,
     InvalidInput,
@@ -25,6 +26,7 @@ from prospecting.providers.base import (
     message_from,
     parse_retry_after,
 )
+from prospecting.providers.facts import CompanyFacts, PersonFacts
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # A cursor-safe id for paths and queries: no slash, no whitespace, nothing that would change the route.
@@ -238,3 +240,67 @@ def credits_charged(call, params, data, prices):
 
 def credits_for_error(call, params, error, prices):
     return {}, {}
+
+
+# --- Plain facts (records.keep_people / keep_companies take these) -----------------------------------
+# An email lookup's hits carry name, liProfileUrl (a bare public-id slug) and salesNavUrl; its `org` a
+# name and full LinkedIn URLs [S]. The hits do not repeat the email asked about: the caller adds it.
+# Employees carry links{linkedin, salesNav}, title, location, currentOrg, dateEnded (null while in role) [E2].
+
+
+def people_from(endpoint, data):
+    """PersonFacts from a LookC answer as the client parsed it (`Result.data`); [] for other endpoints
+    and for lookups still pending."""
+    data = plain.record(data)
+    if endpoint in ("person_by_email", "request_status"):
+        found = _found(data)
+        org = plain.record(found.get("org"))
+        people = [
+            PersonFacts(
+                linkedin_url=plain.text(hit.get("liProfileUrl")),
+                sales_nav_id=plain.text(hit.get("salesNavUrl")),
+                full_name=plain.text(hit.get("name")),
+                company_name=plain.text(org.get("name")),
+                company_linkedin_url=plain.text(org.get("liProfileUrl")),
+            )
+            for hit in plain.records(found.get("hits"))
+        ]
+    elif endpoint == "org_employees":
+        people = [_employee(employee) for employee in plain.records(data.get("employees"))]
+    else:
+        people = []
+    return [person for person in people if person.linkedin_url or person.sales_nav_id or person.full_name]
+
+
+def companies_from(endpoint, data):
+    """CompanyFacts from a LookC answer: the organisation an email lookup found (employees name only
+    LookC's own org id, which no other provider knows)."""
+    if endpoint not in ("person_by_email", "request_status"):
+        return []
+    org = plain.record(_found(plain.record(data)).get("org"))
+    company = CompanyFacts(name=plain.text(org.get("name")), linkedin_url=plain.text(org.get("liProfileUrl")))
+    return [company] if company != CompanyFacts() else []
+
+
+def _found(data):
+    """The {hits, org} of a parsed lookup; also accepts the raw result or a webhook's {type, data}."""
+    if "person" in data:
+        return plain.record(data.get("person"))
+    return plain.record(data.get("data")) if "data" in data else data
+
+
+def _employee(employee):
+    links = plain.record(employee.get("links"))
+    in_role = not plain.text(employee.get("dateEnded"))  # a former employee's title was at this org, then
+    return PersonFacts(
+        linkedin_url=plain.text(links.get("linkedin")),
+        sales_nav_id=plain.text(links.get("salesNav")),
+        full_name=plain.text(employee.get("name")),
+        title=plain.text(employee.get("title")) if in_role else "",
+        location=plain.text(employee.get("location")),
+        company_name=plain.text(plain.dig(employee, "currentOrg", "name")),
+    )
+
+
+LookcClient.people_from = staticmethod(people_from)
+LookcClient.companies_from = staticmethod(companies_from)

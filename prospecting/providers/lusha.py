@@ -46,7 +46,9 @@ from prospecting.providers.lusha_records import (
     checked_pages,
     checked_signals,
     checked_text,
+    companies_from,
     filter_values,
+    people_from,
     signal_contact,
     unique_ids,
     with_missing,
@@ -558,3 +560,7 @@ def _count(items):
 
 def _amount(total):
     return {CREDIT_TYPE: total} if total else {}
+
+
+LushaClient.people_from = staticmethod(people_from)
+LushaClient.companies_from = staticmethod(companies_from)

@@ -2,11 +2,14 @@
 already knows, the price said (and confirmed) before a paid page, and selected rows kept as records."""
 
 import json
+import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from prospecting.models import ContactPoint, Identifier, Person, ProviderCall, Suppression
 from prospecting.providers.facts import PersonFacts
@@ -24,6 +27,8 @@ from prospecting.services.search import (
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LIX_SEARCH = "https://api.lix-it.com/v1/li/linkedin/search/people"
+LUSHA_SEARCH = "https://api.lusha.com/prospecting/contact/search"
+LEADIQ_URL = "https://api.leadiq.com/graphql"
 PEOPLE_URL = "https://www.linkedin.com/search/results/people/?keywords=founder&page=3"
 
 
@@ -136,3 +141,143 @@ def test_marking_a_page_takes_the_same_queries_for_10_and_100_rows(team_a, bob, 
     assert len(queries) == 4
     assert sum(1 for row in rows if row.record_id) == count // 2
     assert ContactPoint.objects.count() == count // 2
+
+
+# --- The pages ---------------------------------------------------------------------------------------------
+
+
+def test_search_is_in_the_navigation(alice_client):
+    page = alice_client.get(reverse("provider_keys")).content.decode()
+    assert f'href="{reverse("search")}"' in page
+
+
+def test_a_paid_lix_search_asks_first_and_sends_nothing_until_confirmed(mocked, key_for, alice_client):
+    key_for("lix")
+    mocked.get(LIX_SEARCH, json=fixture("lix", "search_people"))
+    asked = alice_client.get(reverse("search_lix"), {"run": "1", "url": PEOPLE_URL})
+    page = asked.content.decode()
+    assert "Search and spend 1 standard credit" in page and "Nothing has been sent yet" in page
+    assert len(mocked.calls) == 0 and not ProviderCall.objects.exists()
+    # A POST without the confirmation asks again, and sends nothing either.
+    alice_client.post(reverse("search_lix"), {"run": "1", "url": PEOPLE_URL})
+    assert len(mocked.calls) == 0
+    done = alice_client.post(
+        reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "page": "3", "confirm": "1"}
+    )
+    page = done.content.decode()
+    assert len(mocked.calls) == 1 and "Alfie Lambert" in page and "Emma Cardona" in page
+    assert 'name="selected" value="1"' in page and "Keep selected" in page
+    assert "Next page (1 standard credit, asks first)" in page and "this page cost 1 standard credit" in page
+
+
+def test_lix_next_page_link_keeps_the_sequence_id_and_asks_again(mocked, key_for, alice_client):
+    key_for("lix")
+    mocked.get(LIX_SEARCH, json=fixture("lix", "search_people"))
+    done = alice_client.post(reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "confirm": "1"})
+    sequence_id = parse_qs(urlsplit(mocked.calls[0].request.url).query)["sequence_id"][0]
+    next_url = re.search(r'href="([^"]+)">Next page', done.content.decode()).group(1).replace("&amp;", "&")
+    assert f"sequence_id={sequence_id}" in next_url and "page=4" in next_url
+    asked = alice_client.get(next_url)
+    assert "Search and spend 1 standard credit" in asked.content.decode() and len(mocked.calls) == 1
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', asked.content.decode()))
+    alice_client.post(reverse("search_lix"), fields)
+    sent = parse_qs(urlsplit(mocked.calls[1].request.url).query)
+    assert sent["sequence_id"] == [sequence_id] and "page=4" in sent["url"][0]
+
+
+def test_a_url_that_is_not_a_search_is_refused_in_words_without_a_call(mocked, key_for, alice_client):
+    key_for("lix")
+    page = alice_client.get(
+        reverse("search_lix"), {"run": "1", "url": "https://www.linkedin.com/in/alfie"}
+    ).content.decode()
+    assert "This is not a search Lix can run" in page and len(mocked.calls) == 0
+
+
+def test_no_key_says_who_can_add_one(alice_client, team_a):
+    page = alice_client.get(reverse("search_lusha"), {"run": "1", "job_titles": "CTO"}).content.decode()
+    assert "has no lusha key yet" in page and "A team admin can add or fix the Lusha key" in page
+
+
+def test_a_provider_refusal_is_said_in_words_with_what_to_do(mocked, key_for, alice_client):
+    key_for("lix")
+    mocked.get(LIX_SEARCH, json=fixture("lix", "error_params_invalid"), status=400)
+    page = alice_client.post(
+        reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "confirm": "1"}
+    ).content.decode()
+    assert "The search did not run" in page and "Lix refused the request" in page
+    assert "Check the search (the URL or the filters) and try again." in page
+
+
+def test_a_rate_limited_search_says_when_to_try_again(mocked, key_for, alice_client):
+    key_for("lusha")
+    mocked.post(
+        LUSHA_SEARCH, json={"message": "Too many requests"}, status=429, headers={"Retry-After": "30"}
+    )
+    page = alice_client.get(reverse("search_lusha"), {"run": "1", "job_titles": "CTO"}).content.decode()
+    assert "Lusha asked Quarry to slow down" in page and "try again in 30 seconds" in page
+
+
+def test_lusha_contact_search_is_free_runs_at_once_and_sends_the_filters(mocked, key_for, alice_client):
+    key_for("lusha")
+    mocked.post(LUSHA_SEARCH, json=fixture("lusha", "contact_search"))
+    page = alice_client.get(
+        reverse("search_lusha"),
+        {"run": "1", "job_titles": "CTO, VP Engineering", "company_domains": "lusha.com"},
+    ).content.decode()
+    body = json.loads(mocked.calls[0].request.body)
+    assert body["filters"]["contacts"]["include"]["jobTitles"] == ["CTO", "VP Engineering"]
+    assert body["filters"]["companies"]["include"]["domains"] == ["lusha.com"]
+    assert body["pages"] == {"page": 0, "size": 25}
+    assert "Chris Karageorge" in page and "Search and spend" not in page
+
+
+def test_an_empty_search_says_so_and_what_to_do(mocked, key_for, alice_client):
+    key_for("lusha")
+    mocked.post(LUSHA_SEARCH, json={"requestId": "r", "totalResults": 0, "contacts": []})
+    page = alice_client.get(reverse("search_lusha"), {"run": "1", "job_titles": "Nobody"}).content.decode()
+    assert "No results on this page" in page and "Widen the search" in page
+
+
+def test_leadiq_people_search_says_its_price_then_runs(mocked, key_for, alice_client):
+    key_for("leadiq")
+    mocked.post(LEADIQ_URL, json=fixture("leadiq", "flat_advanced_search"))
+    asked = alice_client.get(
+        reverse("search_leadiq"),
+        {"run": "1", "titles": "VP of Sales", "seniorities": ["VP"]},
+    ).content.decode()
+    assert "Search and spend 2.5 universal credits" in asked and len(mocked.calls) == 0
+    page = alice_client.post(
+        reverse("search_leadiq"),
+        {"run": "1", "titles": "VP of Sales", "seniorities": ["VP"], "confirm": "1"},
+    ).content.decode()
+    variables = json.loads(mocked.calls[0].request.body)["variables"]["input"]
+    assert variables["contactFilter"] == {"titles": ["VP of Sales"], "seniorities": ["VP"]}
+    assert "Jane Doe" in page and "John Roe" in page
+
+
+def test_keep_selected_keeps_only_the_ticked_rows_and_marks_them(mocked, key_for, alice_client, team_a):
+    key_for("lix")
+    mocked.get(LIX_SEARCH, json=fixture("lix", "search_people"))
+    page = alice_client.post(
+        reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "confirm": "1"}
+    ).content.decode()
+    state = re.search(r'name="state" value="([^"]+)"', page).group(1)
+    kept = alice_client.post(reverse("search_keep"), {"state": state, "selected": ["0"]}).content.decode()
+    assert "Kept 1 person in your records." in kept
+    assert list(Person.objects.for_team(team_a).values_list("full_name", flat=True)) == ["Alfie Lambert"]
+    assert kept.count("In your records") == 1 and len(mocked.calls) == 1  # no second provider call
+
+
+def test_kept_results_of_another_team_are_refused(mocked, key_for, alice_client, carol_client, team_b):
+    key_for("lix")
+    mocked.get(LIX_SEARCH, json=fixture("lix", "search_people"))
+    page = alice_client.post(
+        reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "confirm": "1"}
+    ).content.decode()
+    state = re.search(r'name="state" value="([^"]+)"', page).group(1)
+    assert carol_client.post(reverse("search_keep"), {"state": state, "selected": ["0"]}).status_code == 404
+    assert (
+        alice_client.post(reverse("search_keep"), {"state": state + "x", "selected": ["0"]}).status_code
+        == 404
+    )
+    assert not Person.objects.for_team(team_b).exists()

@@ -12,6 +12,7 @@ filters), stored as they are in a SavedSearch.
 """
 
 import hashlib
+import math
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -33,7 +34,14 @@ from prospecting.models import (
 )
 from prospecting.models.calls import describe_credits
 from prospecting.providers import PROVIDERS
-from prospecting.providers.base import InvalidInput
+from prospecting.providers.base import (
+    InvalidInput,
+    KeyRejected,
+    OutOfCredits,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+)
 from prospecting.providers.billing import max_credits, prices_for
 from prospecting.providers.facts import CompanyFacts, PersonFacts
 from prospecting.providers.leadiq import LeadiqClient
@@ -84,7 +92,7 @@ def search_kind(provider, kind):
     try:
         return SEARCHES[(provider, kind)]
     except KeyError:
-        raise InvalidInput(f"Quarry has no {provider} search called “{kind}”.") from None
+        raise ValueError(f"Quarry has no {provider} search called {kind!r}.") from None
 
 
 def lix_kind_for(url):
@@ -173,28 +181,67 @@ def search_params(*, provider, kind, query, page, sequence_id=""):
             filters["contactFilter"] = contact
         if company:
             filters["companyFilter"] = company
-        # Ids alone are free; names, titles and LinkedIn profiles cost LeadIQ's profile price per person.
-        fields = ["profile"] if query.get("profiles", True) else []
+        # LeadIQ charges its profile price for every person a search returns, ids alone or not (billing
+        # rule in providers/leadiq.py): so take the names, titles and profiles that price pays for.
+        fields = ["profile"]
         return {
             "fields": fields,
             "filters": filters,
             "limit": LEADIQ_PAGE_SIZE,
             "skip": (page - 1) * LEADIQ_PAGE_SIZE,
         }
-    raise InvalidInput(f"Quarry cannot search {provider} yet.")
+    raise ValueError(f"Quarry cannot search {provider} yet.")
 
 
 def search_cost(*, team, provider, kind, query, page):
     """The most one page of this search can cost with the team's key, by credit type ({} when free).
-    Raises KeyRejected when the team has no key for the provider."""
+    Raises SearchFailed when the team has no key for the provider."""
     search = search_kind(provider, kind)
-    key = active_key(team=team, provider=provider)
+    try:
+        key = active_key(team=team, provider=provider)
+    except ProviderError as error:
+        raise failure_in_words(provider, error) from None
     params = search_params(provider=provider, kind=kind, query=query, page=page)
     return max_credits(provider, search.endpoint.__name__, params, prices_for(key))
 
 
 def cost_text(credits):
     return describe_credits(credits)
+
+
+class SearchFailed(Exception):
+    """A search that gave no results page, in words: what happened and what to do."""
+
+    def __init__(self, message, *, advice="", rate_limited=False, retry_after=None):
+        super().__init__(message)
+        self.message, self.advice = message, advice
+        self.rate_limited, self.retry_after = rate_limited, retry_after
+
+
+def failure_in_words(provider, error):
+    """A provider's refusal as a SearchFailed saying what happened and what to do about it."""
+    name = PROVIDERS[provider].__name__.removesuffix("Client")
+    message = error.message
+    if isinstance(error, RateLimited):
+        wait = math.ceil(error.retry_after) if error.retry_after else None
+        when = f"in {wait} second{'s' if wait != 1 else ''}" if wait else "in a moment"
+        return SearchFailed(
+            message,
+            advice=f"{name} is limiting how fast Quarry may search: nothing was charged; try again {when}.",
+            rate_limited=True,
+            retry_after=wait,
+        )
+    if isinstance(error, KeyRejected):
+        advice = f"A team admin can add or fix the {name} key under Provider keys."
+    elif isinstance(error, OutOfCredits):
+        advice = f"Top up the {name} account, or wait until its allowance resets, then search again."
+    elif isinstance(error, InvalidInput):
+        advice = "Check the search (the URL or the filters) and try again."
+    elif isinstance(error, ProviderUnavailable):
+        advice = f"{name} did not answer properly: try again in a few minutes."
+    else:
+        advice = "Try again later; the call log shows what the provider answered."
+    return SearchFailed(message, advice=advice)
 
 
 # --- Results and their marks -----------------------------------------------------------------------------
@@ -247,11 +294,15 @@ class Results:
 
 
 def run_search(*, team, user, provider, kind, query, page=1, sequence_id="", saved=None):
-    """One page of a search, its rows marked. Raises ProviderError (its message is in words) when the
-    provider refuses, and KeyRejected when the team has no key for it."""
+    """One page of a search, its rows marked. Raises SearchFailed, in words, when there is no page: no
+    key, a refusal, a rate limit. With `saved`, rows new since its last run are marked and this run
+    becomes its last."""
     search = search_kind(provider, kind)
     params = search_params(provider=provider, kind=kind, query=query, page=page, sequence_id=sequence_id)
-    result = call_provider(team=team, user=user, provider=provider, endpoint=search.endpoint, **params)
+    try:
+        result = call_provider(team=team, user=user, provider=provider, endpoint=search.endpoint, **params)
+    except ProviderError as error:
+        raise failure_in_words(provider, error) from None
     # call_provider returns the provider's answer; its log row is this member's newest call of the endpoint.
     call = (
         ProviderCall.objects.for_team(team)

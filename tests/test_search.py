@@ -1,18 +1,21 @@
 """Search: one page of a provider search through call_provider, its rows marked with what the team
 already knows, the price said (and confirmed) before a paid page, and selected rows kept as records."""
 
+import dataclasses
 import json
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core import signing
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from prospecting.models import ContactPoint, Identifier, Person, ProviderCall, Suppression
 from prospecting.providers.facts import PersonFacts
+from prospecting.services.keys import connect_sandbox_key
 from prospecting.services.records import keep_people
 from prospecting.services.search import (
     Row,
@@ -24,6 +27,7 @@ from prospecting.services.search import (
     url_page,
     with_page,
 )
+from tests.sandbox.conftest import sandbox_urls
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LIX_SEARCH = "https://api.lix-it.com/v1/li/linkedin/search/people"
@@ -281,3 +285,46 @@ def test_kept_results_of_another_team_are_refused(mocked, key_for, alice_client,
         == 404
     )
     assert not Person.objects.for_team(team_b).exists()
+
+
+def test_every_search_runs_against_the_sandbox_and_its_rows_can_be_kept(
+    sandbox, settings, team_a, alice, alice_client
+):
+    server = sandbox()
+    settings.SANDBOX_URL, settings.SANDBOX_PROVIDER_URLS = server.url, sandbox_urls(server)
+    for provider in ("lix", "lusha", "leadiq"):
+        connect_sandbox_key(team=team_a, actor=alice, provider=provider)
+    lix = alice_client.post(reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "confirm": "1"})
+    lusha = alice_client.get(reverse("search_lusha"), {"run": "1", "job_titles": "CTO"})
+    leadiq = alice_client.post(reverse("search_leadiq"), {"run": "1", "titles": "VP", "confirm": "1"})
+    for response in (lix, lusha, leadiq):
+        page = response.content.decode()
+        assert 'name="selected" value="0"' in page, page[page.find("<main") :][:1500]
+    state = re.search(r'name="state" value="([^"]+)"', lix.content.decode()).group(1)
+    kept = alice_client.post(reverse("search_keep"), {"state": state, "selected": ["0", "1"]})
+    assert "Kept 2 people in your records." in kept.content.decode()
+    assert Person.objects.for_team(team_a).filter(is_sandbox=True).count() == 2
+
+
+def _results_page_queries(client, team, rows):
+    state = {
+        "team": team.pk,
+        "provider": "lix",
+        "kind": "linkedin_people",
+        "query": {"url": PEOPLE_URL},
+        "page": 1,
+        "rows": [dataclasses.asdict(row.person) for row in rows],
+    }
+    signed = signing.dumps(state, salt="prospecting.search.results", compress=True)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.post(reverse("search_keep"), {"state": signed}).content.decode()
+    return page, len(queries)
+
+
+def test_a_results_page_takes_the_same_queries_for_10_and_100_rows(alice_client, team_a, bob):
+    alice_client.get(reverse("search_lix"))  # the session's first request does its own bookkeeping
+    small, small_queries = _results_page_queries(alice_client, team_a, _people(team_a, bob, 10))
+    Person.objects.all().delete()
+    large, large_queries = _results_page_queries(alice_client, team_a, _people(team_a, bob, 100))
+    assert small.count("In your records") == 5 and large.count("In your records") == 50
+    assert small_queries == large_queries

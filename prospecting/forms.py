@@ -148,6 +148,10 @@ class SearchForm(forms.Form):
         return 1
 
 
+def _given(value):
+    return bool(value.strip()) if isinstance(value, str) else bool(value)
+
+
 def _comma_list(label, help_text=""):
     return forms.CharField(
         label=label,
@@ -193,17 +197,53 @@ class LixSearchForm(SearchForm):
         return url_page(self.cleaned_data["url"])
 
 
+class LookedUpChoices(forms.MultipleChoiceField):
+    """Checkboxes fed by a provider's filter look-up when the form is shown. A search sent later takes any
+    value without asking the look-up again: the provider itself refuses what it does not know."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def valid_value(self, value):
+        return 0 < len(str(value).strip()) <= 200
+
+
 class LushaSearchForm(SearchForm):
     job_titles = _comma_list("Job titles", "For example: CTO, Head of Engineering.")
-    departments = _comma_list("Departments", "As Lusha names them, e.g. Engineering & Technical, Sales.")
+    department_choices = LookedUpChoices(label="Departments", required=False)
+    departments = _comma_list(
+        "Other departments", "As Lusha names them, e.g. Engineering & Technical, Sales."
+    )
+    seniority = LookedUpChoices(label="Seniority", required=False)
     countries = _comma_list("Countries", "For example: United Kingdom, France.")
     company_names = _comma_list("Company names")
     company_domains = _comma_list("Company domains", "For example: acme.com, globex.com.")
-    query_fields = ("job_titles", "departments", "countries", "company_names", "company_domains")
+    query_fields = ("job_titles", "department_choices", "departments", "seniority", "countries")
+    query_fields += ("company_names", "company_domains")
+
+    def __init__(self, *args, lookups=None, **kwargs):
+        """`lookups`: Lusha's own departments and seniorities ({"departments": [...], "seniorities":
+        [(id, name)]}); without them, departments are typed and seniority is not offered."""
+        super().__init__(*args, **kwargs)
+        lookups = lookups or {}
+        self.fields["department_choices"].choices = [(name, name) for name in lookups.get("departments", ())]
+        self.fields["seniority"].choices = [(str(i), name) for i, name in lookups.get("seniorities", ())]
+        if self.is_bound:
+            return
+        if not self.fields["department_choices"].choices:
+            del self.fields["department_choices"]
+            self.fields["departments"].label = "Departments"
+        if not self.fields["seniority"].choices:
+            del self.fields["seniority"]
+
+    def query(self):
+        return {
+            name: self.cleaned_data.get(name) or ([] if "choices" in name else "")
+            for name in self.query_fields
+        }
 
     def clean(self):
         cleaned = super().clean()
-        if not any((cleaned.get(name) or "").strip() for name in self.query_fields):
+        if not any(_given(cleaned.get(name)) for name in self.query_fields):
             raise forms.ValidationError("Fill in at least one filter: Lusha needs something to search on.")
         return cleaned
 

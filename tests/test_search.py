@@ -32,6 +32,7 @@ from tests.sandbox.conftest import sandbox_urls
 FIXTURES = Path(__file__).parent / "fixtures"
 LIX_SEARCH = "https://api.lix-it.com/v1/li/linkedin/search/people"
 LUSHA_SEARCH = "https://api.lusha.com/prospecting/contact/search"
+LUSHA_FILTERS = "https://api.lusha.com/prospecting/filters/contacts"
 LEADIQ_URL = "https://api.leadiq.com/graphql"
 PEOPLE_URL = "https://www.linkedin.com/search/results/people/?keywords=founder&page=3"
 
@@ -328,3 +329,32 @@ def test_a_results_page_takes_the_same_queries_for_10_and_100_rows(alice_client,
     large, large_queries = _results_page_queries(alice_client, team_a, _people(team_a, bob, 100))
     assert small.count("In your records") == 5 and large.count("In your records") == 50
     assert small_queries == large_queries
+
+
+def test_the_lusha_form_offers_lushas_own_departments_and_seniorities(mocked, key_for, alice_client):
+    key_for("lusha")
+    filters = fixture("lusha", "filters")
+    mocked.get(f"{LUSHA_FILTERS}/departments", json=filters["contact_departments"])
+    mocked.get(f"{LUSHA_FILTERS}/seniority", json=filters["contact_seniorities"])
+    page = alice_client.get(reverse("search_lusha")).content.decode()
+    assert 'name="department_choices" value="Engineering"' in page
+    assert 'name="seniority" value="10"' in page and "founder" in page
+    mocked.post(LUSHA_SEARCH, json=fixture("lusha", "contact_search"))
+    alice_client.get(
+        reverse("search_lusha"),
+        {"run": "1", "department_choices": ["Engineering"], "departments": "Sales", "seniority": ["10", "9"]},
+    )
+    body = json.loads(mocked.calls[-1].request.body)
+    assert body["filters"]["contacts"]["include"] == {
+        "departments": ["Engineering", "Sales"],
+        "seniority": [10, 9],
+    }
+
+
+def test_the_lusha_form_falls_back_to_typed_filters_when_the_look_ups_fail(mocked, key_for, alice_client):
+    key_for("lusha")
+    mocked.get(f"{LUSHA_FILTERS}/departments", json={"message": "Server error"}, status=500)
+    page = alice_client.get(reverse("search_lusha")).content.decode()
+    assert (
+        "department_choices" not in page and 'name="departments"' in page and 'name="seniority"' not in page
+    )

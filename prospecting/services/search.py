@@ -152,8 +152,12 @@ def search_params(*, provider, kind, query, page, sequence_id=""):
         contacts, companies = {}, {}
         if _words(query.get("job_titles")):
             contacts["jobTitles"] = _words(query.get("job_titles"))
-        if _words(query.get("departments")):
-            contacts["departments"] = _words(query.get("departments"))
+        departments = list(query.get("department_choices") or []) + _words(query.get("departments"))
+        if departments:
+            contacts["departments"] = list(dict.fromkeys(departments))
+        seniority = [int(value) for value in query.get("seniority") or [] if str(value).isdigit()]
+        if seniority:
+            contacts["seniority"] = seniority
         if _words(query.get("countries")):
             contacts["locations"] = [{"country": country} for country in _words(query.get("countries"))]
         if _words(query.get("company_names")):
@@ -191,6 +195,28 @@ def search_params(*, provider, kind, query, page, sequence_id=""):
             "skip": (page - 1) * LEADIQ_PAGE_SIZE,
         }
     raise ValueError(f"Quarry cannot search {provider} yet.")
+
+
+def lusha_filter_choices(*, team, user):
+    """Lusha's departments and seniorities (searches take the seniorities' ids) for the search form; {}
+    when they cannot be had (no key, Lusha refused): the form then offers typed filters only."""
+    choices = {}
+    try:
+        departments = call_provider(
+            team=team, user=user, provider="lusha", endpoint=LushaClient.contact_departments
+        ).data
+        seniorities = call_provider(
+            team=team, user=user, provider="lusha", endpoint=LushaClient.contact_seniorities
+        ).data
+    except ProviderError:
+        return choices
+    choices["departments"] = [name.strip() for name in departments if isinstance(name, str) and name.strip()]
+    choices["seniorities"] = [
+        (item["id"], str(item.get("name") or item["id"]))
+        for item in seniorities
+        if isinstance(item, dict) and isinstance(item.get("id"), int)
+    ]
+    return choices
 
 
 def search_cost(*, team, provider, kind, query, page):

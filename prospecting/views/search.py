@@ -23,6 +23,7 @@ from prospecting.services.search import (
     SearchFailed,
     cost_text,
     keep_results,
+    lusha_filter_choices,
     results_from_state,
     results_state,
     run_search,
@@ -33,6 +34,16 @@ from prospecting.services.search import (
 FORMS = {"lix": LixSearchForm, "lusha": LushaSearchForm, "leadiq": LeadiqSearchForm}
 PROVIDER_NAMES = {"lix": "Lix", "lusha": "Lusha", "leadiq": "LeadIQ"}
 STATE_SALT = "prospecting.search.results"
+# Fields that take several values (checkboxes).
+LIST_FIELDS = ("seniorities", "seniority", "department_choices")
+
+
+def _form(request, provider, *, data=None, initial=None):
+    """The form as shown to fill in: Lusha's offers its own departments and seniorities (free look-ups)."""
+    if provider != "lusha":
+        return FORMS[provider](data, initial=initial)
+    lookups = lusha_filter_choices(team=request.team, user=request.user)
+    return LushaSearchForm(data, initial=initial, lookups=lookups)
 
 
 @team_required
@@ -60,15 +71,15 @@ def _search_page(request, provider):
     context = {"provider": provider, "provider_name": PROVIDER_NAMES[provider]}
     if not data.get("run"):
         # Prefilled when coming back from a confirmation ("Change the search").
-        initial = {name: data.get(name) for name in data if name != "seniorities"}
-        initial["seniorities"], initial["run"] = data.getlist("seniorities"), "1"
-        form = FORMS[provider](initial=initial)
+        initial = {name: data.get(name) for name in data if name not in LIST_FIELDS}
+        initial |= {name: data.getlist(name) for name in LIST_FIELDS} | {"run": "1"}
+        form = _form(request, provider, initial=initial)
         if "page" not in data:
             form.initial.pop("page", None)
         return _render_form(request, form, context)
     form = FORMS[provider](data)
     if not form.is_valid():
-        return _render_form(request, form, context)
+        return _render_form(request, _form(request, provider, data=data), context)
     kind, query = form.kind(), form.query()
     page = form.cleaned_data.get("page") or form.first_page()
     sequence_id = form.cleaned_data.get("sequence_id") or ""
@@ -79,6 +90,11 @@ def _search_page(request, provider):
         credits = search_cost(team=request.team, provider=provider, kind=kind, query=query, page=page)
         if credits and not (request.method == "POST" and data.get("confirm")):
             fields = _form_fields(provider, query, page, sequence_id, saved)
+            hidden = [
+                (name, one)
+                for name, value in fields.items()
+                for one in (value if isinstance(value, list) else [value])
+            ]
             return render(
                 request,
                 "prospecting/search_confirm.html",
@@ -87,11 +103,9 @@ def _search_page(request, provider):
                     "form": form,
                     "search": SEARCHES[(provider, kind)],
                     "cost": cost_text(credits),
-                    "fields": fields,
+                    "hidden": hidden,
                     "page": page,
-                    "back": f"{reverse(f'search_{provider}')}?{urlencode(fields, doseq=True)}".replace(
-                        "run=1", "run="
-                    ),
+                    "back": f"{reverse(f'search_{provider}')}?{urlencode(fields | {'run': ''}, doseq=True)}",
                 },
             )
         results = run_search(

@@ -298,9 +298,11 @@ def test_every_search_runs_against_the_sandbox_and_its_rows_can_be_kept(
     lix = alice_client.post(reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "confirm": "1"})
     lusha = alice_client.get(reverse("search_lusha"), {"run": "1", "job_titles": "CTO"})
     leadiq = alice_client.post(reverse("search_leadiq"), {"run": "1", "titles": "VP", "confirm": "1"})
-    for response in (lix, lusha, leadiq):
+    for response in (lix, leadiq):
         page = response.content.decode()
         assert 'name="selected" value="0"' in page, page[page.find("<main") :][:1500]
+    # Lusha's prospects carry no identifier before they are revealed: listed, not keepable.
+    assert lusha.content.decode().count("Cannot be kept") > 0
     state = re.search(r'name="state" value="([^"]+)"', lix.content.decode()).group(1)
     kept = alice_client.post(reverse("search_keep"), {"state": state, "selected": ["0", "1"]})
     assert "Kept 2 people in your records." in kept.content.decode()
@@ -358,3 +360,15 @@ def test_the_lusha_form_falls_back_to_typed_filters_when_the_look_ups_fail(mocke
     assert (
         "department_choices" not in page and 'name="departments"' in page and 'name="seniority"' not in page
     )
+
+
+def test_rows_nothing_identifies_cannot_be_kept(mocked, key_for, alice_client, team_a):
+    key_for("lusha")
+    mocked.post(LUSHA_SEARCH, json=fixture("lusha", "contact_search"))
+    page = alice_client.get(reverse("search_lusha"), {"run": "1", "job_titles": "CTO"}).content.decode()
+    assert "Cannot be kept: nothing identifies it until Lusha reveals the contact." in page
+    assert 'name="selected"' not in page
+    state = re.search(r'name="state" value="([^"]+)"', page).group(1)
+    kept = alice_client.post(reverse("search_keep"), {"state": state, "selected": ["0"]}).content.decode()
+    assert "Nothing was kept: nothing identifies the rows ticked." in kept
+    assert not Person.objects.for_team(team_a).exists()

@@ -284,6 +284,9 @@ class Row:
     emails: list = field(default_factory=list)  # (address, status) the team already knows
     phones: list = field(default_factory=list)  # (number, status)
     is_new: bool | None = None  # new since the saved search last ran (None: not a saved search's run)
+    # Kept records are matched on identifiers: a row with none (a Lusha prospect before enrichment, a job's
+    # company name) would make a new record at every keep, so it cannot be kept.
+    keepable: bool = True
 
     @property
     def facts(self):
@@ -386,6 +389,7 @@ def mark_rows(*, team, rows, previous_keys=None):
     keys = [row_keys(row) for row in rows]
     for row, found in zip(rows, keys, strict=True):
         row.key = f"{found[0][0]}:{found[0][1]}" if found else _digest(row.facts)
+        row.keepable = bool(found)
         if previous_keys is not None:
             row.is_new = row.key not in set(previous_keys)
     target = "person" if rows[0].person else "company"
@@ -531,8 +535,9 @@ def results_from_state(*, team, state, previous_keys=None):
 
 def keep_results(*, team, user, results, selected):
     """Keep the rows at the `selected` indexes as the team's records, with the search's call as their
-    provenance. Returns the people or companies kept."""
+    provenance; rows nothing identifies are skipped. Returns the people or companies kept."""
     rows = [results.rows[i] for i in sorted(set(selected)) if 0 <= i < len(results.rows)]
+    rows = [row for row in rows if row.keepable]
     call = ProviderCall.objects.for_team(team).filter(pk=results.call_id).first() if results.call_id else None
     if results.finds == "people":
         return keep_people(

@@ -205,7 +205,10 @@ def search_keep(request):
         kept = keep_results(team=request.team, user=request.user, results=results, selected=selected)
         what = "people" if results.finds == "people" else "companies"
         one = "person" if results.finds == "people" else "company"
-        messages.success(request, f"Kept {len(kept)} {one if len(kept) == 1 else what} in your records.")
+        if kept:
+            messages.success(request, f"Kept {len(kept)} {one if len(kept) == 1 else what} in your records.")
+        else:
+            messages.warning(request, "Nothing was kept: nothing identifies the rows ticked.")
         # Marked again: the rows just kept now show as records the team has.
         results = results_from_state(team=request.team, state=_state_of(request))
     return _render_results(request, results, {})

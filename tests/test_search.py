@@ -372,3 +372,26 @@ def test_rows_nothing_identifies_cannot_be_kept(mocked, key_for, alice_client, t
     kept = alice_client.post(reverse("search_keep"), {"state": state, "selected": ["0"]}).content.decode()
     assert "Nothing was kept: nothing identifies the rows ticked." in kept
     assert not Person.objects.for_team(team_a).exists()
+
+
+def test_a_providers_link_is_rebuilt_from_the_profile_id_never_shown_as_sent(mocked, key_for, alice_client):
+    key_for("lix")
+    answer = {
+        "people": [
+            {"name": "Alfie Lambert", "link": "https://uk.linkedin.com/in/alfie-lambert?trk=x"},
+            {"name": "Mallory", "link": "javascript:alert(1)//linkedin.com/in/mallory"},
+        ],
+        "paging": {"count": 25, "start": 0, "total": 2},
+    }
+    mocked.get(LIX_SEARCH, json=answer)
+    page = alice_client.post(
+        reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "confirm": "1"}
+    ).content.decode()
+    assert 'href="https://www.linkedin.com/in/alfie-lambert/"' in page
+    assert "javascript:" not in page
+
+
+def test_every_search_form_shows_without_a_key(alice_client):
+    for name in ("search_lix", "search_lusha", "search_leadiq", "saved_searches"):
+        assert alice_client.get(reverse(name)).status_code == 200
+    assert alice_client.get(reverse("search")).url == reverse("search_lix")

@@ -15,7 +15,7 @@ import hashlib
 import math
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from django.db.models import Q
 from django.utils import timezone
@@ -291,6 +291,16 @@ class Row:
     @property
     def facts(self):
         return self.person or self.company
+
+    @property
+    def link(self):
+        """The LinkedIn page of the row, rebuilt from its normalised id: a provider's own URL is never put
+        in a link as it came (it could be a javascript: URL)."""
+        if self.person:
+            public_id = identifiers.linkedin_public_id(self.person.linkedin_url)
+            return f"https://www.linkedin.com/in/{quote(public_id)}/" if public_id else ""
+        slug = identifiers.company_linkedin_id(self.company.linkedin_url)
+        return f"https://www.linkedin.com/company/{quote(slug)}/" if slug else ""
 
     @property
     def name(self):

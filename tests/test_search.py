@@ -395,3 +395,12 @@ def test_every_search_form_shows_without_a_key(alice_client):
     for name in ("search_lix", "search_lusha", "search_leadiq", "saved_searches"):
         assert alice_client.get(reverse(name)).status_code == 200
     assert alice_client.get(reverse("search")).url == reverse("search_lix")
+
+
+def test_the_search_button_says_what_a_page_costs_from_the_billing_rules(alice_client):
+    lix = alice_client.get(reverse("search_lix")).content.decode()
+    assert "Search · up to 1 standard credit a page" in lix
+    leadiq = alice_client.get(reverse("search_leadiq")).content.decode()
+    assert "Search · up to 2.5 universal credits a page" in leadiq
+    lusha = alice_client.get(reverse("search_lusha")).content.decode()
+    assert "a page</button>" not in lusha

@@ -231,6 +231,18 @@ def search_cost(*, team, provider, kind, query, page):
     return max_credits(provider, search.endpoint.__name__, params, prices_for(key))
 
 
+def page_price_text(provider):
+    """What one page of this provider's searches costs at most with the documented prices, in words, for
+    the search button ("" when free); the confirmation then gives the price with the team's key."""
+    texts = {
+        describe_credits(max_credits(provider, search.endpoint.__name__, {"limit": LEADIQ_PAGE_SIZE}))
+        for (slug, _), search in SEARCHES.items()
+        if slug == provider
+    }
+    texts.discard("")
+    return " or ".join(sorted(texts))
+
+
 def cost_text(credits):
     return describe_credits(credits)
 

@@ -24,6 +24,7 @@ from prospecting.services.search import (
     cost_text,
     keep_results,
     lusha_filter_choices,
+    page_price_text,
     results_from_state,
     results_state,
     run_search,
@@ -68,7 +69,11 @@ def search_leadiq(request):
 
 def _search_page(request, provider):
     data = request.POST if request.method == "POST" else request.GET
-    context = {"provider": provider, "provider_name": PROVIDER_NAMES[provider]}
+    context = {
+        "provider": provider,
+        "provider_name": PROVIDER_NAMES[provider],
+        "page_price": page_price_text(provider),
+    }
     if not data.get("run"):
         # Prefilled when coming back from a confirmation ("Change the search").
         initial = {name: data.get(name) for name in data if name not in LIST_FIELDS}

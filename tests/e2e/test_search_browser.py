@@ -23,7 +23,7 @@ def test_search_lix_on_the_sandbox_confirm_the_price_and_keep_two_rows(
     log_in(page, live_server, alice.email)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
     page.get_by_label("LinkedIn or Sales Navigator search URL").fill(URL)
-    page.get_by_role("button", name="Search", exact=True).click()
+    page.get_by_role("button", name="Search · up to 1 standard credit a page").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Run this LinkedIn people search?")
     page.get_by_role("button", name="Search and spend 1 standard credit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("LinkedIn people search")

@@ -404,3 +404,14 @@ def test_the_search_button_says_what_a_page_costs_from_the_billing_rules(alice_c
     assert "Search · up to 2.5 universal credits a page" in leadiq
     lusha = alice_client.get(reverse("search_lusha")).content.decode()
     assert "a page</button>" not in lusha
+
+
+def test_changing_a_search_from_its_confirmation_keeps_the_filters_but_starts_afresh(key_for, alice_client):
+    key_for("lix")
+    asked = alice_client.get(
+        reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "page": "5", "sequence_id": "abc"}
+    ).content.decode()
+    back = re.search(r'href="([^"]+)">Change the search', asked).group(1).replace("&amp;", "&")
+    form = alice_client.get(back).content.decode()
+    assert 'value="https://www.linkedin.com/search/results/people/?keywords=founder&amp;page=3"' in form
+    assert 'name="sequence_id"' in form and 'value="abc"' not in form and 'value="5"' not in form

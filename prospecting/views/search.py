@@ -37,6 +37,7 @@ PROVIDER_NAMES = {"lix": "Lix", "lusha": "Lusha", "leadiq": "LeadIQ"}
 STATE_SALT = "prospecting.search.results"
 # Fields that take several values (checkboxes).
 LIST_FIELDS = ("seniorities", "seniority", "department_choices")
+PAGING_FIELDS = ("page", "sequence_id")
 
 
 def _form(request, provider, *, data=None, initial=None):
@@ -75,13 +76,11 @@ def _search_page(request, provider):
         "page_price": page_price_text(provider),
     }
     if not data.get("run"):
-        # Prefilled when coming back from a confirmation ("Change the search").
-        initial = {name: data.get(name) for name in data if name not in LIST_FIELDS}
+        # Prefilled when coming back from a confirmation ("Change the search"); a changed search starts
+        # afresh, so neither the page nor Lix's sequence_id is carried.
+        initial = {name: data.get(name) for name in data if name not in LIST_FIELDS + PAGING_FIELDS}
         initial |= {name: data.getlist(name) for name in LIST_FIELDS} | {"run": "1"}
-        form = _form(request, provider, initial=initial)
-        if "page" not in data:
-            form.initial.pop("page", None)
-        return _render_form(request, form, context)
+        return _render_form(request, _form(request, provider, initial=initial), context)
     form = FORMS[provider](data)
     if not form.is_valid():
         return _render_form(request, _form(request, provider, data=data), context)
@@ -124,12 +123,12 @@ def _search_page(request, provider):
             saved=saved,
         )
     except SearchFailed as failure:
-        return _render_form(request, form, context | {"failure": failure}, status=200)
+        return _render_form(request, form, context | {"failure": failure})
     return _render_results(request, results, context | {"form": form, "saved": saved})
 
 
-def _render_form(request, form, context, status=200):
-    return render(request, "prospecting/search.html", context | {"form": form}, status=status)
+def _render_form(request, form, context):
+    return render(request, "prospecting/search.html", context | {"form": form})
 
 
 def _render_results(request, results, context):

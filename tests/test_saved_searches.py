@@ -113,3 +113,23 @@ def test_only_its_owner_or_an_admin_deletes_a_shared_search(alice_client, bob_cl
     assert SavedSearch.objects.filter(pk=saved.pk).exists()
     alice_client.post(reverse("saved_search_delete", args=[saved.pk]))
     assert not SavedSearch.objects.filter(pk=saved.pk).exists()
+
+
+def test_a_search_cannot_be_run_as_another_teams_or_another_members_private_saved_search(
+    mocked, key_for, alice_client, bob_client, team_a, team_b, alice, carol
+):
+    key_for("lusha")
+    mocked.post(LUSHA_SEARCH, json=fixture("lusha", "contact_search"))
+    theirs = SavedSearch.objects.create(
+        team=team_b, owner=carol, name="B", provider="lusha", kind="contacts", query={}, shared=True
+    )
+    private = SavedSearch.objects.create(
+        team=team_a, owner=alice, name="A", provider="lusha", kind="contacts", query={}
+    )
+    search = {"run": "1", "job_titles": "CTO"}
+    assert alice_client.get(reverse("search_lusha"), search | {"saved": theirs.pk}).status_code == 404
+    assert bob_client.get(reverse("search_lusha"), search | {"saved": private.pk}).status_code == 404
+    assert alice_client.get(reverse("search_lusha"), search | {"saved": "x"}).status_code == 404
+    assert len(mocked.calls) == 0
+    theirs.refresh_from_db()
+    assert theirs.last_run_at is None

@@ -127,3 +127,163 @@ class ProviderKeyForm(forms.Form):
         if self.provider == Provider.LINKUP:
             options["country"] = cleaned.get("country") or LinkupClient.default_options["country"]
         return options
+
+
+# --- Search (prospecting/views/search.py) ---------------------------------------------------------------
+
+
+class SearchForm(forms.Form):
+    """What every search form carries besides its own fields: the page, and `run` (the form was sent)."""
+
+    run = forms.CharField(required=False, initial="1", widget=forms.HiddenInput)
+    page = forms.IntegerField(min_value=1, max_value=1000, required=False, widget=forms.HiddenInput)
+
+    # The fields that make the saved query (not paging).
+    query_fields = ()
+
+    def query(self):
+        return {name: self.cleaned_data[name] for name in self.query_fields}
+
+    def first_page(self):
+        return 1
+
+
+def _given(value):
+    return bool(value.strip()) if isinstance(value, str) else bool(value)
+
+
+def _comma_list(label, help_text=""):
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=1000,
+        help_text=help_text or "Several? Separate them with commas.",
+        validators=[reject_control_characters],
+    )
+
+
+class LixSearchForm(SearchForm):
+    url = forms.CharField(
+        label="LinkedIn or Sales Navigator search URL",
+        max_length=4000,
+        help_text="Run the search on LinkedIn (people, companies, jobs or posts) or in Sales Navigator "
+        "(leads), then paste the address from the browser. Its page=N is the page fetched.",
+        validators=[reject_control_characters],
+    )
+    # Lix keeps a search's crawler settings stable across its pages with this id.
+    sequence_id = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    query_fields = ("url",)
+
+    def clean_url(self):
+        from prospecting.services.search import lix_kind_for
+
+        url = self.cleaned_data["url"].strip()
+        if not lix_kind_for(url):
+            raise forms.ValidationError(
+                "This is not a search Lix can run: paste the address of a LinkedIn people, companies, jobs "
+                "or posts search (linkedin.com/search/results/…, linkedin.com/jobs/search/…) or of a Sales "
+                "Navigator lead search (linkedin.com/sales/search/people…)."
+            )
+        return url
+
+    def kind(self):
+        from prospecting.services.search import lix_kind_for
+
+        return lix_kind_for(self.cleaned_data["url"])
+
+    def first_page(self):
+        from prospecting.services.search import url_page
+
+        return url_page(self.cleaned_data["url"])
+
+
+class LookedUpChoices(forms.MultipleChoiceField):
+    """Checkboxes fed by a provider's filter look-up when the form is shown. A search sent later takes any
+    value without asking the look-up again: the provider itself refuses what it does not know."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def valid_value(self, value):
+        return 0 < len(str(value).strip()) <= 200
+
+
+class LushaSearchForm(SearchForm):
+    job_titles = _comma_list("Job titles", "For example: CTO, Head of Engineering.")
+    department_choices = LookedUpChoices(label="Departments", required=False)
+    departments = _comma_list(
+        "Other departments", "As Lusha names them, e.g. Engineering & Technical, Sales."
+    )
+    seniority = LookedUpChoices(label="Seniority", required=False)
+    countries = _comma_list("Countries", "For example: United Kingdom, France.")
+    company_names = _comma_list("Company names")
+    company_domains = _comma_list("Company domains", "For example: acme.com, globex.com.")
+    query_fields = ("job_titles", "department_choices", "departments", "seniority", "countries")
+    query_fields += ("company_names", "company_domains")
+
+    def __init__(self, *args, lookups=None, **kwargs):
+        """`lookups`: Lusha's own departments and seniorities ({"departments": [...], "seniorities":
+        [(id, name)]}); without them, departments are typed and seniority is not offered."""
+        super().__init__(*args, **kwargs)
+        lookups = lookups or {}
+        self.fields["department_choices"].choices = [(name, name) for name in lookups.get("departments", ())]
+        self.fields["seniority"].choices = [(str(i), name) for i, name in lookups.get("seniorities", ())]
+        if self.is_bound:
+            return
+        if not self.fields["department_choices"].choices:
+            del self.fields["department_choices"]
+            self.fields["departments"].label = "Departments"
+        if not self.fields["seniority"].choices:
+            del self.fields["seniority"]
+
+    def query(self):
+        return {
+            name: self.cleaned_data.get(name) or ([] if "choices" in name else "")
+            for name in self.query_fields
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(_given(cleaned.get(name)) for name in self.query_fields):
+            raise forms.ValidationError("Fill in at least one filter: Lusha needs something to search on.")
+        return cleaned
+
+    def kind(self):
+        return "contacts"
+
+
+LEADIQ_SENIORITIES = [
+    ("Executive", "Executive"),
+    ("VP", "VP"),
+    ("Director", "Director"),
+    ("Manager", "Manager"),
+    ("SeniorIndividualContributor", "Senior individual contributor"),
+    ("Other", "Other"),
+]
+
+
+class LeadiqSearchForm(SearchForm):
+    titles = _comma_list("Job titles", "For example: VP of Sales, Sales Director.")
+    roles = _comma_list("Roles", "LeadIQ's roles, e.g. Sales, Engineering.")
+    seniorities = forms.MultipleChoiceField(
+        choices=LEADIQ_SENIORITIES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    locations = _comma_list("Locations", "For example: United States, London.")
+    company_names = _comma_list("Company names")
+    company_domains = _comma_list("Company domains")
+    query_fields = ("titles", "roles", "seniorities", "locations", "company_names", "company_domains")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in self.query_fields):
+            raise forms.ValidationError("Fill in at least one filter: LeadIQ needs something to search on.")
+        return cleaned
+
+    def kind(self):
+        return "people"
+
+
+class SavedSearchForm(forms.Form):
+    name = forms.CharField(max_length=200, validators=[reject_control_characters])
+    shared = forms.BooleanField(
+        label="Share with the team", required=False, help_text="Shared searches are listed for every member."
+    )

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from prospecting import webhooks
-from prospecting.views import calls, home, keys, records
+from prospecting.views import calls, home, keys, records, search
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -20,4 +20,13 @@ urlpatterns = [
     path("webhooks/lookc/<str:token>/", webhooks.lookc_webhook, name="lookc_webhook"),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("search/", search.search_home, name="search"),
+    path("search/lix/", search.search_lix, name="search_lix"),
+    path("search/lusha/", search.search_lusha, name="search_lusha"),
+    path("search/leadiq/", search.search_leadiq, name="search_leadiq"),
+    path("search/keep/", search.search_keep, name="search_keep"),
+    path("search/saved/", search.saved_searches, name="saved_searches"),
+    path("search/saved/new/", search.saved_search_create, name="saved_search_create"),
+    path("search/saved/<int:pk>/run/", search.saved_search_run, name="saved_search_run"),
+    path("search/saved/<int:pk>/delete/", search.saved_search_delete, name="saved_search_delete"),
 ]

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.urls import URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Role, Team, TeamScopedQuerySet
-from prospecting.models import Company, Person
+from prospecting.models import Company, Person, SavedSearch
 from prospecting.services.keys import add_provider_key
 
 # Routes whose parameters are not ids of team-owned objects, and why.
@@ -33,6 +33,19 @@ def _key(team_b, carol):
     return {"pk": add_provider_key(team=team_b, actor=carol, provider="lix", secret="b-team-secret-0000").pk}
 
 
+def _saved_search(team_b, carol):
+    saved = SavedSearch.objects.create(
+        team=team_b,
+        owner=carol,
+        name="B's search",
+        provider="lusha",
+        kind="contacts",
+        query={"job_titles": "CTO"},
+        shared=True,
+    )
+    return {"pk": saved.pk}
+
+
 def _membership(team_b, carol):
     return {"pk": Membership.objects.get(team=team_b, user=carol).pk}
 
@@ -50,6 +63,8 @@ OBJECT_ROUTES = {
     "provider_key_test": _key,
     "person_detail": lambda team_b, carol: {"pk": Person.objects.create(team=team_b, full_name="Bea").pk},
     "company_detail": lambda team_b, carol: {"pk": Company.objects.create(team=team_b, name="B Corp").pk},
+    "saved_search_run": _saved_search,
+    "saved_search_delete": _saved_search,
 }
 
 
@@ -80,6 +95,7 @@ def test_member_of_other_team_gets_404(name, method, htmx, alice_client, team_b,
     # Nothing of team B changed.
     assert Membership.objects.get(team=team_b, user=carol).role == Role.ADMIN
     assert not Invitation.objects.filter(team=team_b, revoked_at__isnull=False).exists()
+    assert all(saved.name == "B's search" for saved in SavedSearch.objects.filter(team=team_b))
     assert all(
         key.revoked_at is None and key.secret.reveal() == "b-team-secret-0000"
         for key in team_b.provider_keys.all()
@@ -87,7 +103,7 @@ def test_member_of_other_team_gets_404(name, method, htmx, alice_client, team_b,
 
 
 POST_ONLY_ROUTES = ["accounts:team_switch", "accounts:member_role", "accounts:invitation_renew"]
-POST_ONLY_ROUTES += ["accounts:invitation_revoke", "provider_key_test"]
+POST_ONLY_ROUTES += ["accounts:invitation_revoke", "provider_key_test", "saved_search_delete"]
 
 
 @pytest.mark.parametrize("name", POST_ONLY_ROUTES)

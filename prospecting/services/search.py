@@ -1,0 +1,596 @@
+"""Searching providers for people and companies, and keeping what a member selects.
+
+`run_search` makes one page of one provider search through `call_provider` (so it is rate-limited,
+logged and costed) and returns the rows as plain facts, each marked with what the team already knows:
+whether it has that person or company, in which lists, whether they are suppressed, and the emails and
+phones already known with their status. The marks take a constant number of queries whatever the page
+size. `search_cost` says what a page would cost before it is run; `keep_results` turns selected rows
+into records with the search's call as their provenance.
+
+A search is named by (provider, kind) in SEARCHES; its `query` is the form's values (a pasted URL, or
+filters), stored as they are in a SavedSearch.
+"""
+
+import hashlib
+import math
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+from django.db.models import Q
+from django.utils import timezone
+
+from prospecting import identifiers
+from prospecting.models import (
+    ContactKind,
+    ContactPoint,
+    Identifier,
+    IdentifierKind,
+    ListEntry,
+    ProviderCall,
+    SavedSearch,
+    Suppression,
+    SuppressionKind,
+)
+from prospecting.models.calls import describe_credits
+from prospecting.providers import PROVIDERS
+from prospecting.providers.base import (
+    InvalidInput,
+    KeyRejected,
+    OutOfCredits,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+)
+from prospecting.providers.billing import max_credits, prices_for
+from prospecting.providers.facts import CompanyFacts, PersonFacts
+from prospecting.providers.leadiq import LeadiqClient
+from prospecting.providers.lix import LixClient
+from prospecting.providers.lusha import LushaClient
+from prospecting.services.provider_calls import active_key, call_provider
+from prospecting.services.records import company_keys, keep_companies, keep_people, person_keys
+
+LUSHA_PAGE_SIZE = 25
+LEADIQ_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class SearchKind:
+    provider: str
+    kind: str
+    label: str
+    endpoint: object  # the client's method, as call_provider takes it
+    finds: str  # "people" or "companies"
+
+
+SEARCHES = {
+    ("lix", "linkedin_people"): SearchKind(
+        "lix", "linkedin_people", "LinkedIn people search", LixClient.search_people, "people"
+    ),
+    ("lix", "linkedin_companies"): SearchKind(
+        "lix", "linkedin_companies", "LinkedIn companies search", LixClient.search_orgs, "companies"
+    ),
+    ("lix", "linkedin_jobs"): SearchKind(
+        "lix", "linkedin_jobs", "LinkedIn jobs search (hiring companies)", LixClient.search_jobs, "companies"
+    ),
+    ("lix", "linkedin_posts"): SearchKind(
+        "lix", "linkedin_posts", "LinkedIn posts search (authors)", LixClient.search_posts, "people"
+    ),
+    ("lix", "sales_nav_people"): SearchKind(
+        "lix", "sales_nav_people", "Sales Navigator lead search", LixClient.search_sales_people, "people"
+    ),
+    ("lusha", "contacts"): SearchKind(
+        "lusha", "contacts", "Lusha contact search", LushaClient.search_contacts, "people"
+    ),
+    ("leadiq", "people"): SearchKind(
+        "leadiq", "people", "LeadIQ advanced people search", LeadiqClient.flat_advanced_search, "people"
+    ),
+}
+
+
+def search_kind(provider, kind):
+    try:
+        return SEARCHES[(provider, kind)]
+    except KeyError:
+        raise ValueError(f"Quarry has no {provider} search called {kind!r}.") from None
+
+
+def lix_kind_for(url):
+    """Which Lix search a pasted LinkedIn or Sales Navigator URL is, or "" when it is none of them."""
+    text = (url or "").strip()
+    if "://" not in text:
+        text = f"https://{text}"
+    parts = urlsplit(text)
+    host, path = (parts.hostname or "").lower(), parts.path.lower().rstrip("/") + "/"
+    if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
+        return ""
+    if path.startswith("/sales/search/people"):
+        return "sales_nav_people"
+    if path.startswith("/search/results/people/"):
+        return "linkedin_people"
+    if path.startswith("/search/results/companies/"):
+        return "linkedin_companies"
+    if path.startswith("/search/results/content/"):
+        return "linkedin_posts"
+    if path.startswith("/jobs/search"):
+        return "linkedin_jobs"
+    return ""
+
+
+def url_page(url):
+    """The `page=N` of a pasted LinkedIn URL (1 when absent or unreadable)."""
+    for name, value in parse_qsl(urlsplit(url or "").query):
+        if name == "page" and value.isdigit() and int(value) >= 1:
+            return int(value)
+    return 1
+
+
+def with_page(url, page):
+    """The LinkedIn URL asking for page `page`: LinkedIn and Lix page searches through `page=N` in the
+    URL itself, so the page travels in the URL whichever way the client reads it."""
+    parts = urlsplit(url)
+    query = [
+        (name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if name != "page"
+    ]
+    if page > 1:
+        query.append(("page", str(page)))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _words(text):
+    return [word.strip() for word in (text or "").split(",") if word.strip()]
+
+
+def search_params(*, provider, kind, query, page, sequence_id=""):
+    """The endpoint's arguments for one page (`page` counts from 1) of a search."""
+    if provider == "lix":
+        params = {"url": with_page(query.get("url", ""), page)}
+        if sequence_id:
+            params["sequence_id"] = sequence_id
+        return params
+    if provider == "lusha":
+        contacts, companies = {}, {}
+        if _words(query.get("job_titles")):
+            contacts["jobTitles"] = _words(query.get("job_titles"))
+        departments = list(query.get("department_choices") or []) + _words(query.get("departments"))
+        if departments:
+            contacts["departments"] = list(dict.fromkeys(departments))
+        seniority = [int(value) for value in query.get("seniority") or [] if str(value).isdigit()]
+        if seniority:
+            contacts["seniority"] = seniority
+        if _words(query.get("countries")):
+            contacts["locations"] = [{"country": country} for country in _words(query.get("countries"))]
+        if _words(query.get("company_names")):
+            companies["names"] = _words(query.get("company_names"))
+        if _words(query.get("company_domains")):
+            companies["domains"] = _words(query.get("company_domains"))
+        filters = {}
+        if contacts:
+            filters["contacts"] = {"include": contacts}
+        if companies:
+            filters["companies"] = {"include": companies}
+        return {"filters": filters, "page": page - 1, "size": LUSHA_PAGE_SIZE}
+    if provider == "leadiq":
+        contact, company = {}, {}
+        for name, key in (("titles", "titles"), ("roles", "roles"), ("locations", "locations")):
+            if _words(query.get(name)):
+                contact[key] = _words(query.get(name))
+        if query.get("seniorities"):
+            contact["seniorities"] = list(query["seniorities"])
+        for name, key in (("company_names", "names"), ("company_domains", "domains")):
+            if _words(query.get(name)):
+                company[key] = _words(query.get(name))
+        filters = {}
+        if contact:
+            filters["contactFilter"] = contact
+        if company:
+            filters["companyFilter"] = company
+        # LeadIQ charges its profile price for every person a search returns, ids alone or not (billing
+        # rule in providers/leadiq.py): so take the names, titles and profiles that price pays for.
+        fields = ["profile"]
+        return {
+            "fields": fields,
+            "filters": filters,
+            "limit": LEADIQ_PAGE_SIZE,
+            "skip": (page - 1) * LEADIQ_PAGE_SIZE,
+        }
+    raise ValueError(f"Quarry cannot search {provider} yet.")
+
+
+def lusha_filter_choices(*, team, user):
+    """Lusha's departments and seniorities (searches take the seniorities' ids) for the search form; {}
+    when they cannot be had (no key, Lusha refused): the form then offers typed filters only."""
+    choices = {}
+    try:
+        departments = call_provider(
+            team=team, user=user, provider="lusha", endpoint=LushaClient.contact_departments
+        ).data
+        seniorities = call_provider(
+            team=team, user=user, provider="lusha", endpoint=LushaClient.contact_seniorities
+        ).data
+    except ProviderError:
+        return choices
+    choices["departments"] = [name.strip() for name in departments if isinstance(name, str) and name.strip()]
+    choices["seniorities"] = [
+        (item["id"], str(item.get("name") or item["id"]))
+        for item in seniorities
+        if isinstance(item, dict) and isinstance(item.get("id"), int)
+    ]
+    return choices
+
+
+def search_cost(*, team, provider, kind, query, page):
+    """The most one page of this search can cost with the team's key, by credit type ({} when free).
+    Raises SearchFailed when the team has no key for the provider."""
+    search = search_kind(provider, kind)
+    try:
+        key = active_key(team=team, provider=provider)
+    except ProviderError as error:
+        raise failure_in_words(provider, error) from None
+    params = search_params(provider=provider, kind=kind, query=query, page=page)
+    return max_credits(provider, search.endpoint.__name__, params, prices_for(key))
+
+
+def page_price_text(provider):
+    """What one page of this provider's searches costs at most with the documented prices, in words, for
+    the search button ("" when free); the confirmation then gives the price with the team's key."""
+    texts = {
+        describe_credits(max_credits(provider, search.endpoint.__name__, {"limit": LEADIQ_PAGE_SIZE}))
+        for (slug, _), search in SEARCHES.items()
+        if slug == provider
+    }
+    texts.discard("")
+    return " or ".join(sorted(texts))
+
+
+def cost_text(credits):
+    return describe_credits(credits)
+
+
+class SearchFailed(Exception):
+    """A search that gave no results page, in words: what happened and what to do."""
+
+    def __init__(self, message, *, advice="", rate_limited=False, retry_after=None):
+        super().__init__(message)
+        self.message, self.advice = message, advice
+        self.rate_limited, self.retry_after = rate_limited, retry_after
+
+
+def failure_in_words(provider, error):
+    """A provider's refusal as a SearchFailed saying what happened and what to do about it."""
+    name = PROVIDERS[provider].__name__.removesuffix("Client")
+    message = error.message
+    if isinstance(error, RateLimited):
+        wait = math.ceil(error.retry_after) if error.retry_after else None
+        when = f"in {wait} second{'s' if wait != 1 else ''}" if wait else "in a moment"
+        return SearchFailed(
+            message,
+            advice=f"{name} is limiting how fast Quarry may search: nothing was charged; try again {when}.",
+            rate_limited=True,
+            retry_after=wait,
+        )
+    if isinstance(error, KeyRejected):
+        advice = f"A team admin can add or fix the {name} key under Provider keys."
+    elif isinstance(error, OutOfCredits):
+        advice = f"Top up the {name} account, or wait until its allowance resets, then search again."
+    elif isinstance(error, InvalidInput):
+        advice = "Check the search (the URL or the filters) and try again."
+    elif isinstance(error, ProviderUnavailable):
+        advice = f"{name} did not answer properly: try again in a few minutes."
+    else:
+        advice = "Try again later; the call log shows what the provider answered."
+    return SearchFailed(message, advice=advice)
+
+
+# --- Results and their marks -----------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    person: PersonFacts | None = None
+    company: CompanyFacts | None = None
+    key: str = ""  # stable across runs: the first normalised identifier, or a digest of the facts
+    record_id: int | None = None  # the team's Person or Company, when it has it
+    lists: list = field(default_factory=list)  # names of the team's lists holding that record
+    suppressed: bool = False
+    emails: list = field(default_factory=list)  # (address, status) the team already knows
+    phones: list = field(default_factory=list)  # (number, status)
+    is_new: bool | None = None  # new since the saved search last ran (None: not a saved search's run)
+    # Kept records are matched on identifiers: a row with none (a Lusha prospect before enrichment, a job's
+    # company name) would make a new record at every keep, so it cannot be kept.
+    keepable: bool = True
+
+    @property
+    def facts(self):
+        return self.person or self.company
+
+    @property
+    def link(self):
+        """The LinkedIn page of the row, rebuilt from its normalised id: a provider's own URL is never put
+        in a link as it came (it could be a javascript: URL)."""
+        if self.person:
+            public_id = identifiers.linkedin_public_id(self.person.linkedin_url)
+            return f"https://www.linkedin.com/in/{quote(public_id)}/" if public_id else ""
+        slug = identifiers.company_linkedin_id(self.company.linkedin_url)
+        return f"https://www.linkedin.com/company/{quote(slug)}/" if slug else ""
+
+    @property
+    def name(self):
+        if self.person:
+            return self.person.full_name or f"{self.person.first_name} {self.person.last_name}".strip()
+        return self.company.name or self.company.domain
+
+
+@dataclass
+class Results:
+    provider: str
+    kind: str
+    query: dict
+    page: int
+    rows: list
+    finds: str
+    total: int | None = None
+    has_next: bool = False
+    sequence_id: str = ""
+    call_id: int | None = None
+    credits: dict = field(default_factory=dict)
+
+    @property
+    def has_previous(self):
+        return self.page > 1
+
+    @property
+    def cost_text(self):
+        return describe_credits(self.credits) or "free"
+
+
+def run_search(*, team, user, provider, kind, query, page=1, sequence_id="", saved=None):
+    """One page of a search, its rows marked. Raises SearchFailed, in words, when there is no page: no
+    key, a refusal, a rate limit. With `saved`, rows new since its last run are marked and this run
+    becomes its last."""
+    search = search_kind(provider, kind)
+    params = search_params(provider=provider, kind=kind, query=query, page=page, sequence_id=sequence_id)
+    try:
+        result = call_provider(team=team, user=user, provider=provider, endpoint=search.endpoint, **params)
+    except ProviderError as error:
+        raise failure_in_words(provider, error) from None
+    # call_provider returns the provider's answer; its log row is this member's newest call of the endpoint.
+    call = (
+        ProviderCall.objects.for_team(team)
+        .filter(user=user, provider=provider, endpoint=search.endpoint.__name__)
+        .order_by("-id")
+        .first()
+    )
+    client = PROVIDERS[provider]
+    data = result.data
+    if search.finds == "people":
+        rows = [Row(person=facts) for facts in client.people_from(search.endpoint.__name__, data)]
+    else:
+        rows = [Row(company=facts) for facts in client.companies_from(search.endpoint.__name__, data)]
+    results = Results(
+        provider=provider,
+        kind=kind,
+        query=query,
+        page=page,
+        rows=rows,
+        finds=search.finds,
+        call_id=call.pk if call else None,
+        credits=dict(call.credits) if call else {},
+        **_paging(provider, data, page, len(rows)),
+    )
+    mark_rows(team=team, rows=rows, previous_keys=saved.last_result_keys if saved else None)
+    if saved is not None:
+        record_run(saved=saved, user=user, results=results)
+    return results
+
+
+def _paging(provider, data, page, count):
+    data = data if isinstance(data, dict) else {}
+    if provider == "lix":
+        total, start, size = data.get("total"), data.get("start") or 0, data.get("count") or count
+        has_next = count > 0 and (total is None or start + max(size, count) < total)
+        return {"total": total, "has_next": has_next, "sequence_id": data.get("sequence_id") or ""}
+    if provider == "lusha":
+        total = data.get("totalResults") if isinstance(data.get("totalResults"), int) else None
+        has_next = count > 0 and (total is None or page * LUSHA_PAGE_SIZE < total)
+        return {"total": total, "has_next": has_next}
+    total = data.get("totalPeople") if isinstance(data.get("totalPeople"), int) else None
+    has_next = count > 0 and (total is None or page * LEADIQ_PAGE_SIZE < total)
+    return {"total": total, "has_next": has_next}
+
+
+def row_keys(row):
+    return person_keys(row.person) if row.person else company_keys(row.company)
+
+
+def mark_rows(*, team, rows, previous_keys=None):
+    """Mark each row with what the team knows, in four queries whatever the number of rows:
+    identifiers, contact points, list entries, suppression rules."""
+    if not rows:
+        return rows
+    keys = [row_keys(row) for row in rows]
+    for row, found in zip(rows, keys, strict=True):
+        row.key = f"{found[0][0]}:{found[0][1]}" if found else _digest(row.facts)
+        row.keepable = bool(found)
+        if previous_keys is not None:
+            row.is_new = row.key not in set(previous_keys)
+    target = "person" if rows[0].person else "company"
+
+    wanted = defaultdict(set)
+    for found in keys:
+        for kind, value in found:
+            wanted[kind].add(value)
+    known = {}
+    if wanted:
+        match = Q()
+        for kind, values in wanted.items():
+            match |= Q(kind=kind, value__in=values)
+        known = {
+            (kind, value): pk
+            for kind, value, pk in Identifier.objects.for_team(team)
+            .filter(match, **{f"{target}__isnull": False})
+            .values_list("kind", "value", f"{target}_id")
+        }
+    for row, found in zip(rows, keys, strict=True):
+        row.record_id = next((known[key] for key in found if key in known), None)
+    records = {row.record_id for row in rows if row.record_id}
+
+    points = defaultdict(list)
+    if target == "person" and records:
+        for pk, kind, value, status in (
+            ContactPoint.objects.for_team(team)
+            .filter(person_id__in=records)
+            .order_by("kind", "value")
+            .values_list("person_id", "kind", "value", "status")
+        ):
+            points[pk].append((kind, value, status))
+    lists = defaultdict(list)
+    if records:
+        for pk, name in (
+            ListEntry.objects.for_team(team)
+            .filter(**{f"{target}_id__in": records})
+            .values_list(f"{target}_id", "prospect_list__name")
+        ):
+            lists[pk].append(name)
+
+    # What could match a suppression rule, per row: the facts' own emails, domains and profiles, and the
+    # emails the team already knows for that person.
+    candidates = []
+    for row, found in zip(rows, keys, strict=True):
+        row.emails = [(v, s) for k, v, s in points.get(row.record_id, ()) if k == ContactKind.EMAIL]
+        row.phones = [(v, s) for k, v, s in points.get(row.record_id, ()) if k == ContactKind.PHONE]
+        row.lists = sorted(set(lists.get(row.record_id, ())))
+        candidates.append(_suppression_candidates(row, found))
+    wanted_rules = set().union(*candidates)
+    if wanted_rules:
+        match = Q()
+        for kind in {kind for kind, _ in wanted_rules}:
+            match |= Q(kind=kind, value__in={value for k, value in wanted_rules if k == kind})
+        rules = set(Suppression.objects.for_team(team).filter(match).values_list("kind", "value"))
+        for row, wanted_here in zip(rows, candidates, strict=True):
+            row.suppressed = bool(wanted_here & rules)
+    return rows
+
+
+def _suppression_candidates(row, found):
+    """(Suppression kind, value) pairs that would suppress this row."""
+    candidates = set()
+    if row.person:
+        emails = {identifiers.email(a) for a, _ in row.person.emails} | {a for a, _ in row.emails}
+        for address in filter(None, emails):
+            candidates.add((SuppressionKind.EMAIL, address))
+            candidates.add((SuppressionKind.DOMAIN, identifiers.email_domain(address)))
+        candidates |= {
+            (SuppressionKind.LINKEDIN, v)
+            for k, v in found
+            if k in (IdentifierKind.LINKEDIN, IdentifierKind.SALES_NAV)
+        }
+        company = (
+            identifiers.domain(row.person.company_domain),
+            identifiers.company_linkedin_id(row.person.company_linkedin_url),
+        )
+    else:
+        company = (
+            identifiers.domain(row.company.domain),
+            identifiers.company_linkedin_id(row.company.linkedin_url)
+            or identifiers.company_linkedin_id(row.company.linkedin_id),
+        )
+    # A suppressed domain covers the company of that domain; a company is named by domain or LinkedIn id.
+    for value in filter(None, company):
+        candidates.add((SuppressionKind.COMPANY, value))
+        candidates.add((SuppressionKind.DOMAIN, value))
+    return {(kind, value) for kind, value in candidates if value}
+
+
+def _digest(facts):
+    text = "|".join(str(value) for value in asdict(facts).values())
+    return "facts:" + hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# --- Carrying a page of results between requests (the form holds them, signed) ----------------------------
+
+
+def results_state(results):
+    """What a results page needs to be shown again or kept without calling the provider again."""
+    return {
+        "provider": results.provider,
+        "kind": results.kind,
+        "query": results.query,
+        "page": results.page,
+        "total": results.total,
+        "has_next": results.has_next,
+        "sequence_id": results.sequence_id,
+        "call_id": results.call_id,
+        "credits": results.credits,
+        "rows": [asdict(row.facts) for row in results.rows],
+    }
+
+
+def results_from_state(*, team, state, previous_keys=None):
+    """A results page rebuilt from `results_state`, marked afresh (no provider call)."""
+    search = search_kind(state["provider"], state["kind"])
+    facts = PersonFacts if search.finds == "people" else CompanyFacts
+    rows = []
+    for item in state.get("rows", []):
+        item = {name: value for name, value in item.items() if name in facts.__dataclass_fields__}
+        for name in ("emails", "phones"):
+            if name in item:
+                item[name] = tuple(tuple(pair) for pair in item[name])
+        made = facts(**item)
+        rows.append(Row(person=made) if search.finds == "people" else Row(company=made))
+    results = Results(
+        provider=state["provider"],
+        kind=state["kind"],
+        query=state.get("query") or {},
+        page=state.get("page") or 1,
+        rows=rows,
+        finds=search.finds,
+        total=state.get("total"),
+        has_next=bool(state.get("has_next")),
+        sequence_id=state.get("sequence_id") or "",
+        call_id=state.get("call_id"),
+        credits=state.get("credits") or {},
+    )
+    mark_rows(team=team, rows=rows, previous_keys=previous_keys)
+    return results
+
+
+def keep_results(*, team, user, results, selected):
+    """Keep the rows at the `selected` indexes as the team's records, with the search's call as their
+    provenance; rows nothing identifies are skipped. Returns the people or companies kept."""
+    rows = [results.rows[i] for i in sorted(set(selected)) if 0 <= i < len(results.rows)]
+    rows = [row for row in rows if row.keepable]
+    call = ProviderCall.objects.for_team(team).filter(pk=results.call_id).first() if results.call_id else None
+    if results.finds == "people":
+        return keep_people(
+            team=team, user=user, facts=[row.person for row in rows], source=results.provider, call=call
+        )
+    return keep_companies(
+        team=team, user=user, facts=[row.company for row in rows], source=results.provider, call=call
+    )
+
+
+# --- Saved searches ----------------------------------------------------------------------------------------
+
+
+def save_search(*, team, user, name, shared, results):
+    """Save the search these results came from, this run counting as its last run."""
+    saved = SavedSearch.objects.create(
+        team=team,
+        owner=user,
+        name=name,
+        provider=results.provider,
+        kind=results.kind,
+        query=results.query,
+        shared=shared,
+    )
+    record_run(saved=saved, user=user, results=results)
+    return saved
+
+
+def record_run(*, saved, user, results):
+    saved.last_run_at = timezone.now()
+    saved.last_run_by = user
+    saved.last_result_count = results.total if results.total is not None else len(results.rows)
+    saved.last_result_keys = [row.key for row in results.rows]
+    saved.save(update_fields=["last_run_at", "last_run_by", "last_result_count", "last_result_keys"])

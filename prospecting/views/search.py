@@ -1,0 +1,291 @@
+"""Search pages: one form per provider search, a results table with paging, every row selectable and
+kept as a record, and saved searches (saved_searches below).
+
+A search runs when its form is sent (`run=1`). A page that costs credits is never run by a GET: the GET
+shows what it costs and asks to confirm, and only the confirmation (a POST) calls the provider. A results
+page carries its rows signed in the form, so keeping rows or saving the search calls nobody again.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core import signing
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import team_required
+from prospecting.forms import LeadiqSearchForm, LixSearchForm, LushaSearchForm, SavedSearchForm
+from prospecting.models import SavedSearch
+from prospecting.services.search import (
+    SEARCHES,
+    SearchFailed,
+    cost_text,
+    keep_results,
+    lusha_filter_choices,
+    page_price_text,
+    results_from_state,
+    results_state,
+    run_search,
+    save_search,
+    search_cost,
+)
+
+FORMS = {"lix": LixSearchForm, "lusha": LushaSearchForm, "leadiq": LeadiqSearchForm}
+PROVIDER_NAMES = {"lix": "Lix", "lusha": "Lusha", "leadiq": "LeadIQ"}
+STATE_SALT = "prospecting.search.results"
+# Fields that take several values (checkboxes).
+LIST_FIELDS = ("seniorities", "seniority", "department_choices")
+PAGING_FIELDS = ("page", "sequence_id")
+
+
+def _form(request, provider, *, data=None, initial=None):
+    """The form as shown to fill in: Lusha's offers its own departments and seniorities (free look-ups)."""
+    if provider != "lusha":
+        return FORMS[provider](data, initial=initial)
+    lookups = lusha_filter_choices(team=request.team, user=request.user)
+    return LushaSearchForm(data, initial=initial, lookups=lookups)
+
+
+@team_required
+def search_home(request):
+    return redirect("search_lix")
+
+
+@team_required
+def search_lix(request):
+    return _search_page(request, "lix")
+
+
+@team_required
+def search_lusha(request):
+    return _search_page(request, "lusha")
+
+
+@team_required
+def search_leadiq(request):
+    return _search_page(request, "leadiq")
+
+
+def _search_page(request, provider):
+    data = request.POST if request.method == "POST" else request.GET
+    context = {
+        "provider": provider,
+        "provider_name": PROVIDER_NAMES[provider],
+        "page_price": page_price_text(provider),
+    }
+    if not data.get("run"):
+        # Prefilled when coming back from a confirmation ("Change the search"); a changed search starts
+        # afresh, so neither the page nor Lix's sequence_id is carried.
+        initial = {name: data.get(name) for name in data if name not in LIST_FIELDS + PAGING_FIELDS}
+        initial |= {name: data.getlist(name) for name in LIST_FIELDS} | {"run": "1"}
+        return _render_form(request, _form(request, provider, initial=initial), context)
+    form = FORMS[provider](data)
+    if not form.is_valid():
+        return _render_form(request, _form(request, provider, data=data), context)
+    kind, query = form.kind(), form.query()
+    page = form.cleaned_data.get("page") or form.first_page()
+    sequence_id = form.cleaned_data.get("sequence_id") or ""
+    saved = None
+    if data.get("saved"):
+        saved = get_object_or_404(_visible_searches(request), pk=_int(data.get("saved")))
+    try:
+        credits = search_cost(team=request.team, provider=provider, kind=kind, query=query, page=page)
+        if credits and not (request.method == "POST" and data.get("confirm")):
+            fields = _form_fields(provider, query, page, sequence_id, saved)
+            hidden = [
+                (name, one)
+                for name, value in fields.items()
+                for one in (value if isinstance(value, list) else [value])
+            ]
+            return render(
+                request,
+                "prospecting/search_confirm.html",
+                context
+                | {
+                    "form": form,
+                    "search": SEARCHES[(provider, kind)],
+                    "cost": cost_text(credits),
+                    "hidden": hidden,
+                    "page": page,
+                    "back": f"{reverse(f'search_{provider}')}?{urlencode(fields | {'run': ''}, doseq=True)}",
+                },
+            )
+        results = run_search(
+            team=request.team,
+            user=request.user,
+            provider=provider,
+            kind=kind,
+            query=query,
+            page=page,
+            sequence_id=sequence_id,
+            saved=saved,
+        )
+    except SearchFailed as failure:
+        return _render_form(request, form, context | {"failure": failure})
+    return _render_results(request, results, context | {"form": form, "saved": saved})
+
+
+def _render_form(request, form, context):
+    return render(request, "prospecting/search.html", context | {"form": form})
+
+
+def _render_results(request, results, context):
+    provider = results.provider
+    paging = {}
+    for page, wanted in ((results.page - 1, results.has_previous), (results.page + 1, results.has_next)):
+        if wanted:
+            fields = _form_fields(provider, results.query, page, results.sequence_id, None)
+            paging[page] = f"{reverse(f'search_{provider}')}?{urlencode(fields, doseq=True)}"
+    state = {"team": request.team.pk, **results_state(results)}
+    try:
+        page_cost = cost_text(
+            search_cost(
+                team=request.team,
+                provider=provider,
+                kind=results.kind,
+                query=results.query,
+                page=results.page + 1,
+            )
+        )
+    except SearchFailed:
+        page_cost = ""
+    return render(
+        request,
+        "prospecting/search_results.html",
+        context
+        | {
+            "provider": provider,
+            "provider_name": PROVIDER_NAMES[provider],
+            "results": results,
+            "search": SEARCHES[(provider, results.kind)],
+            "state": signing.dumps(state, salt=STATE_SALT, compress=True),
+            "previous_url": paging.get(results.page - 1),
+            "next_url": paging.get(results.page + 1),
+            "page_cost": page_cost,
+            "save_form": context.get("save_form") or SavedSearchForm(),
+        },
+    )
+
+
+def _form_fields(provider, query, page, sequence_id, saved):
+    """The GET parameters that name one page of a search (the form's own fields)."""
+    fields = {"run": "1", **{name: value for name, value in query.items() if value not in (None, "", [])}}
+    fields["page"] = page
+    if sequence_id:
+        fields["sequence_id"] = sequence_id
+    if saved is not None:
+        fields["saved"] = saved.pk
+    return fields
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404("No such saved search.") from None
+
+
+def _results_from_post(request):
+    """The results page a keep or save form carried, signed; 400-like 404 when tampered or another team's."""
+    try:
+        state = signing.loads(request.POST.get("state", ""), salt=STATE_SALT)
+    except signing.BadSignature:
+        raise Http404("These results are no longer available: run the search again.") from None
+    if state.get("team") != request.team.pk or (state.get("provider"), state.get("kind")) not in SEARCHES:
+        raise Http404("These results are no longer available: run the search again.")
+    return results_from_state(team=request.team, state=state)
+
+
+@team_required
+@require_POST
+def search_keep(request):
+    results = _results_from_post(request)
+    selected = [int(value) for value in request.POST.getlist("selected") if value.isdigit()]
+    if not selected:
+        messages.warning(request, "Nothing was kept: tick the rows to keep first.")
+    else:
+        kept = keep_results(team=request.team, user=request.user, results=results, selected=selected)
+        what = "people" if results.finds == "people" else "companies"
+        one = "person" if results.finds == "people" else "company"
+        if kept:
+            messages.success(request, f"Kept {len(kept)} {one if len(kept) == 1 else what} in your records.")
+        else:
+            messages.warning(request, "Nothing was kept: nothing identifies the rows ticked.")
+        # Marked again: the rows just kept now show as records the team has.
+        results = results_from_state(team=request.team, state=_state_of(request))
+    return _render_results(request, results, {})
+
+
+def _state_of(request):
+    return signing.loads(request.POST.get("state", ""), salt=STATE_SALT)
+
+
+# --- Saved searches ------------------------------------------------------------------------------------
+
+
+def _visible_searches(request):
+    return SavedSearch.objects.for_team(request.team).visible_to(request.user)
+
+
+@team_required
+def saved_searches(request):
+    searches = _visible_searches(request).select_related("owner", "last_run_by")
+    rows = [
+        {"search": search, "label": _label(search), "mine": search.owner_id == request.user.pk}
+        for search in searches
+    ]
+    return render(request, "prospecting/saved_searches.html", {"rows": rows})
+
+
+def _label(search):
+    found = SEARCHES.get((search.provider, search.kind))
+    return found.label if found else search.kind
+
+
+@team_required
+@require_POST
+def saved_search_create(request):
+    results = _results_from_post(request)
+    form = SavedSearchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the search a name to save it.")
+        return _render_results(request, results, {"save_form": form})
+    saved = save_search(
+        team=request.team,
+        user=request.user,
+        name=form.cleaned_data["name"],
+        shared=form.cleaned_data["shared"],
+        results=results,
+    )
+    messages.success(request, f"Saved “{saved.name}”: run it again from Saved searches.")
+    return redirect("saved_searches")
+
+
+@team_required
+def saved_search_run(request, pk):
+    saved = get_object_or_404(_visible_searches(request), pk=pk)
+    if saved.provider not in FORMS or (saved.provider, saved.kind) not in SEARCHES:
+        raise Http404("Quarry can no longer run this search.")
+    form = FORMS[saved.provider](data={"run": "1", **_as_form_data(saved.query)})
+    page = form.first_page() if form.is_valid() else 1
+    fields = _form_fields(saved.provider, saved.query, page, "", saved)
+    return redirect(f"{reverse(f'search_{saved.provider}')}?{urlencode(fields, doseq=True)}")
+
+
+def _as_form_data(query):
+    return {name: value for name, value in query.items() if value not in (None, False)}
+
+
+@team_required
+def saved_search_delete(request, pk):
+    saved = get_object_or_404(_visible_searches(request), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if saved.owner_id != request.user.pk and not request.membership.is_admin:
+        messages.error(request, "Only its owner or a team admin can delete a shared search.")
+        return redirect("saved_searches")
+    saved.delete()
+    messages.success(request, f"Deleted the saved search “{saved.name}”.")
+    return redirect("saved_searches")

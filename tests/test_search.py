@@ -1,0 +1,417 @@
+"""Search: one page of a provider search through call_provider, its rows marked with what the team
+already knows, the price said (and confirmed) before a paid page, and selected rows kept as records."""
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core import signing
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from prospecting.models import ContactPoint, Identifier, Person, ProviderCall, Suppression
+from prospecting.providers.facts import PersonFacts
+from prospecting.services.keys import connect_sandbox_key
+from prospecting.services.records import keep_people
+from prospecting.services.search import (
+    Row,
+    keep_results,
+    lix_kind_for,
+    mark_rows,
+    run_search,
+    search_cost,
+    url_page,
+    with_page,
+)
+from tests.sandbox.conftest import sandbox_urls
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LIX_SEARCH = "https://api.lix-it.com/v1/li/linkedin/search/people"
+LUSHA_SEARCH = "https://api.lusha.com/prospecting/contact/search"
+LUSHA_FILTERS = "https://api.lusha.com/prospecting/filters/contacts"
+LEADIQ_URL = "https://api.leadiq.com/graphql"
+PEOPLE_URL = "https://www.linkedin.com/search/results/people/?keywords=founder&page=3"
+
+
+def fixture(provider, name):
+    return json.loads((FIXTURES / provider / f"{name}.json").read_text())
+
+
+def test_a_pasted_url_names_its_lix_search_and_page():
+    assert lix_kind_for(PEOPLE_URL) == "linkedin_people"
+    assert lix_kind_for("linkedin.com/sales/search/people?query=(x)") == "sales_nav_people"
+    assert (
+        lix_kind_for("https://www.linkedin.com/search/results/companies/?keywords=x") == "linkedin_companies"
+    )
+    assert lix_kind_for("https://www.linkedin.com/search/results/content/?keywords=x") == "linkedin_posts"
+    assert lix_kind_for("https://www.linkedin.com/jobs/search/?keywords=x") == "linkedin_jobs"
+    assert lix_kind_for("https://example.com/search/results/people/") == ""
+    assert url_page(PEOPLE_URL) == 3 and url_page("https://www.linkedin.com/search/results/people/") == 1
+    assert "page=4" in with_page(PEOPLE_URL, 4) and "page=3" not in with_page(PEOPLE_URL, 4)
+    assert "page" not in with_page(PEOPLE_URL, 1)
+
+
+def test_a_lix_search_page_costs_a_credit_said_before_running(key_for, team_a):
+    key_for("lix")
+    cost = search_cost(team=team_a, provider="lix", kind="linkedin_people", query={"url": PEOPLE_URL}, page=3)
+    assert cost == {"standard": 1}
+    lusha = key_for("lusha")
+    assert (
+        lusha
+        and search_cost(team=team_a, provider="lusha", kind="contacts", query={"job_titles": "CTO"}, page=1)
+        == {}
+    )
+
+
+def test_lix_search_rows_are_marked_and_the_call_logged(mocked, key_for, team_a, bob):
+    key_for("lix")
+    mocked.get(LIX_SEARCH, json=fixture("lix", "search_people"))
+    keep_people(
+        team=team_a,
+        user=bob,
+        facts=[
+            PersonFacts(linkedin_url="linkedin.com/in/alfie-lambert/", emails=(("alfie@x.test", "valid"),))
+        ],
+        source="import",
+    )
+    Suppression.objects.create(team=team_a, kind="linkedin", value="emmalowery")
+    results = run_search(
+        team=team_a, user=bob, provider="lix", kind="linkedin_people", query={"url": PEOPLE_URL}, page=3
+    )
+    sent = mocked.calls[0].request.url
+    assert "page%3D3" in sent  # the pasted page is the page asked for
+    assert [row.name for row in results.rows] == ["Alfie Lambert", "Emma Cardona"]
+    alfie, emma = results.rows
+    assert alfie.record_id == Person.objects.get().pk and alfie.emails == [("alfie@x.test", "valid")]
+    assert not alfie.suppressed and emma.suppressed and emma.record_id is None
+    assert results.sequence_id and results.has_next and results.total == 1000
+    call = ProviderCall.objects.get(endpoint="search_people")
+    assert results.call_id == call.pk and call.credits == {"standard": 1}
+
+
+def test_lix_paging_keeps_the_sequence_id(mocked, key_for, team_a, bob):
+    key_for("lix")
+    mocked.get(LIX_SEARCH, json=fixture("lix", "search_people"))
+    first = run_search(
+        team=team_a, user=bob, provider="lix", kind="linkedin_people", query={"url": PEOPLE_URL}, page=3
+    )
+    run_search(
+        team=team_a,
+        user=bob,
+        provider="lix",
+        kind="linkedin_people",
+        query={"url": PEOPLE_URL},
+        page=4,
+        sequence_id=first.sequence_id,
+    )
+    assert f"sequence_id={first.sequence_id}" in mocked.calls[1].request.url
+    assert "page%3D4" in mocked.calls[1].request.url
+
+
+def test_kept_rows_become_records_with_the_search_call_as_provenance(mocked, key_for, team_a, bob):
+    key_for("lix")
+    mocked.get(LIX_SEARCH, json=fixture("lix", "search_people"))
+    results = run_search(
+        team=team_a, user=bob, provider="lix", kind="linkedin_people", query={"url": PEOPLE_URL}, page=1
+    )
+    kept = keep_results(team=team_a, user=bob, results=results, selected=[1])
+    assert [person.full_name for person in kept] == ["Emma Cardona"]
+    assert Identifier.objects.filter(kind="linkedin", value="emmalowery").exists()
+    assert {fact.call_id for fact in kept[0].facts.all()} == {results.call_id}
+
+
+def _people(team, user, count):
+    facts = [
+        PersonFacts(
+            linkedin_url=f"https://www.linkedin.com/in/someone-{i}",
+            full_name=f"Someone {i}",
+            emails=((f"someone{i}@corp{i}.test", "valid"),),
+            company_domain=f"corp{i}.test",
+        )
+        for i in range(count)
+    ]
+    keep_people(team=team, user=user, facts=facts[: count // 2], source="import")
+    return [Row(person=item) for item in facts]
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_marking_a_page_takes_the_same_queries_for_10_and_100_rows(team_a, bob, count):
+    rows = _people(team_a, bob, count)
+    with CaptureQueriesContext(connection) as queries:
+        mark_rows(team=team_a, rows=rows)
+    assert len(queries) == 4
+    assert sum(1 for row in rows if row.record_id) == count // 2
+    assert ContactPoint.objects.count() == count // 2
+
+
+# --- The pages ---------------------------------------------------------------------------------------------
+
+
+def test_search_is_in_the_navigation(alice_client):
+    page = alice_client.get(reverse("provider_keys")).content.decode()
+    assert f'href="{reverse("search")}"' in page
+
+
+def test_a_paid_lix_search_asks_first_and_sends_nothing_until_confirmed(mocked, key_for, alice_client):
+    key_for("lix")
+    mocked.get(LIX_SEARCH, json=fixture("lix", "search_people"))
+    asked = alice_client.get(reverse("search_lix"), {"run": "1", "url": PEOPLE_URL})
+    page = asked.content.decode()
+    assert "Search and spend 1 standard credit" in page and "Nothing has been sent yet" in page
+    assert len(mocked.calls) == 0 and not ProviderCall.objects.exists()
+    # A POST without the confirmation asks again, and sends nothing either.
+    alice_client.post(reverse("search_lix"), {"run": "1", "url": PEOPLE_URL})
+    assert len(mocked.calls) == 0
+    done = alice_client.post(
+        reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "page": "3", "confirm": "1"}
+    )
+    page = done.content.decode()
+    assert len(mocked.calls) == 1 and "Alfie Lambert" in page and "Emma Cardona" in page
+    assert 'name="selected" value="1"' in page and "Keep selected" in page
+    assert "Next page (1 standard credit, asks first)" in page and "this page cost 1 standard credit" in page
+
+
+def test_lix_next_page_link_keeps_the_sequence_id_and_asks_again(mocked, key_for, alice_client):
+    key_for("lix")
+    mocked.get(LIX_SEARCH, json=fixture("lix", "search_people"))
+    done = alice_client.post(reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "confirm": "1"})
+    sequence_id = parse_qs(urlsplit(mocked.calls[0].request.url).query)["sequence_id"][0]
+    next_url = re.search(r'href="([^"]+)">Next page', done.content.decode()).group(1).replace("&amp;", "&")
+    assert f"sequence_id={sequence_id}" in next_url and "page=4" in next_url
+    asked = alice_client.get(next_url)
+    assert "Search and spend 1 standard credit" in asked.content.decode() and len(mocked.calls) == 1
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', asked.content.decode()))
+    alice_client.post(reverse("search_lix"), fields)
+    sent = parse_qs(urlsplit(mocked.calls[1].request.url).query)
+    assert sent["sequence_id"] == [sequence_id] and "page=4" in sent["url"][0]
+
+
+def test_a_url_that_is_not_a_search_is_refused_in_words_without_a_call(mocked, key_for, alice_client):
+    key_for("lix")
+    page = alice_client.get(
+        reverse("search_lix"), {"run": "1", "url": "https://www.linkedin.com/in/alfie"}
+    ).content.decode()
+    assert "This is not a search Lix can run" in page and len(mocked.calls) == 0
+
+
+def test_no_key_says_who_can_add_one(alice_client, team_a):
+    page = alice_client.get(reverse("search_lusha"), {"run": "1", "job_titles": "CTO"}).content.decode()
+    assert "has no lusha key yet" in page and "A team admin can add or fix the Lusha key" in page
+
+
+def test_a_provider_refusal_is_said_in_words_with_what_to_do(mocked, key_for, alice_client):
+    key_for("lix")
+    mocked.get(LIX_SEARCH, json=fixture("lix", "error_params_invalid"), status=400)
+    page = alice_client.post(
+        reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "confirm": "1"}
+    ).content.decode()
+    assert "The search did not run" in page and "Lix refused the request" in page
+    assert "Check the search (the URL or the filters) and try again." in page
+
+
+def test_a_rate_limited_search_says_when_to_try_again(mocked, key_for, alice_client):
+    key_for("lusha")
+    mocked.post(
+        LUSHA_SEARCH, json={"message": "Too many requests"}, status=429, headers={"Retry-After": "30"}
+    )
+    page = alice_client.get(reverse("search_lusha"), {"run": "1", "job_titles": "CTO"}).content.decode()
+    assert "Lusha asked Quarry to slow down" in page and "try again in 30 seconds" in page
+
+
+def test_lusha_contact_search_is_free_runs_at_once_and_sends_the_filters(mocked, key_for, alice_client):
+    key_for("lusha")
+    mocked.post(LUSHA_SEARCH, json=fixture("lusha", "contact_search"))
+    page = alice_client.get(
+        reverse("search_lusha"),
+        {"run": "1", "job_titles": "CTO, VP Engineering", "company_domains": "lusha.com"},
+    ).content.decode()
+    body = json.loads(mocked.calls[0].request.body)
+    assert body["filters"]["contacts"]["include"]["jobTitles"] == ["CTO", "VP Engineering"]
+    assert body["filters"]["companies"]["include"]["domains"] == ["lusha.com"]
+    assert body["pages"] == {"page": 0, "size": 25}
+    assert "Chris Karageorge" in page and "Search and spend" not in page
+
+
+def test_an_empty_search_says_so_and_what_to_do(mocked, key_for, alice_client):
+    key_for("lusha")
+    mocked.post(LUSHA_SEARCH, json={"requestId": "r", "totalResults": 0, "contacts": []})
+    page = alice_client.get(reverse("search_lusha"), {"run": "1", "job_titles": "Nobody"}).content.decode()
+    assert "No results on this page" in page and "Widen the search" in page
+
+
+def test_leadiq_people_search_says_its_price_then_runs(mocked, key_for, alice_client):
+    key_for("leadiq")
+    mocked.post(LEADIQ_URL, json=fixture("leadiq", "flat_advanced_search"))
+    asked = alice_client.get(
+        reverse("search_leadiq"),
+        {"run": "1", "titles": "VP of Sales", "seniorities": ["VP"]},
+    ).content.decode()
+    assert "Search and spend 2.5 universal credits" in asked and len(mocked.calls) == 0
+    page = alice_client.post(
+        reverse("search_leadiq"),
+        {"run": "1", "titles": "VP of Sales", "seniorities": ["VP"], "confirm": "1"},
+    ).content.decode()
+    variables = json.loads(mocked.calls[0].request.body)["variables"]["input"]
+    assert variables["contactFilter"] == {"titles": ["VP of Sales"], "seniorities": ["VP"]}
+    assert "Jane Doe" in page and "John Roe" in page
+
+
+def test_keep_selected_keeps_only_the_ticked_rows_and_marks_them(mocked, key_for, alice_client, team_a):
+    key_for("lix")
+    mocked.get(LIX_SEARCH, json=fixture("lix", "search_people"))
+    page = alice_client.post(
+        reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "confirm": "1"}
+    ).content.decode()
+    state = re.search(r'name="state" value="([^"]+)"', page).group(1)
+    kept = alice_client.post(reverse("search_keep"), {"state": state, "selected": ["0"]}).content.decode()
+    assert "Kept 1 person in your records." in kept
+    assert list(Person.objects.for_team(team_a).values_list("full_name", flat=True)) == ["Alfie Lambert"]
+    assert kept.count("In your records") == 1 and len(mocked.calls) == 1  # no second provider call
+
+
+def test_kept_results_of_another_team_are_refused(mocked, key_for, alice_client, carol_client, team_b):
+    key_for("lix")
+    mocked.get(LIX_SEARCH, json=fixture("lix", "search_people"))
+    page = alice_client.post(
+        reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "confirm": "1"}
+    ).content.decode()
+    state = re.search(r'name="state" value="([^"]+)"', page).group(1)
+    assert carol_client.post(reverse("search_keep"), {"state": state, "selected": ["0"]}).status_code == 404
+    assert (
+        alice_client.post(reverse("search_keep"), {"state": state + "x", "selected": ["0"]}).status_code
+        == 404
+    )
+    assert not Person.objects.for_team(team_b).exists()
+
+
+def test_every_search_runs_against_the_sandbox_and_its_rows_can_be_kept(
+    sandbox, settings, team_a, alice, alice_client
+):
+    server = sandbox()
+    settings.SANDBOX_URL, settings.SANDBOX_PROVIDER_URLS = server.url, sandbox_urls(server)
+    for provider in ("lix", "lusha", "leadiq"):
+        connect_sandbox_key(team=team_a, actor=alice, provider=provider)
+    lix = alice_client.post(reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "confirm": "1"})
+    lusha = alice_client.get(reverse("search_lusha"), {"run": "1", "job_titles": "CTO"})
+    leadiq = alice_client.post(reverse("search_leadiq"), {"run": "1", "titles": "VP", "confirm": "1"})
+    for response in (lix, leadiq):
+        page = response.content.decode()
+        assert 'name="selected" value="0"' in page, page[page.find("<main") :][:1500]
+    # Lusha's prospects carry no identifier before they are revealed: listed, not keepable.
+    assert lusha.content.decode().count("Cannot be kept") > 0
+    state = re.search(r'name="state" value="([^"]+)"', lix.content.decode()).group(1)
+    kept = alice_client.post(reverse("search_keep"), {"state": state, "selected": ["0", "1"]})
+    assert "Kept 2 people in your records." in kept.content.decode()
+    assert Person.objects.for_team(team_a).filter(is_sandbox=True).count() == 2
+
+
+def _results_page_queries(client, team, rows):
+    state = {
+        "team": team.pk,
+        "provider": "lix",
+        "kind": "linkedin_people",
+        "query": {"url": PEOPLE_URL},
+        "page": 1,
+        "rows": [dataclasses.asdict(row.person) for row in rows],
+    }
+    signed = signing.dumps(state, salt="prospecting.search.results", compress=True)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.post(reverse("search_keep"), {"state": signed}).content.decode()
+    return page, len(queries)
+
+
+def test_a_results_page_takes_the_same_queries_for_10_and_100_rows(alice_client, team_a, bob):
+    alice_client.get(reverse("search_lix"))  # the session's first request does its own bookkeeping
+    small, small_queries = _results_page_queries(alice_client, team_a, _people(team_a, bob, 10))
+    Person.objects.all().delete()
+    large, large_queries = _results_page_queries(alice_client, team_a, _people(team_a, bob, 100))
+    assert small.count("In your records") == 5 and large.count("In your records") == 50
+    assert small_queries == large_queries
+
+
+def test_the_lusha_form_offers_lushas_own_departments_and_seniorities(mocked, key_for, alice_client):
+    key_for("lusha")
+    filters = fixture("lusha", "filters")
+    mocked.get(f"{LUSHA_FILTERS}/departments", json=filters["contact_departments"])
+    mocked.get(f"{LUSHA_FILTERS}/seniority", json=filters["contact_seniorities"])
+    page = alice_client.get(reverse("search_lusha")).content.decode()
+    assert 'name="department_choices" value="Engineering"' in page
+    assert 'name="seniority" value="10"' in page and "founder" in page
+    mocked.post(LUSHA_SEARCH, json=fixture("lusha", "contact_search"))
+    alice_client.get(
+        reverse("search_lusha"),
+        {"run": "1", "department_choices": ["Engineering"], "departments": "Sales", "seniority": ["10", "9"]},
+    )
+    body = json.loads(mocked.calls[-1].request.body)
+    assert body["filters"]["contacts"]["include"] == {
+        "departments": ["Engineering", "Sales"],
+        "seniority": [10, 9],
+    }
+
+
+def test_the_lusha_form_falls_back_to_typed_filters_when_the_look_ups_fail(mocked, key_for, alice_client):
+    key_for("lusha")
+    mocked.get(f"{LUSHA_FILTERS}/departments", json={"message": "Server error"}, status=500)
+    page = alice_client.get(reverse("search_lusha")).content.decode()
+    assert (
+        "department_choices" not in page and 'name="departments"' in page and 'name="seniority"' not in page
+    )
+
+
+def test_rows_nothing_identifies_cannot_be_kept(mocked, key_for, alice_client, team_a):
+    key_for("lusha")
+    mocked.post(LUSHA_SEARCH, json=fixture("lusha", "contact_search"))
+    page = alice_client.get(reverse("search_lusha"), {"run": "1", "job_titles": "CTO"}).content.decode()
+    assert "Cannot be kept: nothing identifies it until Lusha reveals the contact." in page
+    assert 'name="selected"' not in page
+    state = re.search(r'name="state" value="([^"]+)"', page).group(1)
+    kept = alice_client.post(reverse("search_keep"), {"state": state, "selected": ["0"]}).content.decode()
+    assert "Nothing was kept: nothing identifies the rows ticked." in kept
+    assert not Person.objects.for_team(team_a).exists()
+
+
+def test_a_providers_link_is_rebuilt_from_the_profile_id_never_shown_as_sent(mocked, key_for, alice_client):
+    key_for("lix")
+    answer = {
+        "people": [
+            {"name": "Alfie Lambert", "link": "https://uk.linkedin.com/in/alfie-lambert?trk=x"},
+            {"name": "Mallory", "link": "javascript:alert(1)//linkedin.com/in/mallory"},
+        ],
+        "paging": {"count": 25, "start": 0, "total": 2},
+    }
+    mocked.get(LIX_SEARCH, json=answer)
+    page = alice_client.post(
+        reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "confirm": "1"}
+    ).content.decode()
+    assert 'href="https://www.linkedin.com/in/alfie-lambert/"' in page
+    assert "javascript:" not in page
+
+
+def test_every_search_form_shows_without_a_key(alice_client):
+    for name in ("search_lix", "search_lusha", "search_leadiq", "saved_searches"):
+        assert alice_client.get(reverse(name)).status_code == 200
+    assert alice_client.get(reverse("search")).url == reverse("search_lix")
+
+
+def test_the_search_button_says_what_a_page_costs_from_the_billing_rules(alice_client):
+    lix = alice_client.get(reverse("search_lix")).content.decode()
+    assert "Search · up to 1 standard credit a page" in lix
+    leadiq = alice_client.get(reverse("search_leadiq")).content.decode()
+    assert "Search · up to 2.5 universal credits a page" in leadiq
+    lusha = alice_client.get(reverse("search_lusha")).content.decode()
+    assert "a page</button>" not in lusha
+
+
+def test_changing_a_search_from_its_confirmation_keeps_the_filters_but_starts_afresh(key_for, alice_client):
+    key_for("lix")
+    asked = alice_client.get(
+        reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "page": "5", "sequence_id": "abc"}
+    ).content.decode()
+    back = re.search(r'href="([^"]+)">Change the search', asked).group(1).replace("&amp;", "&")
+    form = alice_client.get(back).content.decode()
+    assert 'value="https://www.linkedin.com/search/results/people/?keywords=founder&amp;page=3"' in form
+    assert 'name="sequence_id"' in form and 'value="abc"' not in form and 'value="5"' not in form

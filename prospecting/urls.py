@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from prospecting import webhooks
-from prospecting.views import calls, home, keys
+from prospecting.views import calls, home, keys, suppression
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -15,6 +15,9 @@ urlpatterns = [
     path("team/balances/", calls.balances, name="balances"),
     path("team/calls/", calls.call_log, name="call_log"),
     path("webhooks/lookc/<str:token>/", webhooks.lookc_webhook, name="lookc_webhook"),
+    path("team/suppression/", suppression.suppression_list, name="suppression"),
+    path("team/suppression/import/", suppression.suppression_import, name="suppression_import"),
+    path("team/suppression/<int:pk>/remove/", suppression.suppression_remove, name="suppression_remove"),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.urls import URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Role, Team, TeamScopedQuerySet
+from prospecting.models import Suppression
 from prospecting.services.keys import add_provider_key
 
 # Routes whose parameters are not ids of team-owned objects, and why.
@@ -32,6 +33,10 @@ def _key(team_b, carol):
     return {"pk": add_provider_key(team=team_b, actor=carol, provider="lix", secret="b-team-secret-0000").pk}
 
 
+def _suppression(team_b, carol):
+    return {"pk": Suppression.objects.create(team=team_b, kind="email", value="x@b.example").pk}
+
+
 def _membership(team_b, carol):
     return {"pk": Membership.objects.get(team=team_b, user=carol).pk}
 
@@ -47,6 +52,7 @@ OBJECT_ROUTES = {
     "provider_key_edit": _key,
     "provider_key_revoke": _key,
     "provider_key_test": _key,
+    "suppression_remove": _suppression,
 }
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from prospecting import webhooks
-from prospecting.views import calls, home, keys, suppression
+from prospecting.views import calls, erasure, home, keys, suppression
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -18,6 +18,7 @@ urlpatterns = [
     path("team/suppression/", suppression.suppression_list, name="suppression"),
     path("team/suppression/import/", suppression.suppression_import, name="suppression_import"),
     path("team/suppression/<int:pk>/remove/", suppression.suppression_remove, name="suppression_remove"),
+    path("people/<int:pk>/erase/", erasure.person_erase, name="person_erase"),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.urls import URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Role, Team, TeamScopedQuerySet
-from prospecting.models import Suppression
+from prospecting.models import Person, Suppression
 from prospecting.services.keys import add_provider_key
 
 # Routes whose parameters are not ids of team-owned objects, and why.
@@ -37,6 +37,10 @@ def _suppression(team_b, carol):
     return {"pk": Suppression.objects.create(team=team_b, kind="email", value="x@b.example").pk}
 
 
+def _person(team_b, carol):
+    return {"pk": Person.objects.create(team=team_b, full_name="Someone of B").pk}
+
+
 def _membership(team_b, carol):
     return {"pk": Membership.objects.get(team=team_b, user=carol).pk}
 
@@ -53,6 +57,7 @@ OBJECT_ROUTES = {
     "provider_key_revoke": _key,
     "provider_key_test": _key,
     "suppression_remove": _suppression,
+    "person_erase": _person,
 }
 
 

@@ -171,8 +171,15 @@ def test_an_admin_confirms_then_erases_from_the_page(jane, alice_client):
     assert page.status_code == 200 and "Erase Jane Doe entirely?" in page.content.decode()
     unconfirmed = alice_client.post(url)
     assert unconfirmed.status_code == 302 and Person.objects.filter(pk=jane.pk).exists()
-    assert alice_client.post(url, {"confirm": "erase"}).status_code == 302
+    erased = alice_client.post(url, {"confirm": "erase"})
+    assert erased.status_code == 302 and erased.url == reverse("people")
     assert not Person.objects.filter(pk=jane.pk).exists()
+
+
+def test_the_person_page_offers_erasure_to_admins_only(jane, alice_client, bob_client):
+    url = reverse("person_erase", args=[jane.pk])
+    assert url in alice_client.get(reverse("person_detail", args=[jane.pk])).content.decode()
+    assert url not in bob_client.get(reverse("person_detail", args=[jane.pk])).content.decode()
 
 
 def test_a_member_gets_403_and_nothing_is_erased(jane, bob_client):

@@ -23,4 +23,4 @@ def person_erase(request, pk):
     messages.success(
         request, "The person was erased. Their emails and LinkedIn profile are on the do-not-contact list."
     )
-    return redirect("home")
+    return redirect("people")

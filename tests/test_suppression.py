@@ -196,6 +196,13 @@ def test_a_csv_column_is_found_by_its_header_or_named(alice_client, team_a, alic
     assert ("company", "acme2.example") in _values(team_a)
 
 
+def test_a_csv_columns_heading_says_what_it_holds_when_the_kind_is_detected(alice_client, team_a):
+    table = "Name,Company website\nAcme,https://www.acme.example/\nRoe,roe-inc\n"
+    response = alice_client.post(reverse("suppression_import"), {"file": _csv(table), "kind": DETECT})
+    assert response.status_code == 302
+    assert _values(team_a) == {("company", "acme.example"), ("company", "roe-inc")}
+
+
 def test_a_csv_with_invalid_rows_adds_nothing_and_names_each_row(alice_client, team_a):
     text = "email\njane@acme.example\nnot an email\njohn@roe.example\nalso@bad@\n"
     response = alice_client.post(reverse("suppression_import"), {"file": _csv(text), "kind": "email"})

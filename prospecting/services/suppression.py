@@ -173,7 +173,11 @@ def import_suppressions(*, team, actor, upload, kind=DETECT, column="", reason="
     """Add every value of a CSV (one value per line, or one column of a table) to the list. All or
     nothing: any invalid row adds none, and the report says which rows and why."""
     report = ImportReport()
-    rows, column_index, report.header = _read_csv(upload, column)
+    rows, column_index, heading = _read_csv(upload, column)
+    report.header = heading is not None
+    if kind == DETECT and heading:
+        # A column headed "E-mail" or "Company website" says what it holds better than guessing.
+        kind = _kind_of_heading(heading)
     wanted, values = {}, 0
     for number, row in rows:
         text = row[column_index].strip() if column_index < len(row) else ""
@@ -226,8 +230,23 @@ def _existing(team, keys):
     return set(Suppression.objects.for_team(team).filter(_matching(keys)).values_list("kind", "value"))
 
 
+def _kind_of_heading(heading):
+    for word, kind in (
+        ("company", SuppressionKind.COMPANY),
+        ("linkedin", SuppressionKind.LINKEDIN),
+        ("profile", SuppressionKind.LINKEDIN),
+        ("domain", SuppressionKind.DOMAIN),
+        ("website", SuppressionKind.DOMAIN),
+        ("mail", SuppressionKind.EMAIL),
+    ):
+        if word in heading:
+            return kind
+    return DETECT
+
+
 def _read_csv(upload, column):
-    """[(row number, cells)], the index of the column to read, and whether row 1 is a header."""
+    """[(row number, cells)], the index of the column to read, and its heading (lower case) when row 1
+    is a header, else None."""
     if upload.size > MAX_IMPORT_BYTES:
         raise ValidationError(f"The file is too large: at most {MAX_IMPORT_BYTES // 1_000_000} MB.")
     raw = upload.read()
@@ -252,9 +271,10 @@ def _read_csv(upload, column):
     first = [cell.strip().lower() for cell in rows[0][1]]
     column = (column or "").strip()
     if column.isdigit():
-        index, header = int(column) - 1, first and first[0] in HEADER_WORDS
+        index = int(column) - 1
         if index < 0:
             raise ValidationError("Columns are numbered from 1.")
+        header = index < len(first) and first[index] in HEADER_WORDS
     elif column:
         if column.lower() not in first:
             names = ", ".join(f"“{cell}”" for cell in rows[0][1] if cell.strip()) or "none"
@@ -263,7 +283,7 @@ def _read_csv(upload, column):
     else:
         index = next((i for i, cell in enumerate(first) if cell in HEADER_WORDS), 0)
         header = bool(first) and first[index] in HEADER_WORDS
-    return (rows[1:] if header else rows), index, bool(header)
+    return (rows[1:] if header else rows), index, (first[index] if header else None)
 
 
 # --- the gate: who may be enriched, exported or contacted ------------------------------------------

@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
 from accounts.audit import record_event
@@ -124,20 +124,22 @@ def _describe(kind, value):
 
 def add_suppression(*, team, actor, kind, text, reason="", ip=None) -> Suppression:
     kind, value = parse_suppression(kind=kind, text=text)
-    with transaction.atomic():
-        if Suppression.objects.for_team(team).filter(kind=kind, value=value).exists():
-            raise ValidationError(f"{_describe(kind, value)} is already suppressed.")
-        entry = Suppression.objects.create(
-            team=team, kind=kind, value=value, reason=reason.strip()[:300], created_by=actor
-        )
-        record_event(
-            action=AuditAction.SUPPRESSION_ADDED,
-            actor=actor,
-            team=team,
-            target=_describe(kind, value),
-            ip=ip,
-            details={"reason": entry.reason} if entry.reason else {},
-        )
+    try:
+        # The unique constraint decides, so two admins adding the same value at once get one entry.
+        with transaction.atomic():
+            entry = Suppression.objects.create(
+                team=team, kind=kind, value=value, reason=reason.strip()[:300], created_by=actor
+            )
+            record_event(
+                action=AuditAction.SUPPRESSION_ADDED,
+                actor=actor,
+                team=team,
+                target=_describe(kind, value),
+                ip=ip,
+                details={"reason": entry.reason} if entry.reason else {},
+            )
+    except IntegrityError:
+        raise ValidationError(f"{_describe(kind, value)} is already suppressed.") from None
     return entry
 
 

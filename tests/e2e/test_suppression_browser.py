@@ -4,6 +4,7 @@ its row number, and the page fits a phone's width."""
 import os
 
 import pytest
+from django.db import connections
 from playwright.sync_api import expect
 
 from prospecting.models import Suppression
@@ -18,11 +19,19 @@ def _shot(page, name):
         page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
 
 
-@pytest.mark.parametrize("width", [375, 1280])
-def test_an_admin_keeps_the_list_and_sees_bad_csv_rows_in_words(width, browser, live_server, alice, tmp_path):
-    context = browser.new_context(viewport={"width": width, "height": 800})
+@pytest.fixture(params=[375, 1280], ids=["phone", "desktop"])
+def screen(request, browser):
+    context = browser.new_context(viewport={"width": request.param, "height": 800})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    yield page, request.param
+    # The ORM call made beside Playwright's loop holds its own connection (see e2e/conftest.py).
+    connections.close_all()
+    context.close()
+
+
+def test_an_admin_keeps_the_list_and_sees_bad_csv_rows_in_words(screen, live_server, alice, tmp_path):
+    page, width = screen
     log_in(page, live_server, alice.email)
     page.goto(f"{live_server.url}/team/suppression/")
     expect(page.get_by_role("heading", name="The list is empty")).to_be_visible()
@@ -47,4 +56,3 @@ def test_an_admin_keeps_the_list_and_sees_bad_csv_rows_in_words(width, browser, 
     assert Suppression.objects.count() == 1
     if width == 375:
         assert_nothing_wider_than_the_screen(page)
-    context.close()

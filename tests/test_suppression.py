@@ -362,6 +362,11 @@ def test_search_results_are_marked_by_their_own_identifiers_or_the_kept_record(t
     assert suppressed_flags(team=team_a, facts=results) == [True, True, True, False]
 
 
+def test_a_result_with_an_address_at_a_suppressed_company_is_marked(team_a, alice):
+    add_suppression(team=team_a, actor=alice, kind="company", text="roe.example")
+    assert suppressed_flags(team=team_a, facts=[JOHN, JANE]) == [True, False]
+
+
 def test_search_result_marks_take_the_same_queries_for_10_or_100_results(team_a, alice):
     _keep(team_a, alice, *_many(100))
     add_suppression(team=team_a, actor=alice, kind="domain", text="acme.example")

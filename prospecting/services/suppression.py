@@ -372,7 +372,12 @@ def _fact_rules(item: PersonFacts):
         identifiers.company_linkedin_id(item.company_linkedin_url),
     ]
     rules = {(SuppressionKind.EMAIL, address) for address in emails}
-    rules |= {(SuppressionKind.DOMAIN, identifiers.email_domain(address)) for address in emails}
+    # As in .contactable(): an address's domain is matched by an email-domain or a company entry.
+    rules |= {
+        (kind, identifiers.email_domain(address))
+        for address in emails
+        for kind in (SuppressionKind.DOMAIN, SuppressionKind.COMPANY)
+    }
     rules |= {
         (SuppressionKind.LINKEDIN, _linkedin(item.linkedin_url)),
         (SuppressionKind.LINKEDIN, identifiers.sales_nav_id(item.sales_nav_id)),

@@ -246,6 +246,30 @@ def test_an_entry_typed_in_any_form_suppresses_the_kept_person(kind, text, team_
     assert list(Person.objects.for_team(team_a).contactable()) == [john]
 
 
+@pytest.mark.parametrize(
+    "kind, text",
+    [
+        ("email", "jane.doe@acme.example"),
+        ("email", "someone@acme.example"),
+        ("domain", "acme.example"),
+        ("domain", "roe.example"),
+        ("linkedin", "jane-doe"),
+        ("company", "acme.example"),
+        ("company", "acme-inc"),
+        ("company", "other.example"),
+    ],
+)
+def test_result_marks_agree_with_contactable(kind, text, team_a, team_b, alice, carol):
+    _keep(team_a, alice, JANE, JOHN)
+    add_suppression(team=team_a, actor=alice, kind=kind, text=text)
+    contactable = set(Person.objects.for_team(team_a).contactable().values_list("full_name", flat=True))
+    expected = [name not in contactable for name in ("Jane Doe", "John Roe")]
+    assert suppressed_flags(team=team_a, facts=[JANE, JOHN]) == expected
+    # Team B has never kept them: the marks come from the results' own facts alone, and still agree.
+    add_suppression(team=team_b, actor=carol, kind=kind, text=text)
+    assert suppressed_flags(team=team_b, facts=[JANE, JOHN]) == expected
+
+
 def test_a_suppressed_sales_navigator_lead_covers_the_person(team_a, alice):
     member_id = "ACwAAAbcdefghijklmnopqrstuvwxyz012"
     (person,) = _keep(team_a, alice, PersonFacts(full_name="Lead", sales_nav_id=member_id))

@@ -284,6 +284,11 @@ class AuditAction(models.TextChoices):
     KEY_UPDATED = "key_updated", "Changed provider key settings"
     KEY_TESTED = "key_tested", "Tested provider key"
     KEY_REVOKED = "key_revoked", "Revoked provider key"
+    SUPPRESSION_ADDED = "suppression_added", "Added to do-not-contact"
+    SUPPRESSION_REMOVED = "suppression_removed", "Removed from do-not-contact"
+    SUPPRESSION_IMPORTED = "suppression_imported", "Imported do-not-contact entries"
+    SUPPRESSION_OVERRIDDEN = "suppression_overridden", "Overrode do-not-contact for one export"
+    PERSON_ERASED = "person_erased", "Erased a person"
 
 
 class AppendOnlyError(Exception):

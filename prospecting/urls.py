@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from prospecting import webhooks
-from prospecting.views import calls, home, keys, records, search
+from prospecting.views import calls, erasure, home, keys, records, search, suppression
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -18,6 +18,10 @@ urlpatterns = [
     path("people/<int:pk>/", records.person_detail, name="person_detail"),
     path("companies/<int:pk>/", records.company_detail, name="company_detail"),
     path("webhooks/lookc/<str:token>/", webhooks.lookc_webhook, name="lookc_webhook"),
+    path("team/suppression/", suppression.suppression_list, name="suppression"),
+    path("team/suppression/import/", suppression.suppression_import, name="suppression_import"),
+    path("team/suppression/<int:pk>/remove/", suppression.suppression_remove, name="suppression_remove"),
+    path("people/<int:pk>/erase/", erasure.person_erase, name="person_erase"),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("search/", search.search_home, name="search"),

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.urls import URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Role, Team, TeamScopedQuerySet
-from prospecting.models import Company, Person, SavedSearch
+from prospecting.models import Company, Person, SavedSearch, Suppression
 from prospecting.services.keys import add_provider_key
 
 # Routes whose parameters are not ids of team-owned objects, and why.
@@ -46,6 +46,14 @@ def _saved_search(team_b, carol):
     return {"pk": saved.pk}
 
 
+def _suppression(team_b, carol):
+    return {"pk": Suppression.objects.create(team=team_b, kind="email", value="x@b.example").pk}
+
+
+def _person(team_b, carol):
+    return {"pk": Person.objects.create(team=team_b, full_name="Someone of B").pk}
+
+
 def _membership(team_b, carol):
     return {"pk": Membership.objects.get(team=team_b, user=carol).pk}
 
@@ -61,6 +69,8 @@ OBJECT_ROUTES = {
     "provider_key_edit": _key,
     "provider_key_revoke": _key,
     "provider_key_test": _key,
+    "suppression_remove": _suppression,
+    "person_erase": _person,
     "person_detail": lambda team_b, carol: {"pk": Person.objects.create(team=team_b, full_name="Bea").pk},
     "company_detail": lambda team_b, carol: {"pk": Company.objects.create(team=team_b, name="B Corp").pk},
     "saved_search_run": _saved_search,

@@ -114,7 +114,12 @@ def suppression_match():
     )
     return (
         Exists(rules.filter(kind=SuppressionKind.EMAIL, value__in=emails.values("value")))
-        | Exists(rules.filter(kind=SuppressionKind.DOMAIN, value__in=emails.values("domain")))
+        # A company suppressed by its domain covers addresses at it, even with no company record kept.
+        | Exists(
+            rules.filter(
+                kind__in=[SuppressionKind.DOMAIN, SuppressionKind.COMPANY], value__in=emails.values("domain")
+            )
+        )
         | Exists(rules.filter(kind=SuppressionKind.LINKEDIN, value__in=profiles.values("value")))
         # A suppressed domain covers the company of that domain too; a suppressed company is named by
         # its domain or its LinkedIn id.

@@ -11,7 +11,16 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.e2e
 
 WIDTH = 375
-NAV_LINKS = ["Overview", "Search", "People", "Members", "Provider keys", "Balances", "Call log", "Audit trail"]
+NAV_LINKS = [
+    "Overview",
+    "Search",
+    "People",
+    "Members",
+    "Provider keys",
+    "Balances",
+    "Call log",
+    "Audit trail",
+]
 
 
 @pytest.fixture

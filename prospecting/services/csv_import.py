@@ -105,12 +105,11 @@ def read_csv(data: bytes):
 
 
 def parse_csv(text: str):
+    # Excel writes ";" where the decimal mark is a comma: the separator the header row uses most.
+    header_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header_line.count)
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        rows = list(csv.reader(io.StringIO(text), dialect))
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as error:
         raise ImportFileError(f"The file is not a readable CSV file: {error}.") from None
     rows = [row for row in rows if any(cell.strip() for cell in row)]

@@ -168,16 +168,16 @@ class ListFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, sources=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from prospecting.models import ContactStatus
 
         self.fields["email_status"].choices = [("", "Any"), *ContactStatus.choices]
-        self.fields["source"].choices = [("", "Any source")] + [(s, s) for s in sources]
+        self.fields["source"].choices = [("", "Any source"), *Provider.choices, ("import", "CSV import")]
 
     def filters(self):
-        """The filters for services.lists.list_people; an invalid field is ignored."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The filters for services.lists.list_people; an invalid field is ignored, the others apply."""
+        data = self._valid_data()
         yes_no = {"yes": True, "no": False}
         return {
             "company": (data.get("company") or "").strip(),
@@ -189,7 +189,13 @@ class ListFilterForm(forms.Form):
         }
 
     def ordering(self):
-        return (self.cleaned_data.get("sort") if self.is_valid() else "") or "-added"
+        return self._valid_data().get("sort") or "-added"
+
+    def _valid_data(self):
+        if not self.is_bound:
+            return {}
+        self.is_valid()  # cleaned_data keeps the fields that are valid
+        return self.cleaned_data
 
 
 class ImportUploadForm(forms.Form):

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from prospecting.models import Company, ListEntry, Person, ProspectList
+from prospecting.models import Company, ListEntry, Person, ProspectList, Suppression, SuppressionKind
 from prospecting.providers.facts import PersonFacts
 from prospecting.services.lists import add_to_list, create_list
 from prospecting.services.records import keep_people
@@ -190,6 +190,7 @@ def test_the_list_page_takes_the_same_number_of_queries_for_10_and_100_rows(
     companies = [Company.objects.create(team=team_a, name=f"C{i}") for i in range(5)]
     add_to_list(prospect_list=large, companies=companies, user=alice)
     add_to_list(prospect_list=small, companies=companies[:1], user=alice)
+    Suppression.objects.create(team=team_a, kind=SuppressionKind.EMAIL, value="p3@lix.test")
     alice_client.get(reverse("lists"))  # the session's first request does its own set-up queries
     # 50 rows on the large list's page, 10 on the small one's.
     assert _queries(alice_client, reverse("list_detail", args=[small.pk])) == _queries(
@@ -203,3 +204,17 @@ def test_another_teams_list_answers_404(alice_client, team_b, carol):
         assert alice_client.get(reverse(name, args=[theirs.pk])).status_code == 404
     assert alice_client.post(reverse("list_delete", args=[theirs.pk])).status_code == 404
     assert ProspectList.objects.filter(pk=theirs.pk).exists()
+
+
+def test_an_invalid_filter_is_ignored_and_the_others_still_apply(alice_client, a_list, team_a, alice):
+    add_to_list(prospect_list=a_list, people=_people(team_a, alice, 6), user=alice)
+    url = reverse("list_detail", args=[a_list.pk])
+    response = alice_client.get(url, {"title": "director", "email_status": "bogus", "sort": "name"})
+    assert response.status_code == 200
+    assert _names(response) == ["Person 000", "Person 002", "Person 004"]
+
+
+def test_the_source_filter_offers_every_provider_and_import(alice_client, a_list):
+    response = alice_client.get(reverse("list_detail", args=[a_list.pk]))
+    choices = dict(response.context["filter_form"].fields["source"].choices)
+    assert {"lix", "lookc", "linkup", "lusha", "leadiq", "import"} <= set(choices)

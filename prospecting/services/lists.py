@@ -13,6 +13,7 @@ from prospecting.models import (
     ListEntry,
     Person,
     ProspectList,
+    Suppression,
 )
 
 # How the list page can sort its people: the choice's name -> the ordering.
@@ -118,14 +119,6 @@ def _has_contact_from(source):
     return Exists(ContactPoint.objects.filter(person=OuterRef("pk"), source=source))
 
 
-def list_sources(prospect_list):
-    """The sources the values of this list's people came from, for the filter's choices."""
-    people = ListEntry.objects.filter(prospect_list=prospect_list, person__isnull=False).values("person")
-    return sorted(
-        set(FactValue.objects.filter(person__in=people).values_list("source", flat=True).distinct())
-    )
-
-
 def list_companies(prospect_list):
     entries = ListEntry.objects.filter(prospect_list=prospect_list, company=OuterRef("pk"))
     return (
@@ -138,6 +131,8 @@ def list_companies(prospect_list):
 
 def suppressed_count(prospect_list) -> int:
     """How many people of the list an export leaves out (PersonQuerySet.contactable)."""
+    if not Suppression.objects.for_team(prospect_list.team).exists():
+        return 0  # most teams' lists: no need to match every person against nothing
     return list_people(prospect_list).suppressed().count()
 
 

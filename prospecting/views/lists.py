@@ -46,7 +46,7 @@ def lists(request):
 @team_required
 def list_detail(request, pk):
     prospect_list = get_object_or_404(_team_lists(request), pk=pk)
-    filter_form = ListFilterForm(request.GET or None, sources=list_services.list_sources(prospect_list))
+    filter_form = ListFilterForm(request.GET or None)
     people = list_services.list_people(
         prospect_list, filters=filter_form.filters(), sort=filter_form.ordering()
     ).prefetch_related("contact_points")

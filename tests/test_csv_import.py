@@ -72,11 +72,12 @@ def test_common_headers_are_guessed():
         7: "title",
         8: "phone",
     }
-    assert guess_mapping(["Email", "LinkedIn", "Website", "Title", "email address"]) == {
+    assert guess_mapping(["Email", "LinkedIn", "Website", "Title", "email address", "Email Status"]) == {
         0: "email",
         1: "linkedin_url",
         2: "company_domain",
         3: "title",  # the second email column is left for the user to choose
+        5: "email_status",
     }
 
 
@@ -278,3 +279,13 @@ def test_an_exported_list_imports_into_another_list_without_a_single_duplicate(
     assert response.status_code == 302
     assert Person.objects.filter(team=team_a).count() == 3
     assert set(second.entries.values_list("person", flat=True)) == {person.pk for person in people}
+
+
+def test_an_email_status_column_is_kept_and_a_wrong_status_is_reported(alice_client, a_list, team_a):
+    content = "Full Name,Email,Email Status\nJane Doe,jane@acme.test,Valid\nJohn Roe,john@acme.test,great\n"
+    response = _import(alice_client, a_list, content)
+    assert response.context["errors"] == [
+        (3, "“great” is not an email status (valid, probable, invalid or unknown)")
+    ]
+    _import(alice_client, a_list, content, skip_invalid="on")
+    assert ContactPoint.objects.get(team=team_a, value="jane@acme.test").status == "valid"

@@ -31,6 +31,7 @@ FIELDS = {
     "first_name": "First name",
     "last_name": "Last name",
     "email": "Email",
+    "email_status": "Email status (valid, probable, invalid, unknown)",
     "linkedin_url": "LinkedIn URL",
     "phone": "Phone",
     "title": "Title",
@@ -51,6 +52,7 @@ GUESSES = {
     "email": "email",
     "emailaddress": "email",
     "workemail": "email",
+    "emailstatus": "email_status",
     "linkedin": "linkedin_url",
     "linkedinurl": "linkedin_url",
     "linkedinprofile": "linkedin_url",
@@ -151,6 +153,9 @@ def row_facts(row, mapping):
         return None, f"“{linkedin}” is not a LinkedIn profile URL"
     if phone and not identifiers.phone(phone):
         return None, f"“{phone}” is not a phone number"
+    status = cell("email_status").lower()
+    if status and status not in ("valid", "probable", "invalid", "unknown"):
+        return None, f"“{cell('email_status')}” is not an email status (valid, probable, invalid or unknown)"
     first, last = cell("first_name"), cell("last_name")
     full_name = cell("full_name") or " ".join(part for part in (first, last) if part)
     if not (email or linkedin or full_name):
@@ -164,7 +169,7 @@ def row_facts(row, mapping):
         location=cell("location"),
         company_name=cell("company_name"),
         company_domain=cell("company_domain"),
-        emails=((email, "unknown"),) if email else (),
+        emails=((email, status or "unknown"),) if email else (),
         phones=((phone, ""),) if phone else (),
     )
     return facts, None

@@ -159,10 +159,15 @@ def domain(text):
 def _host_name(host):
     """A host name in its lower-case ASCII (IDNA) form, or "" when it is not a domain name."""
     host = host.strip().rstrip(".")
-    try:
-        host = idna.encode(host, uts46=True).decode("ascii").lower()
-    except (idna.IDNAError, UnicodeError, ValueError):
-        return ""
+    if host.isascii():
+        # Already ASCII: IDNA 2008's extra rules (no "--" in a label's 3rd and 4th places) would refuse
+        # names that resolve today, so only letters, digits and hyphens are checked below.
+        host = host.lower()
+    else:
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii").lower()
+        except (idna.IDNAError, UnicodeError, ValueError):
+            return ""
     labels = host.split(".")
     if len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels):
         return ""

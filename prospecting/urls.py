@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from prospecting import webhooks
-from prospecting.views import calls, home, keys, lists
+from prospecting.views import calls, home, keys, lists, records
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -14,6 +14,9 @@ urlpatterns = [
     path("team/keys/sandbox/<slug:provider>/", keys.provider_key_sandbox, name="provider_key_sandbox"),
     path("team/balances/", calls.balances, name="balances"),
     path("team/calls/", calls.call_log, name="call_log"),
+    path("people/", records.people, name="people"),
+    path("people/<int:pk>/", records.person_detail, name="person_detail"),
+    path("companies/<int:pk>/", records.company_detail, name="company_detail"),
     path("webhooks/lookc/<str:token>/", webhooks.lookc_webhook, name="lookc_webhook"),
     path("lists/", lists.lists, name="lists"),
     path("lists/<int:pk>/", lists.list_detail, name="list_detail"),

@@ -4,7 +4,7 @@ import unicodedata
 from urllib.parse import quote
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from prospecting import identifiers
@@ -116,6 +116,7 @@ def test_every_normaliser_is_idempotent_on_url_forms(normalise, data, slug):
 
 
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=20))
+@example("00--0")  # hyphens in a label's 3rd and 4th places: refused by IDNA 2008, yet a working name
 def test_a_domain_from_a_url_an_email_or_bare_is_the_same(name):
     assume(not name.startswith("-") and not name.endswith("-"))
     expected = f"{name}.example.com"

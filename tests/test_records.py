@@ -1,14 +1,19 @@
 """People and companies: suppression (`contactable`), keeping search results, and their pages."""
 
 import re
+from collections import defaultdict
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from prospecting.models import (
     Company,
     ContactPoint,
+    FactValue,
     Identifier,
     IdentifierKind,
     ListEntry,
@@ -493,3 +498,226 @@ def test_a_person_kept_by_another_worker_at_the_same_time_is_merged_not_duplicat
     mine.refresh_from_db()
     assert mine.location == "Paris" and mine.title == "CTO"
     assert set(mine.identifiers.values_list("kind", flat=True)) == {"linkedin", "lusha"}
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+def _jane_with_history(team, alice, bob):
+    lusha = _call(team, "lusha", credits={"uc": 2})
+    leadiq = _call(team, "leadiq", credits={"credits": 1})
+    _keep(
+        team,
+        alice,
+        PersonFacts(
+            linkedin_url="jane-doe",
+            full_name="Jane Doe",
+            title="CTO",
+            company_name="Acme",
+            company_domain="acme.test",
+            emails=(("jane@acme.test", "probable"),),
+        ),
+        call=lusha,
+    )
+    [jane] = _keep(
+        team,
+        bob,
+        PersonFacts(
+            linkedin_url="jane-doe",
+            title="Chief Technology Officer",
+            emails=(("jane@acme.test", "valid"),),
+            phones=(("+44 20 7946 0958", "mobile"),),
+        ),
+        source="leadiq",
+        call=leadiq,
+    )
+    return jane
+
+
+def test_the_person_page_shows_every_value_with_its_provenance_and_cost(alice_client, team_a, alice, bob):
+    jane = _jane_with_history(team_a, alice, bob)
+    leads = ProspectList.objects.create(team=team_a, name="Q3 leads")
+    ListEntry.objects.create(prospect_list=leads, person=jane, added_by=alice)
+    html = alice_client.get(reverse("person_detail", args=[jane.pk])).content.decode()
+    assert "Jane Doe" in html and "Chief Technology Officer" in html and "CTO" in html
+    assert "Conflicting values" in html
+    assert "2 universal credits" in html and "1 credit" in html  # each call's cost, in words
+    assert "jane@acme.test" in html and "Valid" in html and "Reported by" in html
+    assert "+442079460958" in html and "mobile" in html
+    assert "Q3 leads" in html
+    assert "jane-doe" in html  # the identifier
+    assert reverse("company_detail", args=[jane.company_id]) in html
+    assert "Suppressed" not in html
+
+
+def test_the_person_page_marks_a_suppressed_person(alice_client, team_a, alice):
+    [jane] = _keep(team_a, alice, PersonFacts(linkedin_url="jane-doe", emails=(("jane@acme.test", "valid"),)))
+    Suppression.objects.create(team=team_a, kind="domain", value="acme.test")
+    html = alice_client.get(reverse("person_detail", args=[jane.pk])).content.decode()
+    assert "Suppressed" in html and "do-not-contact" in html
+
+
+def test_the_person_page_shows_where_a_merged_record_went(alice_client, team_a, alice):
+    _keep(team_a, alice, PersonFacts(linkedin_url="jane-doe"))
+    _keep(team_a, alice, PersonFacts(lix_id="lix-1", full_name="J. Doe"))
+    [jane] = _keep(team_a, alice, PersonFacts(linkedin_url="jane-doe", lix_id="lix-1"))
+    html = alice_client.get(reverse("person_detail", args=[jane.pk])).content.decode()
+    assert "Merged records" in html and "J. Doe" in html and "lix:lix-1" in html
+
+
+def test_the_company_page_shows_its_people_values_and_suppression(alice_client, team_a, alice, bob):
+    jane = _jane_with_history(team_a, alice, bob)
+    url = reverse("company_detail", args=[jane.company_id])
+    html = alice_client.get(url).content.decode()
+    assert "Acme" in html and "acme.test" in html and "Jane Doe" in html
+    assert reverse("person_detail", args=[jane.pk]) in html
+    assert "Suppressed" not in html
+    Suppression.objects.create(team=team_a, kind="company", value="acme.test")
+    html = alice_client.get(url).content.decode()
+    assert html.count("Suppressed") >= 2  # the company, and Jane in its people
+
+
+def test_the_people_page_searches_by_name_or_company(alice_client, team_a, alice):
+    _keep(
+        team_a,
+        alice,
+        PersonFacts(linkedin_url="jane-doe", full_name="Jane Doe", company_name="Acme"),
+        PersonFacts(linkedin_url="john-roe", full_name="John Roe", company_name="Globex"),
+    )
+    html = alice_client.get(reverse("people")).content.decode()
+    assert "Jane Doe" in html and "John Roe" in html and "2 people" in html
+    html = alice_client.get(reverse("people"), {"q": "globex"}).content.decode()
+    assert "John Roe" in html and "Jane Doe" not in html
+    html = alice_client.get(reverse("people"), {"q": "jane"}).content.decode()
+    assert "Jane Doe" in html and "John Roe" not in html
+    html = alice_client.get(reverse("people"), {"q": "nobody"}).content.decode()
+    assert "Nobody matches" in html
+
+
+def test_the_people_page_pages_and_keeps_the_search(alice_client, team_a, alice):
+    _keep(team_a, alice, *[PersonFacts(lix_id=f"x{n}", full_name=f"Ann {n:03d}") for n in range(60)])
+    html = alice_client.get(reverse("people"), {"q": "ann"}).content.decode()
+    assert "Page 1 of 2" in html and "?q=ann&amp;page=2" in html
+    html = alice_client.get(reverse("people"), {"q": "ann", "page": 2}).content.decode()
+    assert "Ann 059" in html and "Ann 000" not in html
+
+
+def test_the_people_page_shows_only_the_teams_people_and_is_in_the_nav(
+    alice_client, team_a, team_b, alice, carol
+):
+    _keep(team_b, carol, PersonFacts(linkedin_url="bea", full_name="Bea from B"))
+    html = alice_client.get(reverse("people")).content.decode()
+    assert "Bea from B" not in html and "No people yet" in html
+    assert f'href="{reverse("people")}"' in alice_client.get(reverse("home")).content.decode()
+
+
+def test_record_pages_take_a_constant_number_of_queries(
+    alice_client, team_a, alice, bob, django_assert_max_num_queries
+):
+    jane = _jane_with_history(team_a, alice, bob)
+    with django_assert_max_num_queries(20):
+        assert alice_client.get(reverse("person_detail", args=[jane.pk])).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert alice_client.get(reverse("company_detail", args=[jane.company_id])).status_code == 200
+    with django_assert_max_num_queries(15):
+        assert alice_client.get(reverse("people")).status_code == 200
+
+
+def test_a_suppressed_company_covers_its_people_even_without_identifier_rows(team_a):
+    acme = Company.objects.create(team=team_a, name="Acme", domain="acme.test")
+    globex = Company.objects.create(team=team_a, name="Globex", linkedin_id="globex")
+    _person(team_a, "Jane", company=acme)
+    _person(team_a, "John", company=globex)
+    _person(team_a, "Free agent")
+    _suppress(team_a, SuppressionKind.COMPANY, "acme.test")
+    _suppress(team_a, SuppressionKind.COMPANY, "globex")
+    assert _contactable_names(team_a) == {"Free agent"}
+
+
+def test_an_email_contact_point_saved_without_its_domain_gets_it(team_a):
+    person = Person.objects.create(team=team_a, full_name="Jane")
+    point = ContactPoint.objects.create(
+        team=team_a,
+        person=person,
+        kind="email",
+        value="jane@acme.test",
+        source="import",
+        obtained_at=timezone.now(),
+    )
+    assert point.domain == "acme.test"
+    _suppress(team_a, SuppressionKind.DOMAIN, "acme.test")
+    assert _contactable_names(team_a) == set()
+
+
+def test_companies_are_suppressed_by_domain_or_linkedin_id(team_a, team_b):
+    acme = _company(team_a, "Acme", domain="acme.test")
+    globex = _company(team_a, "Globex", linkedin_id="globex")
+    Company.objects.create(team=team_a, name="Initech", domain="initech.test")  # no identifier rows
+    _company(team_a, "Umbrella", domain="umbrella.test")
+    _suppress(team_a, SuppressionKind.DOMAIN, "acme.test")
+    _suppress(team_a, SuppressionKind.COMPANY, "globex")
+    _suppress(team_a, SuppressionKind.COMPANY, "initech.test")
+    _suppress(team_b, SuppressionKind.COMPANY, "umbrella.test")
+    companies = Company.objects.for_team(team_a)
+    assert set(companies.contactable().values_list("name", flat=True)) == {"Umbrella"}
+    assert set(companies.suppressed().values_list("name", flat=True)) == {"Acme", "Globex", "Initech"}
+    assert {c.name: c.is_suppressed for c in companies.with_suppressed()}[acme.name]
+    assert globex in companies.suppressed()
+
+
+KINDS = ("linkedin", "lix", "email")
+
+
+def _observation_facts(person, kinds, title):
+    return PersonFacts(
+        linkedin_url=f"https://www.linkedin.com/in/p{person}" if "linkedin" in kinds else "",
+        lix_id=f"x{person}" if "lix" in kinds else "",
+        emails=((f"p{person}@a.test", "valid"),) if "email" in kinds else (),
+        title=title,
+    )
+
+
+observations = st.lists(
+    st.tuples(
+        st.integers(0, 1),
+        st.sets(st.sampled_from(KINDS), min_size=1),
+        st.sampled_from(["CEO", "CTO", "VP"]),
+        st.integers(0, 2),  # which batch it arrives in
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(observations)
+@example([(0, {"linkedin"}, "CEO", 0), (0, {"lix"}, "CTO", 0), (0, {"linkedin", "lix"}, "VP", 1)])
+@example(
+    [(0, {"email"}, "CEO", 0), (1, {"lix"}, "CTO", 1), (0, {"linkedin"}, "VP", 1), (0, set(KINDS), "VP", 2)]
+)
+def test_keeping_in_any_order_and_batches_never_mixes_people_nor_loses_a_value(team_a, alice, seen):
+    Person.objects.for_team(team_a).delete()
+    Company.objects.for_team(team_a).delete()
+    for batch in range(3):
+        facts = [_observation_facts(p, kinds, title) for p, kinds, title, b in seen if b == batch]
+        _keep(team_a, alice, *facts, source=f"batch{batch}")
+
+    owners = defaultdict(set)  # true person -> records holding their identifiers
+    for identifier in Identifier.objects.for_team(team_a).filter(person__isnull=False):
+        true_person = int(identifier.value.removeprefix("p").removeprefix("x").split("@")[0])
+        owners[true_person].add(identifier.person_id)
+    # No record holds two real people's identifiers.
+    records = [record for held in owners.values() for record in held]
+    assert len(records) == len(set(records))
+    for person in {p for p, *_ in seen}:
+        kinds_seen = [kinds for p, kinds, *_ in seen if p == person]
+        if any(kinds == set(KINDS) for kinds in kinds_seen):
+            assert len(owners[person]) == 1  # one full observation ties them all together
+        # Every title each source gave survives on the person's records.
+        titles = set(
+            FactValue.objects.filter(person_id__in=owners[person], field="title").values_list(
+                "value", "source"
+            )
+        )
+        assert titles == {(title, f"batch{b}") for p, _k, title, b in seen if p == person}
+    assert Person.objects.for_team(team_a).count() == len(set(records))

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.urls import URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Role, Team, TeamScopedQuerySet
+from prospecting.models import Company, Person
 from prospecting.services.keys import add_provider_key
 
 # Routes whose parameters are not ids of team-owned objects, and why.
@@ -53,6 +54,8 @@ OBJECT_ROUTES = {
     "provider_key_edit": _key,
     "provider_key_revoke": _key,
     "provider_key_test": _key,
+    "person_detail": lambda team_b, carol: {"pk": Person.objects.create(team=team_b, full_name="Bea").pk},
+    "company_detail": lambda team_b, carol: {"pk": Company.objects.create(team=team_b, name="B Corp").pk},
     "list_detail": _list,
     "list_rename": _list,
     "list_delete": _list,

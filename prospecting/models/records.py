@@ -47,8 +47,34 @@ STATUS_RANK = {
 }
 
 
+def company_suppression_match():
+    """A condition true for a Company named by one of its team's Suppression rows of kind company or
+    domain: by an identifier (domain, LinkedIn id) or its own domain or LinkedIn id."""
+    rules = Suppression.objects.filter(
+        team=OuterRef("team"), kind__in=[SuppressionKind.DOMAIN, SuppressionKind.COMPANY]
+    )
+    company_ids = Identifier.objects.filter(
+        company=OuterRef(OuterRef("pk")),
+        kind__in=[IdentifierKind.DOMAIN, IdentifierKind.COMPANY_LINKEDIN],
+    )
+    return Exists(rules.filter(value__in=company_ids.values("value"))) | Exists(
+        rules.filter(Q(value=OuterRef("domain")) | Q(value=OuterRef("linkedin_id")))
+    )
+
+
 class CompanyQuerySet(TeamScopedQuerySet):
-    pass
+    def contactable(self):
+        return self.exclude(company_suppression_match())
+
+    def suppressed(self):
+        return self.filter(company_suppression_match())
+
+    def with_suppressed(self):
+        return self.annotate(
+            is_suppressed=models.ExpressionWrapper(
+                Q(company_suppression_match()), output_field=models.BooleanField()
+            )
+        )
 
 
 class Company(models.Model):
@@ -96,6 +122,12 @@ def suppression_match():
             rules.filter(
                 kind__in=[SuppressionKind.DOMAIN, SuppressionKind.COMPANY],
                 value__in=company_ids.values("value"),
+            )
+        )
+        # The company's own display fields too, for a company made without identifier rows.
+        | Exists(
+            rules.filter(kind__in=[SuppressionKind.DOMAIN, SuppressionKind.COMPANY]).filter(
+                Q(value=OuterRef("company__domain")) | Q(value=OuterRef("company__linkedin_id"))
             )
         )
     )
@@ -258,6 +290,13 @@ class ContactPoint(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.value} ({self.status})"
+
+    def save(self, *args, **kwargs):
+        # Suppression by domain matches this column: never leave it empty for an email. (bulk_create
+        # skips save(): callers of it set `domain` themselves, as keep_people does.)
+        if self.kind == ContactKind.EMAIL and not self.domain and "@" in self.value:
+            self.domain = self.value.rsplit("@", 1)[1]
+        super().save(*args, **kwargs)
 
 
 class MergeQuerySet(TeamScopedQuerySet):

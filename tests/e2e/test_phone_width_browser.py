@@ -11,7 +11,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.e2e
 
 WIDTH = 375
-NAV_LINKS = ["Overview", "Members", "Provider keys", "Balances", "Call log", "Audit trail"]
+NAV_LINKS = ["Overview", "People", "Lists", "Members", "Provider keys", "Balances", "Call log", "Audit trail"]
 
 
 @pytest.fixture

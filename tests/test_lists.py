@@ -218,3 +218,12 @@ def test_the_source_filter_offers_every_provider_and_import(alice_client, a_list
     response = alice_client.get(reverse("list_detail", args=[a_list.pk]))
     choices = dict(response.context["filter_form"].fields["source"].choices)
     assert {"lix", "lookc", "linkup", "lusha", "leadiq", "import"} <= set(choices)
+
+
+def test_the_list_page_links_to_each_person_and_company(alice_client, a_list, team_a, alice):
+    [person] = _people(team_a, alice, 1)
+    company = Company.objects.create(team=team_a, name="Acme")
+    add_to_list(prospect_list=a_list, people=[person], companies=[company], user=alice)
+    response = alice_client.get(reverse("list_detail", args=[a_list.pk]))
+    assert f'href="{reverse("person_detail", args=[person.pk])}"'.encode() in response.content
+    assert f'href="{reverse("company_detail", args=[company.pk])}"'.encode() in response.content

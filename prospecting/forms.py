@@ -287,3 +287,117 @@ class SavedSearchForm(forms.Form):
     shared = forms.BooleanField(
         label="Share with the team", required=False, help_text="Shared searches are listed for every member."
     )
+
+
+# --- Lists -----------------------------------------------------------------------------------------
+
+
+class ProspectListForm(forms.Form):
+    name = forms.CharField(max_length=200, validators=[reject_control_characters])
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the list a name.")
+        return name
+
+
+YES_NO_ANY = [("", "Any"), ("yes", "Yes"), ("no", "No")]
+
+
+class ListFilterForm(forms.Form):
+    """The list page's filters and sort, read from the query string (every field optional)."""
+
+    company = forms.CharField(required=False, max_length=200)
+    title = forms.CharField(required=False, max_length=200)
+    has_email = forms.ChoiceField(required=False, choices=YES_NO_ANY, label="Has email")
+    has_phone = forms.ChoiceField(required=False, choices=YES_NO_ANY, label="Has phone")
+    email_status = forms.ChoiceField(required=False, label="Email status")
+    source = forms.ChoiceField(required=False)
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("-added", "Newest in the list"),
+            ("added", "Oldest in the list"),
+            ("name", "Name A–Z"),
+            ("-name", "Name Z–A"),
+            ("company", "Company A–Z"),
+            ("-company", "Company Z–A"),
+            ("title", "Title A–Z"),
+            ("-title", "Title Z–A"),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from prospecting.models import ContactStatus
+
+        self.fields["email_status"].choices = [("", "Any"), *ContactStatus.choices]
+        self.fields["source"].choices = [("", "Any source"), *Provider.choices, ("import", "CSV import")]
+
+    def filters(self):
+        """The filters for services.lists.list_people; an invalid field is ignored, the others apply."""
+        data = self._valid_data()
+        yes_no = {"yes": True, "no": False}
+        return {
+            "company": (data.get("company") or "").strip(),
+            "title": (data.get("title") or "").strip(),
+            "has_email": yes_no.get(data.get("has_email")),
+            "has_phone": yes_no.get(data.get("has_phone")),
+            "email_status": data.get("email_status") or "",
+            "source": data.get("source") or "",
+        }
+
+    def ordering(self):
+        return self._valid_data().get("sort") or "-added"
+
+    def _valid_data(self):
+        if not self.is_bound:
+            return {}
+        self.is_valid()  # cleaned_data keeps the fields that are valid
+        return self.cleaned_data
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="UTF-8, with a header row.")
+
+
+class ImportMappingForm(forms.Form):
+    """One choice per column of the uploaded file: which field it fills (or none)."""
+
+    skip_invalid = forms.BooleanField(required=False, label="Import the valid rows and skip the invalid ones")
+
+    def __init__(self, *args, headers, guesses, field_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        for index, header in enumerate(headers):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                required=False,
+                label=header or f"Column {index + 1}",
+                choices=[("", "— not imported —"), *field_choices],
+                initial=guesses.get(index, ""),
+            )
+        # The checkbox comes after the columns.
+        self.order_fields([*(f"column_{i}" for i in range(len(headers))), "skip_invalid"])
+
+    def column_fields(self):
+        return [self[f"column_{index}"] for index in range(len(self.headers))]
+
+    def mapping(self):
+        """field -> column index, for the columns given a field."""
+        mapping = {}
+        for index in range(len(self.headers)):
+            field = self.cleaned_data.get(f"column_{index}")
+            if field:
+                mapping.setdefault(field, index)
+        return mapping
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = [cleaned.get(f"column_{index}") for index in range(len(self.headers))]
+        chosen = [field for field in chosen if field]
+        if len(chosen) != len(set(chosen)):
+            raise forms.ValidationError("Two columns fill the same field: choose one of them.")
+        if not chosen:
+            raise forms.ValidationError("Choose at least one column to import.")
+        return cleaned

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from prospecting import webhooks
-from prospecting.views import calls, erasure, home, keys, records, search, suppression
+from prospecting.views import calls, erasure, home, keys, lists, records, search, suppression
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -22,6 +22,15 @@ urlpatterns = [
     path("team/suppression/import/", suppression.suppression_import, name="suppression_import"),
     path("team/suppression/<int:pk>/remove/", suppression.suppression_remove, name="suppression_remove"),
     path("people/<int:pk>/erase/", erasure.person_erase, name="person_erase"),
+    path("lists/", lists.lists, name="lists"),
+    path("lists/<int:pk>/", lists.list_detail, name="list_detail"),
+    path("lists/<int:pk>/rename/", lists.list_rename, name="list_rename"),
+    path("lists/<int:pk>/delete/", lists.list_delete, name="list_delete"),
+    path("lists/<int:pk>/add/", lists.list_add, name="list_add"),
+    path("lists/<int:pk>/remove/", lists.list_remove, name="list_remove"),
+    path("lists/<int:pk>/export/", lists.list_export, name="list_export"),
+    path("lists/<int:pk>/import/", lists.list_import, name="list_import"),
+    path("lists/<int:pk>/import/map/", lists.list_import_map, name="list_import_map"),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("search/", search.search_home, name="search"),

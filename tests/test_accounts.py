@@ -812,9 +812,11 @@ def test_the_overview_says_which_role_in_plain_english(alice_client, bob_client)
 def test_the_remove_confirmation_promises_only_what_exists(alice_client, bob):
     pk = Membership.objects.get(user=bob).pk
     page = alice_client.get(reverse("accounts:member_remove", args=[pk])).text
+    # The confirmation itself, not the navigation (which links to the team's lists).
+    confirmation = page.split("<main", 1)[1].split("</main>", 1)[0]
 
-    assert "They lose access to Team A at once: its members, provider keys and balances." in page
-    assert "searches" not in page and "lists" not in page
+    assert "They lose access to Team A at once: its members, provider keys and balances." in confirmation
+    assert "searches" not in confirmation and "lists" not in confirmation
 
 
 def test_the_audit_trail_shows_times_with_their_zone_and_names_quarrys_own_actions(alice_client, team_a):

@@ -58,6 +58,12 @@ def _membership(team_b, carol):
     return {"pk": Membership.objects.get(team=team_b, user=carol).pk}
 
 
+def _list(team_b, carol):
+    from prospecting.services.lists import create_list
+
+    return {"pk": create_list(team=team_b, user=carol, name="Team B's list").pk}
+
+
 # URL name -> builds an object of team B and returns the URL kwargs naming it.
 OBJECT_ROUTES = {
     "accounts:team_switch": lambda team_b, carol: {"team_id": team_b.pk},
@@ -75,6 +81,14 @@ OBJECT_ROUTES = {
     "company_detail": lambda team_b, carol: {"pk": Company.objects.create(team=team_b, name="B Corp").pk},
     "saved_search_run": _saved_search,
     "saved_search_delete": _saved_search,
+    "list_detail": _list,
+    "list_rename": _list,
+    "list_delete": _list,
+    "list_add": _list,
+    "list_remove": _list,
+    "list_export": _list,
+    "list_import": _list,
+    "list_import_map": _list,
 }
 
 
@@ -106,6 +120,7 @@ def test_member_of_other_team_gets_404(name, method, htmx, alice_client, team_b,
     assert Membership.objects.get(team=team_b, user=carol).role == Role.ADMIN
     assert not Invitation.objects.filter(team=team_b, revoked_at__isnull=False).exists()
     assert all(saved.name == "B's search" for saved in SavedSearch.objects.filter(team=team_b))
+    assert team_b.prospect_lists.get().name == "Team B's list" if name.startswith("list_") else True
     assert all(
         key.revoked_at is None and key.secret.reveal() == "b-team-secret-0000"
         for key in team_b.provider_keys.all()

@@ -15,6 +15,7 @@ NAV_LINKS = [
     "Overview",
     "Search",
     "People",
+    "Lists",
     "Members",
     "Provider keys",
     "Balances",

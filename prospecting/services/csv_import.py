@@ -1,0 +1,237 @@
+"""Importing a CSV file of people into a list.
+
+Reading (`read_csv`) and guessing which column is which (`guess_mapping`) come first; `import_rows`
+then checks every row, and keeps the valid ones as people (`keep_people(source="import")`, so they
+are matched to the team's existing records instead of duplicated) added to the list, all in one
+transaction: an import completes or leaves nothing.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from prospecting import identifiers
+from prospecting.models import Person
+from prospecting.providers.facts import PersonFacts
+from prospecting.services.lists import add_to_list
+from prospecting.services.records import keep_people, person_keys
+
+# Larger files need the background import the issue asks for (not built yet).
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_IMPORT_ROWS = 10_000
+PREVIEW_ROWS = 5
+BATCH = 1000
+
+# The fields a column can fill, in the order the mapping form offers them.
+FIELDS = {
+    "full_name": "Full name",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "email": "Email",
+    "email_status": "Email status (valid, probable, invalid, unknown)",
+    "linkedin_url": "LinkedIn URL",
+    "phone": "Phone",
+    "title": "Title",
+    "company_name": "Company",
+    "company_domain": "Company domain",
+    "location": "Location",
+}
+
+# Common headers, squashed (lower case, letters and digits only) -> field.
+GUESSES = {
+    "fullname": "full_name",
+    "name": "full_name",
+    "firstname": "first_name",
+    "givenname": "first_name",
+    "lastname": "last_name",
+    "surname": "last_name",
+    "familyname": "last_name",
+    "email": "email",
+    "emailaddress": "email",
+    "workemail": "email",
+    "emailstatus": "email_status",
+    "linkedin": "linkedin_url",
+    "linkedinurl": "linkedin_url",
+    "linkedinprofile": "linkedin_url",
+    "linkedinprofileurl": "linkedin_url",
+    "profileurl": "linkedin_url",
+    "phone": "phone",
+    "phonenumber": "phone",
+    "mobile": "phone",
+    "mobilephone": "phone",
+    "title": "title",
+    "jobtitle": "title",
+    "position": "title",
+    "company": "company_name",
+    "companyname": "company_name",
+    "organization": "company_name",
+    "organisation": "company_name",
+    "companydomain": "company_domain",
+    "domain": "company_domain",
+    "website": "company_domain",
+    "companywebsite": "company_domain",
+    "location": "location",
+}
+
+
+class ImportFileError(Exception):
+    """The file cannot be read as a CSV import; the message says why, for the user."""
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0  # rows kept
+    people: int = 0  # distinct people they are
+    added: int = 0  # people new to the list
+    errors: list = field(default_factory=list)  # (row number, reason)
+
+
+def read_csv(data: bytes):
+    """(headers, rows) of an uploaded file. UTF-8, with or without a byte-order mark."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportFileError(
+            f"The file is {len(data) / 1024 / 1024:.1f} MB; imports take files up to "
+            f"{MAX_IMPORT_BYTES // 1024 // 1024} MB. Split it into smaller files."
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            'The file is not UTF-8 text. Save it as "CSV UTF-8" (in Excel: Save As, CSV UTF-8) and '
+            "upload it again."
+        ) from None
+    return parse_csv(text)
+
+
+def parse_csv(text: str):
+    # Excel writes ";" where the decimal mark is a comma: the separator the header row uses most.
+    header_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header_line.count)
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as error:
+        raise ImportFileError(f"The file is not a readable CSV file: {error}.") from None
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise ImportFileError("The file is empty: it needs a header row and at least one person.")
+    headers, rows = [cell.strip() for cell in rows[0]], rows[1:]
+    if not rows:
+        raise ImportFileError("The file has a header row but no people.")
+    if len(rows) > MAX_IMPORT_ROWS:
+        raise ImportFileError(
+            f"The file has {len(rows):,} rows; imports take up to {MAX_IMPORT_ROWS:,}. "
+            "Split it into smaller files."
+        )
+    return headers, rows
+
+
+def guess_mapping(headers) -> dict[int, str]:
+    """column index -> field, for the headers we recognise (each field once, the first column wins)."""
+    guesses, taken = {}, set()
+    for index, header in enumerate(headers):
+        guess = GUESSES.get(re.sub(r"[^a-z0-9]", "", header.lower()))
+        if guess and guess not in taken:
+            guesses[index] = guess
+            taken.add(guess)
+    return guesses
+
+
+def row_facts(row, mapping):
+    """(PersonFacts, None) for a valid row, (None, reason) for an invalid one."""
+
+    def cell(name):
+        index = mapping.get(name)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    email, linkedin, phone = cell("email"), cell("linkedin_url"), cell("phone")
+    if email and not identifiers.email(email):
+        return None, f"“{email}” is not an email address"
+    if linkedin and not (identifiers.linkedin_public_id(linkedin) or identifiers.sales_nav_id(linkedin)):
+        return None, f"“{linkedin}” is not a LinkedIn profile URL"
+    if phone and not identifiers.phone(phone):
+        return None, f"“{phone}” is not a phone number"
+    status = cell("email_status").lower()
+    if status and status not in ("valid", "probable", "invalid", "unknown"):
+        return None, f"“{cell('email_status')}” is not an email status (valid, probable, invalid or unknown)"
+    first, last = cell("first_name"), cell("last_name")
+    full_name = cell("full_name") or " ".join(part for part in (first, last) if part)
+    if not (email or linkedin or full_name):
+        return None, "no name, email or LinkedIn URL"
+    facts = PersonFacts(
+        linkedin_url=linkedin,
+        full_name=full_name,
+        first_name=first,
+        last_name=last,
+        title=cell("title"),
+        location=cell("location"),
+        company_name=cell("company_name"),
+        company_domain=cell("company_domain"),
+        emails=((email, status or "unknown"),) if email else (),
+        phones=((phone, ""),) if phone else (),
+    )
+    return facts, None
+
+
+def check_rows(rows, mapping):
+    """([(row number, facts)], [(row number, reason)]); row 1 is the header, so people start at 2."""
+    valid, errors = [], []
+    for number, row in enumerate(rows, start=2):
+        facts, reason = row_facts(row, mapping)
+        if facts is None:
+            errors.append((number, reason))
+        else:
+            valid.append((number, facts))
+    return valid, errors
+
+
+def import_rows(*, prospect_list, user, rows, mapping, skip_invalid=False) -> ImportResult:
+    """Imports the rows into the list, or nothing: when a row is invalid (and `skip_invalid` is not
+    set), or when anything fails on the way."""
+    valid, errors = check_rows(rows, mapping)
+    result = ImportResult(errors=errors)
+    if errors and not skip_invalid:
+        return result
+    team = prospect_list.team
+    with transaction.atomic():
+        people = []
+        for start in range(0, len(valid), BATCH):
+            batch = [facts for _number, facts in valid[start : start + BATCH]]
+            people += _keep(team=team, user=user, facts=batch)
+        result.imported = len(valid)
+        result.people = len({person.pk for person in people})
+        result.added = add_to_list(prospect_list=prospect_list, people=people, user=user)
+    return result
+
+
+def _keep(*, team, user, facts):
+    """keep_people for rows with an identifier; a row with only a name (and company) is the team's
+    person of that name at that company if there is one, so that importing a file twice duplicates
+    no one."""
+    named = [item for item in facts if not person_keys(item)]
+    known = {}
+    if named:
+        names = {item.full_name for item in named}
+        for person in Person.objects.for_team(team).filter(full_name__in=names):
+            known.setdefault((person.full_name.lower(), person.company_name.lower()), person)
+    people, new, targets, pending = [None] * len(facts), [], [], {}
+    for index, item in enumerate(facts):
+        if person_keys(item):
+            new.append(item)
+            targets.append((index, len(new) - 1))
+            continue
+        key = (item.full_name.lower(), item.company_name.lower())
+        if key in known:
+            people[index] = known[key]
+            continue
+        # Two rows of one new name-only person in one file are one person too.
+        if key not in pending:
+            new.append(item)
+            pending[key] = len(new) - 1
+        targets.append((index, pending[key]))
+    kept = keep_people(team=team, user=user, facts=new, source="import")
+    for index, position in targets:
+        people[index] = kept[position]
+    return people

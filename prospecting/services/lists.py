@@ -1,0 +1,147 @@
+"""Lists of people and companies a team keeps: create, rename, delete, add and remove members, and
+the people of a list filtered and sorted for its page and its export."""
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+
+from prospecting.models import (
+    Company,
+    ContactKind,
+    ContactPoint,
+    ContactStatus,
+    FactValue,
+    ListEntry,
+    Person,
+    ProspectList,
+    Suppression,
+)
+
+# How the list page can sort its people: the choice's name -> the ordering.
+SORTS = {
+    "name": ("full_name", "id"),
+    "-name": ("-full_name", "-id"),
+    "company": ("company_name", "full_name", "id"),
+    "-company": ("-company_name", "-full_name", "-id"),
+    "title": ("title", "full_name", "id"),
+    "-title": ("-title", "-full_name", "-id"),
+    "added": ("added_at", "id"),
+    "-added": ("-added_at", "-id"),
+}
+DEFAULT_SORT = "-added"
+
+
+def create_list(*, team, user, name) -> ProspectList:
+    return ProspectList.objects.create(team=team, created_by=user, name=name.strip())
+
+
+def rename_list(*, prospect_list, name) -> ProspectList:
+    prospect_list.name = name.strip()
+    prospect_list.save(update_fields=["name", "updated_at"])
+    return prospect_list
+
+
+def delete_list(*, prospect_list):
+    """Deletes the list and its entries; the people and companies stay with the team."""
+    prospect_list.delete()
+
+
+def _ids(records):
+    return {record if isinstance(record, int) else record.pk for record in records}
+
+
+def add_to_list(*, prospect_list, people=(), companies=(), user) -> int:
+    """Adds people and companies (records or ids) of the list's team; ones already in the list stay
+    as they are, and ids of another team are ignored. Returns how many entries were added."""
+    team = prospect_list.team
+    person_ids = set(Person.objects.for_team(team).filter(pk__in=_ids(people)).values_list("pk", flat=True))
+    company_ids = set(
+        Company.objects.for_team(team).filter(pk__in=_ids(companies)).values_list("pk", flat=True)
+    )
+    if not person_ids and not company_ids:
+        return 0
+    with transaction.atomic():
+        entries = ListEntry.objects.filter(prospect_list=prospect_list)
+        person_ids -= set(entries.filter(person__in=person_ids).values_list("person_id", flat=True))
+        company_ids -= set(entries.filter(company__in=company_ids).values_list("company_id", flat=True))
+        new = [ListEntry(prospect_list=prospect_list, person_id=pk, added_by=user) for pk in person_ids]
+        new += [ListEntry(prospect_list=prospect_list, company_id=pk, added_by=user) for pk in company_ids]
+        # Another request adding the same person at the same moment must not fail this one.
+        ListEntry.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    return len(new)
+
+
+def remove_from_list(*, prospect_list, people=(), companies=()) -> int:
+    """Removes the entries of these people and companies (records or ids). Returns how many went."""
+    entries = ListEntry.objects.filter(prospect_list=prospect_list)
+    removed, _ = entries.filter(Q(person__in=_ids(people)) | Q(company__in=_ids(companies))).delete()
+    return removed
+
+
+def _has_contact(kind, **extra):
+    return Exists(ContactPoint.objects.filter(person=OuterRef("pk"), kind=kind, **extra))
+
+
+def list_people(prospect_list, *, filters=None, sort=DEFAULT_SORT):
+    """The people of a list, with `added_at` (when they joined the list), filtered and sorted.
+
+    filters: company and title (contains, any case), has_email and has_phone (True/False),
+    email_status (a ContactStatus) and source (a provider slug or "import": any value from it)."""
+    filters = filters or {}
+    entries = ListEntry.objects.filter(prospect_list=prospect_list, person=OuterRef("pk"))
+    people = (
+        Person.objects.for_team(prospect_list.team)
+        .filter(Exists(entries))
+        .annotate(added_at=Subquery(entries.values("added_at")[:1]))
+        .select_related("company")
+    )
+    if filters.get("company"):
+        people = people.filter(
+            Q(company_name__icontains=filters["company"]) | Q(company__name__icontains=filters["company"])
+        )
+    if filters.get("title"):
+        people = people.filter(title__icontains=filters["title"])
+    for name, kind in (("has_email", ContactKind.EMAIL), ("has_phone", ContactKind.PHONE)):
+        if filters.get(name) is True:
+            people = people.filter(_has_contact(kind))
+        elif filters.get(name) is False:
+            people = people.exclude(_has_contact(kind))
+    if filters.get("email_status") in ContactStatus.values:
+        people = people.filter(_has_contact(ContactKind.EMAIL, status=filters["email_status"]))
+    if filters.get("source"):
+        source = filters["source"]
+        people = people.filter(
+            Exists(FactValue.objects.filter(person=OuterRef("pk"), source=source)) | _has_contact_from(source)
+        )
+    return people.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
+
+
+def _has_contact_from(source):
+    return Exists(ContactPoint.objects.filter(person=OuterRef("pk"), source=source))
+
+
+def list_companies(prospect_list):
+    entries = ListEntry.objects.filter(prospect_list=prospect_list, company=OuterRef("pk"))
+    return (
+        Company.objects.for_team(prospect_list.team)
+        .filter(Exists(entries))
+        .annotate(added_at=Subquery(entries.values("added_at")[:1]))
+        .order_by("-added_at", "-id")
+    )
+
+
+def suppressed_count(prospect_list) -> int:
+    """How many people of the list an export leaves out (PersonQuerySet.contactable)."""
+    if not Suppression.objects.for_team(prospect_list.team).exists():
+        return 0  # most teams' lists: no need to match every person against nothing
+    return list_people(prospect_list).suppressed().count()
+
+
+def entry_counts(list_ids):
+    """list id -> (people, companies) in it, for the lists index, in one query."""
+    rows = (
+        ListEntry.objects.filter(prospect_list__in=list_ids)
+        .order_by()
+        .values("prospect_list")
+        .annotate(people=Count("person"), companies=Count("company"))
+    )
+    return {row["prospect_list"]: (row["people"], row["companies"]) for row in rows}

@@ -1,0 +1,243 @@
+"""The team's lists: index and create, a list's page (filter, sort, pages), rename, delete, add and
+remove people or companies, export to CSV, import from CSV (upload, map columns, preview, import)."""
+
+import csv
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseNotAllowed, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
+
+from accounts.decorators import post_to_object, team_required
+from prospecting.forms import ImportMappingForm, ImportUploadForm, ListFilterForm, ProspectListForm
+from prospecting.models import Company, Person, ProspectList
+from prospecting.services import csv_import
+from prospecting.services import lists as list_services
+from prospecting.services.csv_export import export_rows
+
+PAGE_SIZE = 50
+
+
+def _team_lists(request):
+    return ProspectList.objects.for_team(request.team)
+
+
+@team_required
+def lists(request):
+    form = ProspectListForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        prospect_list = list_services.create_list(
+            team=request.team, user=request.user, name=form.cleaned_data["name"]
+        )
+        messages.success(request, f"The list “{prospect_list.name}” was created.")
+        return redirect("list_detail", pk=prospect_list.pk)
+    team_lists = _team_lists(request).select_related("created_by")
+    page = Paginator(team_lists, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = list_services.entry_counts([item.pk for item in page.object_list])
+    rows = [(item, counts.get(item.pk, (0, 0))) for item in page.object_list]
+    status = 400 if form.errors else 200
+    return render(
+        request, "prospecting/lists.html", {"form": form, "page": page, "rows": rows}, status=status
+    )
+
+
+@team_required
+def list_detail(request, pk):
+    prospect_list = get_object_or_404(_team_lists(request), pk=pk)
+    filter_form = ListFilterForm(request.GET or None)
+    people = list_services.list_people(
+        prospect_list, filters=filter_form.filters(), sort=filter_form.ordering()
+    ).prefetch_related("contact_points")
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    companies = Paginator(list_services.list_companies(prospect_list), PAGE_SIZE).get_page(
+        request.GET.get("companies_page")
+    )
+    context = {
+        "prospect_list": prospect_list,
+        "filter_form": filter_form,
+        "filtering": any(value not in ("", None) for value in filter_form.filters().values()),
+        "page": page,
+        "query": f"{query.urlencode()}&" if query else "",
+        "companies": companies,
+        "suppressed": list_services.suppressed_count(prospect_list),
+    }
+    return render(request, "prospecting/list_detail.html", context)
+
+
+@team_required
+def list_rename(request, pk):
+    prospect_list = get_object_or_404(_team_lists(request), pk=pk)
+    form = ProspectListForm(request.POST or None, initial={"name": prospect_list.name})
+    if request.method == "POST" and form.is_valid():
+        list_services.rename_list(prospect_list=prospect_list, name=form.cleaned_data["name"])
+        messages.success(request, f"The list is now called “{prospect_list.name}”.")
+        return redirect("list_detail", pk=prospect_list.pk)
+    context = {"form": form, "prospect_list": prospect_list}
+    return render(request, "prospecting/list_rename.html", context, status=400 if form.errors else 200)
+
+
+@team_required
+def list_delete(request, pk):
+    prospect_list = get_object_or_404(_team_lists(request), pk=pk)
+    if request.method != "POST":
+        count = prospect_list.entries.count()
+        return render(
+            request, "prospecting/list_delete.html", {"prospect_list": prospect_list, "count": count}
+        )
+    name = prospect_list.name
+    list_services.delete_list(prospect_list=prospect_list)
+    messages.success(request, f"The list “{name}” was deleted. Its people and companies are still kept.")
+    return redirect("lists")
+
+
+def _posted_records(request, model, name):
+    """The team's records named by the POSTed ids; any id that is not one of them answers 404."""
+    try:
+        ids = {int(value) for value in request.POST.getlist(name) if value.strip()}
+    except ValueError:
+        raise Http404("No such record.") from None
+    found = set(model.objects.for_team(request.team).filter(pk__in=ids).values_list("pk", flat=True))
+    if found != ids:
+        raise Http404("No such record.")
+    return ids
+
+
+def _back(request, prospect_list):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect("list_detail", pk=prospect_list.pk)
+
+
+@team_required
+@post_to_object(_team_lists)
+def list_add(request, prospect_list):
+    people = _posted_records(request, Person, "person")
+    companies = _posted_records(request, Company, "company")
+    added = list_services.add_to_list(
+        prospect_list=prospect_list, people=people, companies=companies, user=request.user
+    )
+    already = len(people) + len(companies) - added
+    text = f"{added} added to “{prospect_list.name}”"
+    messages.success(request, f"{text}; {already} already there." if already else f"{text}.")
+    return _back(request, prospect_list)
+
+
+@team_required
+@post_to_object(_team_lists)
+def list_remove(request, prospect_list):
+    people = _posted_records(request, Person, "person")
+    companies = _posted_records(request, Company, "company")
+    if not people and not companies:
+        messages.error(request, "Select the people or companies to remove first.")
+        return _back(request, prospect_list)
+    removed = list_services.remove_from_list(prospect_list=prospect_list, people=people, companies=companies)
+    messages.success(request, f"{removed} removed from “{prospect_list.name}”.")
+    return _back(request, prospect_list)
+
+
+class _Echo:
+    """A file-like object whose write returns the line: csv.writer then yields lines to stream."""
+
+    def write(self, value):
+        return value
+
+
+@team_required
+def list_export(request, pk):
+    prospect_list = get_object_or_404(_team_lists(request), pk=pk)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
+    writer = csv.writer(_Echo())
+
+    def lines():
+        # A byte-order mark, so that Excel reads the file as UTF-8 (imports accept it).
+        yield "\ufeff"
+        for row in export_rows(prospect_list):
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    filename = slugify(prospect_list.name) or f"list-{prospect_list.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def _import_key(prospect_list):
+    return f"list_import_{prospect_list.pk}"
+
+
+@team_required
+def list_import(request, pk):
+    """Step 1: upload a file. It is read, and kept in the session for the mapping step."""
+    prospect_list = get_object_or_404(_team_lists(request), pk=pk)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            headers, rows = csv_import.read_csv(_read_limited(upload))
+        except csv_import.ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            request.session[_import_key(prospect_list)] = {
+                "filename": upload.name,
+                "headers": headers,
+                "rows": rows,
+            }
+            return redirect("list_import_map", pk=prospect_list.pk)
+    context = {"form": form, "prospect_list": prospect_list, "max_mb": csv_import.MAX_IMPORT_BYTES // 2**20}
+    return render(request, "prospecting/list_import.html", context, status=400 if form.errors else 200)
+
+
+def _read_limited(upload):
+    """The file's bytes, or one byte more than the limit (enough for read_csv to refuse it)."""
+    return upload.read(csv_import.MAX_IMPORT_BYTES + 1)
+
+
+@team_required
+def list_import_map(request, pk):
+    """Step 2: say which column fills which field, see the first rows, import."""
+    prospect_list = get_object_or_404(_team_lists(request), pk=pk)
+    upload = request.session.get(_import_key(prospect_list))
+    if not upload:
+        messages.info(request, "Upload a CSV file to import first.")
+        return redirect("list_import", pk=prospect_list.pk)
+    headers, rows = upload["headers"], upload["rows"]
+    form = ImportMappingForm(
+        request.POST or None,
+        headers=headers,
+        guesses=csv_import.guess_mapping(headers),
+        field_choices=list(csv_import.FIELDS.items()),
+    )
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = csv_import.import_rows(
+            prospect_list=prospect_list,
+            user=request.user,
+            rows=rows,
+            mapping=form.mapping(),
+            skip_invalid=form.cleaned_data["skip_invalid"],
+        )
+        if not result.errors or form.cleaned_data["skip_invalid"]:
+            del request.session[_import_key(prospect_list)]
+            skipped = f" {len(result.errors)} invalid rows were skipped." if result.errors else ""
+            messages.success(
+                request,
+                f"Imported {result.imported} rows: {result.people} people, {result.added} of them new "
+                f"to this list.{skipped}",
+            )
+            return redirect("list_detail", pk=prospect_list.pk)
+    context = {
+        "prospect_list": prospect_list,
+        "form": form,
+        "filename": upload["filename"],
+        "headers": headers,
+        "preview": rows[: csv_import.PREVIEW_ROWS],
+        "row_count": len(rows),
+        "errors": result.errors if result else [],
+    }
+    status = 400 if form.errors or (result and result.errors) else 200
+    return render(request, "prospecting/list_import_map.html", context, status=status)

@@ -1,0 +1,130 @@
+"""Exporting a list to CSV: every contact point with its status and source, suppressed people left
+out (and the list page says how many), streamed."""
+
+import csv
+import io
+
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+
+from prospecting.models import Suppression, SuppressionKind
+from prospecting.providers.facts import PersonFacts
+from prospecting.services.csv_export import HEADERS
+from prospecting.services.lists import add_to_list, create_list
+from prospecting.services.records import keep_people
+
+
+def _read(response):
+    assert isinstance(response, StreamingHttpResponse)
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text[1:])))
+
+
+def _list_with(team, user, facts, *, source="lusha"):
+    prospect_list = create_list(team=team, user=user, name="Export me")
+    people = keep_people(team=team, user=user, facts=facts, source=source)
+    add_to_list(prospect_list=prospect_list, people=people, user=user)
+    return prospect_list
+
+
+def test_the_export_has_every_contact_point_with_its_status_and_source(alice_client, team_a, alice):
+    jane = PersonFacts(
+        linkedin_url="https://uk.linkedin.com/in/jane-doe?trk=x",
+        full_name="Jane Doe",
+        first_name="Jane",
+        last_name="Doe",
+        title="CTO",
+        company_name="Acme",
+        company_domain="https://www.acme.test/about",
+        emails=(("jane@acme.test", "valid"), ("jd@gmail.test", "probable")),
+        phones=(("+44 20 7946 0000", "mobile"),),
+    )
+    prospect_list = _list_with(team_a, alice, [jane])
+    keep_people(
+        team=team_a,
+        user=alice,
+        facts=[PersonFacts(linkedin_url="jane-doe", emails=(("jane.doe@acme.test", "unknown"),))],
+        source="leadiq",
+    )
+    response = alice_client.get(reverse("list_export", args=[prospect_list.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="export-me.csv"'
+    [row] = _read(response)
+    assert list(row) == HEADERS
+    assert row["Full Name"] == "Jane Doe" and row["Title"] == "CTO" and row["Company"] == "Acme"
+    assert row["Company Domain"] == "acme.test"
+    assert row["LinkedIn URL"] == "https://www.linkedin.com/in/jane-doe/"
+    assert (row["Email"], row["Email Status"], row["Email Source"]) == ("jane@acme.test", "valid", "lusha")
+    assert (row["Phone"], row["Phone Type"], row["Phone Source"]) == ("+442079460000", "mobile", "lusha")
+    emails = row["All Emails"].split("; ")
+    assert sorted(emails) == [
+        "jane.doe@acme.test (unknown, leadiq)",
+        "jane@acme.test (valid, lusha)",
+        "jd@gmail.test (probable, lusha)",
+    ]
+    assert row["All Phones"] == "+442079460000 (mobile, lusha)"
+
+
+def test_the_export_leaves_suppressed_people_out_and_the_list_page_says_how_many(alice_client, team_a, alice):
+    facts = [
+        PersonFacts(full_name="Kept Person", emails=(("kept@fine.test", "valid"),)),
+        PersonFacts(full_name="Opted Out", emails=(("out@fine.test", "valid"),)),
+        PersonFacts(full_name="Whole Domain", emails=(("someone@blocked.test", "valid"),)),
+    ]
+    prospect_list = _list_with(team_a, alice, facts)
+    Suppression.objects.create(team=team_a, kind=SuppressionKind.EMAIL, value="out@fine.test")
+    Suppression.objects.create(team=team_a, kind=SuppressionKind.DOMAIN, value="blocked.test")
+
+    rows = _read(alice_client.get(reverse("list_export", args=[prospect_list.pk])))
+    assert [row["Full Name"] for row in rows] == ["Kept Person"]
+    page = alice_client.get(reverse("list_detail", args=[prospect_list.pk]))
+    assert page.context["suppressed"] == 2
+    assert b"2 people in this list are on the do-not-contact list: the export leaves them out" in page.content
+
+
+def test_the_export_streams_rows_in_chunks(alice_client, team_a, alice, monkeypatch):
+    from prospecting.services import csv_export
+
+    monkeypatch.setattr(csv_export, "CHUNK", 7)
+    facts = [PersonFacts(full_name=f"Person {i:02d}", emails=((f"p{i}@x.test", "valid"),)) for i in range(20)]
+    prospect_list = _list_with(team_a, alice, facts)
+    response = alice_client.get(reverse("list_export", args=[prospect_list.pk]))
+    assert response.streaming
+    chunks = list(response.streaming_content)
+    # The byte-order mark, the header, then one line per person: nothing is built in memory first.
+    assert len(chunks) == 1 + 1 + 20
+    text = b"".join(chunks).decode()
+    assert [row["Full Name"] for row in csv.DictReader(io.StringIO(text[1:]))] == [
+        f"Person {i:02d}" for i in range(20)
+    ]
+
+
+def test_the_export_reads_the_database_a_chunk_at_a_time(team_a, alice, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from prospecting.services import csv_export
+
+    monkeypatch.setattr(csv_export, "CHUNK", 5)
+    facts = [PersonFacts(full_name=f"Person {i:02d}", emails=((f"p{i}@x.test", "valid"),)) for i in range(20)]
+    prospect_list = _list_with(team_a, alice, facts)
+    rows = csv_export.export_rows(prospect_list)
+    next(rows)  # the header
+    with CaptureQueriesContext(connection) as queries:
+        next(rows)
+    # The first chunk and its prefetches; not all twenty people.
+    first = len(queries)
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(4):
+            next(rows)
+    assert len(queries) == 0  # the rest of the first chunk is in memory
+    with CaptureQueriesContext(connection) as queries:
+        next(rows)
+    assert 0 < len(queries) <= first  # the next chunk
+
+
+def test_exporting_another_teams_list_answers_404(alice_client, team_b, carol):
+    theirs = create_list(team=team_b, user=carol, name="Theirs")
+    assert alice_client.get(reverse("list_export", args=[theirs.pk])).status_code == 404

@@ -1,0 +1,229 @@
+"""Lists: create, rename, delete, add and remove people or companies, the list page's filters, sort
+and pages, and the team boundary."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from prospecting.models import Company, ListEntry, Person, ProspectList, Suppression, SuppressionKind
+from prospecting.providers.facts import PersonFacts
+from prospecting.services.lists import add_to_list, create_list
+from prospecting.services.records import keep_people
+
+
+def _people(team, user, count, *, source="lix", **extra):
+    facts = [
+        PersonFacts(
+            linkedin_url=f"https://www.linkedin.com/in/person-{source}-{i}/",
+            full_name=f"Person {i:03d}",
+            title="Engineer" if i % 2 else "Sales Director",
+            company_name="Acme" if i % 3 else "Globex",
+            emails=((f"p{i}@{source}.test", "valid" if i % 2 else "probable"),),
+            phones=((f"+44 20 7946 {i:04d}", "mobile"),) if i % 4 == 0 else (),
+            **extra,
+        )
+        for i in range(count)
+    ]
+    return keep_people(team=team, user=user, facts=facts, source=source)
+
+
+@pytest.fixture
+def a_list(team_a, alice):
+    return create_list(team=team_a, user=alice, name="Prospects")
+
+
+def _names(response):
+    return [person.full_name for person in response.context["page"].object_list]
+
+
+def test_a_member_creates_renames_and_deletes_a_list(bob_client, team_a):
+    response = bob_client.post(reverse("lists"), {"name": "  Q3 targets "})
+    prospect_list = ProspectList.objects.get(team=team_a)
+    assert response.status_code == 302 and response.url == reverse("list_detail", args=[prospect_list.pk])
+    assert prospect_list.name == "Q3 targets"
+
+    response = bob_client.post(reverse("list_rename", args=[prospect_list.pk]), {"name": "Q4 targets"})
+    assert response.status_code == 302
+    prospect_list.refresh_from_db()
+    assert prospect_list.name == "Q4 targets"
+
+    confirm = bob_client.get(reverse("list_delete", args=[prospect_list.pk]))
+    assert confirm.status_code == 200 and b"Delete the list" in confirm.content
+    assert ProspectList.objects.filter(pk=prospect_list.pk).exists()  # a GET only asks
+    response = bob_client.post(reverse("list_delete", args=[prospect_list.pk]))
+    assert response.status_code == 302 and not ProspectList.objects.filter(pk=prospect_list.pk).exists()
+
+
+def test_a_list_needs_a_name(alice_client, team_a):
+    response = alice_client.post(reverse("lists"), {"name": "   "})
+    assert response.status_code == 400
+    assert not ProspectList.objects.filter(team=team_a).exists()
+
+
+def test_deleting_a_list_keeps_its_people(alice_client, a_list, team_a, alice):
+    people = _people(team_a, alice, 3)
+    add_to_list(prospect_list=a_list, people=people, user=alice)
+    alice_client.post(reverse("list_delete", args=[a_list.pk]))
+    assert Person.objects.filter(team=team_a).count() == 3
+    assert not ListEntry.objects.exists()
+
+
+def test_add_to_list_adds_each_record_once_and_ignores_other_teams(a_list, team_a, team_b, alice, carol):
+    mine = _people(team_a, alice, 2)
+    theirs = _people(team_b, carol, 1)
+    company = Company.objects.create(team=team_a, name="Acme", domain="acme.test")
+    assert add_to_list(prospect_list=a_list, people=mine + theirs, companies=[company.pk], user=alice) == 3
+    assert add_to_list(prospect_list=a_list, people=[mine[0].pk], user=alice) == 0
+    assert set(ListEntry.objects.filter(prospect_list=a_list).values_list("person", flat=True)) == {
+        mine[0].pk,
+        mine[1].pk,
+        None,
+    }
+    assert ListEntry.objects.get(prospect_list=a_list, company=company).added_by == alice
+
+
+def test_members_add_and_remove_people_and_companies(alice_client, a_list, team_a, alice):
+    people = _people(team_a, alice, 3)
+    company = Company.objects.create(team=team_a, name="Acme")
+    url = reverse("list_add", args=[a_list.pk])
+    response = alice_client.post(url, {"person": [p.pk for p in people], "company": [company.pk]})
+    assert response.status_code == 302
+    assert a_list.entries.count() == 4
+    response = alice_client.post(
+        reverse("list_remove", args=[a_list.pk]), {"person": [people[0].pk], "company": [company.pk]}
+    )
+    assert response.status_code == 302
+    assert set(a_list.entries.values_list("person", flat=True)) == {people[1].pk, people[2].pk}
+
+
+def test_adding_another_teams_person_answers_404_and_adds_nothing(alice_client, a_list, team_b, carol):
+    theirs = _people(team_b, carol, 1)[0]
+    response = alice_client.post(reverse("list_add", args=[a_list.pk]), {"person": [theirs.pk]})
+    assert response.status_code == 404
+    assert not a_list.entries.exists()
+
+
+def test_add_and_remove_answer_405_to_a_get(alice_client, a_list):
+    assert alice_client.get(reverse("list_add", args=[a_list.pk])).status_code == 405
+    assert alice_client.get(reverse("list_remove", args=[a_list.pk])).status_code == 405
+
+
+def test_the_lists_index_shows_the_teams_lists_with_their_counts(alice_client, a_list, team_a, team_b, alice):
+    create_list(team=team_b, user=None, name="Their secret list")
+    add_to_list(prospect_list=a_list, people=_people(team_a, alice, 2), user=alice)
+    response = alice_client.get(reverse("lists"))
+    assert response.status_code == 200
+    assert response.context["rows"] == [(a_list, (2, 0))]
+    assert b"Their secret list" not in response.content
+    assert b'href="/lists/"' in response.content  # the nav
+
+
+def test_the_lists_index_and_an_empty_list_say_what_to_do(alice_client, team_a, alice):
+    assert b"No lists yet" in alice_client.get(reverse("lists")).content
+    prospect_list = create_list(team=team_a, user=alice, name="Empty")
+    response = alice_client.get(reverse("list_detail", args=[prospect_list.pk]))
+    assert b"No people in this list yet" in response.content
+    assert b"import a CSV file" in response.content
+
+
+def test_the_list_page_filters_by_company_title_email_phone_status_and_source(
+    alice_client, a_list, team_a, alice
+):
+    people = _people(team_a, alice, 8)
+    imported = keep_people(
+        team=team_a, user=alice, facts=[PersonFacts(full_name="Zed Imported", title="CTO")], source="import"
+    )
+    add_to_list(prospect_list=a_list, people=people + imported, user=alice)
+    url = reverse("list_detail", args=[a_list.pk])
+
+    def names(**query):
+        return sorted(_names(alice_client.get(url, query)))
+
+    everyone = sorted(p.full_name for p in people) + ["Zed Imported"]
+    assert names() == everyone
+    assert names(company="globex") == ["Person 000", "Person 003", "Person 006"]
+    assert names(title="director") == ["Person 000", "Person 002", "Person 004", "Person 006"]
+    assert names(has_email="no") == ["Zed Imported"]
+    assert names(has_phone="yes") == ["Person 000", "Person 004"]
+    assert names(email_status="valid") == ["Person 001", "Person 003", "Person 005", "Person 007"]
+    assert names(source="import") == ["Zed Imported"]
+    assert names(company="acme", email_status="probable") == ["Person 002", "Person 004"]
+    response = alice_client.get(url, {"company": "nobody"})
+    assert b"No one matches these filters" in response.content
+
+
+def test_the_list_page_sorts(alice_client, a_list, team_a, alice):
+    people = _people(team_a, alice, 4)
+    add_to_list(prospect_list=a_list, people=people, user=alice)
+    url = reverse("list_detail", args=[a_list.pk])
+    assert _names(alice_client.get(url, {"sort": "name"})) == [f"Person {i:03d}" for i in range(4)]
+    assert _names(alice_client.get(url, {"sort": "-name"})) == [f"Person {i:03d}" for i in (3, 2, 1, 0)]
+    by_title = _names(alice_client.get(url, {"sort": "title"}))
+    assert by_title == ["Person 001", "Person 003", "Person 000", "Person 002"]
+
+
+def test_the_list_page_has_50_rows_a_page_and_pages_keep_the_filters(alice_client, a_list, team_a, alice):
+    add_to_list(prospect_list=a_list, people=_people(team_a, alice, 120), user=alice)
+    url = reverse("list_detail", args=[a_list.pk])
+    response = alice_client.get(url, {"title": "engineer", "sort": "name"})
+    assert len(response.context["page"].object_list) == 50
+    assert response.context["page"].paginator.count == 60
+    assert b"?title=engineer&amp;sort=name&amp;page=2" in response.content
+    second = alice_client.get(url, {"title": "engineer", "sort": "name", "page": 2})
+    assert len(second.context["page"].object_list) == 10
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_list_page_takes_the_same_number_of_queries_for_10_and_100_rows(
+    alice_client, team_a, alice, settings
+):
+    small = create_list(team=team_a, user=alice, name="Small")
+    large = create_list(team=team_a, user=alice, name="Large")
+    add_to_list(prospect_list=small, people=_people(team_a, alice, 10, source="lix"), user=alice)
+    add_to_list(prospect_list=large, people=_people(team_a, alice, 100, source="lusha"), user=alice)
+    companies = [Company.objects.create(team=team_a, name=f"C{i}") for i in range(5)]
+    add_to_list(prospect_list=large, companies=companies, user=alice)
+    add_to_list(prospect_list=small, companies=companies[:1], user=alice)
+    Suppression.objects.create(team=team_a, kind=SuppressionKind.EMAIL, value="p3@lix.test")
+    alice_client.get(reverse("lists"))  # the session's first request does its own set-up queries
+    # 50 rows on the large list's page, 10 on the small one's.
+    assert _queries(alice_client, reverse("list_detail", args=[small.pk])) == _queries(
+        alice_client, reverse("list_detail", args=[large.pk])
+    )
+
+
+def test_another_teams_list_answers_404(alice_client, team_b, carol):
+    theirs = create_list(team=team_b, user=carol, name="Theirs")
+    for name in ("list_detail", "list_rename", "list_delete", "list_export", "list_import"):
+        assert alice_client.get(reverse(name, args=[theirs.pk])).status_code == 404
+    assert alice_client.post(reverse("list_delete", args=[theirs.pk])).status_code == 404
+    assert ProspectList.objects.filter(pk=theirs.pk).exists()
+
+
+def test_an_invalid_filter_is_ignored_and_the_others_still_apply(alice_client, a_list, team_a, alice):
+    add_to_list(prospect_list=a_list, people=_people(team_a, alice, 6), user=alice)
+    url = reverse("list_detail", args=[a_list.pk])
+    response = alice_client.get(url, {"title": "director", "email_status": "bogus", "sort": "name"})
+    assert response.status_code == 200
+    assert _names(response) == ["Person 000", "Person 002", "Person 004"]
+
+
+def test_the_source_filter_offers_every_provider_and_import(alice_client, a_list):
+    response = alice_client.get(reverse("list_detail", args=[a_list.pk]))
+    choices = dict(response.context["filter_form"].fields["source"].choices)
+    assert {"lix", "lookc", "linkup", "lusha", "leadiq", "import"} <= set(choices)
+
+
+def test_the_list_page_links_to_each_person_and_company(alice_client, a_list, team_a, alice):
+    [person] = _people(team_a, alice, 1)
+    company = Company.objects.create(team=team_a, name="Acme")
+    add_to_list(prospect_list=a_list, people=[person], companies=[company], user=alice)
+    response = alice_client.get(reverse("list_detail", args=[a_list.pk]))
+    assert f'href="{reverse("person_detail", args=[person.pk])}"'.encode() in response.content
+    assert f'href="{reverse("company_detail", args=[company.pk])}"'.encode() in response.content

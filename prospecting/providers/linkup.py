@@ -17,7 +17,6 @@ import urllib.parse
 
 from django.views.decorators.debug import sensitive_variables
 
-from prospecting.providers import plain
 from prospecting.providers.base import (
     BaseClient,
     InvalidInput,
@@ -31,7 +30,7 @@ from prospecting.providers.base import (
     message_from,
     parse_retry_after,
 )
-from prospecting.providers.facts import CompanyFacts, PersonFacts
+from prospecting.providers.linkup_facts import companies_from, people_from
 
 # Proxy countries: the seed lists US, UK, FR; newer docs pages list these eleven (providers.md §4.1 [E17]).
 COUNTRIES = ("FR", "US", "UK", "DE", "NL", "IT", "IL", "CA", "BR", "ES", "IN")
@@ -480,63 +479,6 @@ def credits_for_error(call, params, error, prices):
     if call.status in FREE_STATUSES or api_key_refused or isinstance(error, OutOfCredits):
         return {}, {}
     return {CREDIT_TYPE: call.units}, {}
-
-
-# --- Plain facts (records.keep_people / keep_companies take these) -----------------------------------
-# Profiles, connections and invitations carry name, job_title (or subtitle, a headline), location and
-# profile_url; /profile/info public_id, first_name, last_name, headline, location, experience[] (read as
-# most recent first [inferred]); company search name, company_url, industry, location [E17].
-PEOPLE_LISTS = {
-    "search_profiles": "profiles",
-    "connections": "connections",
-    "list_invitations": "invitations",
-    "list_sent_invitations": "invitations",
-}
-
-
-def people_from(endpoint, data):
-    """PersonFacts from a LinkUp answer as the client parsed it (`Result.data`); [] for other endpoints."""
-    data = plain.record(data)
-    if endpoint in PEOPLE_LISTS:
-        people = [_person(item) for item in plain.records(data.get(PEOPLE_LISTS[endpoint]))]
-    elif endpoint == "profile_info":
-        people = [_person(data)]
-    else:
-        people = []
-    return [person for person in people if person != PersonFacts()]
-
-
-def companies_from(endpoint, data):
-    """CompanyFacts from a LinkUp company search; [] for other endpoints."""
-    if endpoint != "search_companies":
-        return []
-    companies = [
-        CompanyFacts(
-            name=plain.text(item.get("name")),
-            linkedin_url=plain.first(item.get("company_url"), item.get("url")),
-            industry=plain.first(item.get("industry"), item.get("sector")),
-            size=plain.first(item.get("company_size"), item.get("employee_range")),
-            location=plain.text(item.get("location")),
-        )
-        for item in plain.records(plain.record(data).get("companies"))
-    ]
-    return [company for company in companies if company != CompanyFacts()]
-
-
-def _person(item):
-    job = next(iter(plain.records(item.get("experience"))), {})
-    first, last = plain.text(item.get("first_name")), plain.text(item.get("last_name"))
-    return PersonFacts(
-        linkedin_url=plain.first(item.get("profile_url"), item.get("public_id")),
-        full_name=plain.first(item.get("name"), plain.joined(first, last)),
-        first_name=first,
-        last_name=last,
-        title=plain.first(
-            job.get("title"), item.get("job_title"), item.get("headline"), item.get("subtitle")
-        ),
-        location=plain.text(item.get("location")),
-        company_name=plain.text(job.get("company")),
-    )
 
 
 LinkupClient.people_from = staticmethod(people_from)

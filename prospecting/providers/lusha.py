@@ -32,6 +32,7 @@ from prospecting.providers.base import (
     message_from,
     parse_retry_after,
 )
+from prospecting.providers.lusha_facts import companies_from, people_from
 from prospecting.providers.lusha_records import (
     COMPANY_SIGNALS,
     CONTACT_SIGNALS,
@@ -46,9 +47,7 @@ from prospecting.providers.lusha_records import (
     checked_pages,
     checked_signals,
     checked_text,
-    companies_from,
     filter_values,
-    people_from,
     signal_contact,
     unique_ids,
     with_missing,

@@ -5,7 +5,7 @@ import pytest
 from prospecting.providers import PROVIDERS
 from prospecting.providers.facts import CompanyFacts, PersonFacts
 from prospecting.providers.lusha import LushaClient
-from prospecting.providers.lusha_records import companies_from, people_from
+from prospecting.providers.lusha_facts import companies_from, people_from
 from tests.providers import helpers
 
 

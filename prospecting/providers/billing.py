@@ -1,7 +1,7 @@
 """What a provider call cost, from the provider's own words or its documented rule (DESIGN.md, "Credits
 are recorded as the provider made them"). The common machinery; each provider's prices and rule live
 beside its client (`DEFAULT_PRICES`, `max_credits`, `credits_charged`, `credits_for_error` in
-providers/<slug>.py).
+providers/<slug>.py, or in providers/<slug>_billing.py where the client module grew too long).
 
 - `max_credits(provider, endpoint, params, prices)`: the most a call can cost, known before it is sent.
 - `charges_for(call, data, error=, params=, prices=)`: (confirmed, unconfirmed) credits by type once the
@@ -19,10 +19,10 @@ import re
 
 from django.core.exceptions import ValidationError
 
-from prospecting.providers import leadiq, linkup, lix, lookc, lusha
+from prospecting.providers import leadiq, linkup, lix_billing, lookc, lusha_billing
 from prospecting.providers.base import MalformedResponse
 
-RULES = {"lix": lix, "lookc": lookc, "linkup": linkup, "lusha": lusha, "leadiq": leadiq}
+RULES = {"lix": lix_billing, "lookc": lookc, "linkup": linkup, "lusha": lusha_billing, "leadiq": leadiq}
 # The highest price Quarry accepts for one data point: a typo (1000 for 10) should be refused.
 MAX_PRICE = 1000
 

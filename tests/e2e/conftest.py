@@ -49,3 +49,14 @@ def page(browser):
     # in the same context, or PostgreSQL refuses to drop the test database at the end of the run.
     connections.close_all()
     context.close()
+
+
+TEAM_PAGES = {"Members", "Provider keys", "Balances", "Call log", "Audit trail", "Do not contact"}
+
+
+def nav_link(page, name):
+    """A link of the main navigation, opening the Team menu first when it lives there."""
+    nav = page.get_by_role("navigation", name="Main")
+    if name in TEAM_PAGES and nav.locator("details.nav-menu:not([open])").count():
+        nav.get_by_text("Team", exact=True).click()
+    return nav.get_by_role("link", name=name)

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from accounts.models import ProviderKey
 from prospecting.tasks import set_up_demo_key
+from tests.e2e.conftest import nav_link
 from tests.sandbox.conftest import sandbox_urls
 
 pytestmark = pytest.mark.e2e
@@ -31,13 +32,13 @@ def test_demo_admin_sees_every_sandbox_key_valid_with_its_balance(
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Demo Sales Team")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Provider keys").click()
+    nav_link(page, "Provider keys").click()
     for provider in ("lix", "lookc", "linkup", "lusha", "leadiq"):
         row = page.locator(f"#provider-{provider}")
         expect(row).to_contain_text("Valid")
         expect(row).to_contain_text("Sandbox")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Balances").click()
+    nav_link(page, "Balances").click()
     cards = page.locator(".card")
     expect(cards.filter(has_text="Lix")).to_contain_text(re.compile(r"Standard credits\s*\d"))
     expect(cards.filter(has_text="Lusha")).to_contain_text(re.compile(r"\d{3,}"))

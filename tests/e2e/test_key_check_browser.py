@@ -2,6 +2,7 @@ import pytest
 import responses
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import nav_link
 from tests.e2e.test_provider_keys_browser import log_in
 
 pytestmark = pytest.mark.e2e
@@ -25,7 +26,7 @@ def test_admin_tests_keys_and_sees_the_providers_verdict(page, live_server, alic
         provider.add_passthru(live_server.url)
 
         log_in(page, live_server, alice.email)
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Provider keys").click()
+        nav_link(page, "Provider keys").click()
 
         add_key(page, "lusha", "lusha-wrong-key-0000")
         lusha = page.locator("#provider-lusha")

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from accounts.models import ProviderKey
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import nav_link
 
 pytestmark = pytest.mark.e2e
 
@@ -70,7 +71,7 @@ def test_at_phone_width_the_header_fits_and_the_nav_opens_behind_menu(phone, liv
     phone.get_by_text("Menu", exact=True).click()
 
     for name in NAV_LINKS:
-        link = nav.get_by_role("link", name=name)
+        link = nav_link(phone, name)
         expect(link).to_be_visible()
         assert_on_screen(link)
     assert_nothing_wider_than_the_screen(phone)
@@ -78,7 +79,7 @@ def test_at_phone_width_the_header_fits_and_the_nav_opens_behind_menu(phone, liv
     assert_on_screen(phone.get_by_role("button", name="Log out"))
     assert_nothing_wider_than_the_screen(phone)
 
-    nav.get_by_role("link", name="Members").click()
+    nav_link(phone, "Members").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Members of Acme Sales Development Europe")
     expect(nav).to_be_hidden()
 

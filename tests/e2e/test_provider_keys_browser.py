@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from accounts.models import ProviderKey
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import nav_link
 
 SECRET = "lix-live-9b8c7d6e5f4a3b2c-K3Y9"
 
@@ -22,7 +23,7 @@ def log_in(page, live_server, email):
 def test_admin_adds_a_key_sees_it_masked_and_logs_out(page, live_server, alice, team_a):
     log_in(page, live_server, alice.email)
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Provider keys").click()
+    nav_link(page, "Provider keys").click()
     lix_row = page.locator("#provider-lix")
     expect(lix_row).to_contain_text("Not configured")
     lix_row.get_by_role("link", name="Add key").click()

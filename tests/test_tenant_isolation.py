@@ -79,6 +79,8 @@ OBJECT_ROUTES = {
     "person_erase": _person,
     "person_detail": lambda team_b, carol: {"pk": Person.objects.create(team=team_b, full_name="Bea").pk},
     "company_detail": lambda team_b, carol: {"pk": Company.objects.create(team=team_b, name="B Corp").pk},
+    "person_add_to_list": _person,
+    "company_add_to_list": lambda team_b, carol: {"pk": Company.objects.create(team=team_b, name="B Co").pk},
     "saved_search_run": _saved_search,
     "saved_search_delete": _saved_search,
     "list_detail": _list,

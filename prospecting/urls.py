@@ -31,6 +31,7 @@ urlpatterns = [
     path("lists/<int:pk>/add/", lists.list_add, name="list_add"),
     path("lists/<int:pk>/remove/", lists.list_remove, name="list_remove"),
     path("lists/<int:pk>/export/", lists.list_export, name="list_export"),
+    path("lists/<int:pk>/export/override/", lists.list_export_override, name="list_export_override"),
     path("lists/<int:pk>/import/", lists.list_import, name="list_import"),
     path("lists/<int:pk>/import/map/", lists.list_import_map, name="list_import_map"),
     path("", include("accounts.urls")),

@@ -89,6 +89,7 @@ OBJECT_ROUTES = {
     "list_add": _list,
     "list_remove": _list,
     "list_export": _list,
+    "list_export_override": _list,
     "list_import": _list,
     "list_import_map": _list,
 }

@@ -49,15 +49,19 @@ def lists(request):
 def list_detail(request, pk):
     prospect_list = get_object_or_404(_team_lists(request), pk=pk)
     filter_form = ListFilterForm(request.GET or None)
+    marking = list_services.team_suppresses(request.team)
+    suppressed = list_services.suppressed_count(prospect_list, team_suppresses_anyone=marking)
     people = list_services.list_people(
         prospect_list, filters=filter_form.filters(), sort=filter_form.ordering()
     ).prefetch_related("contact_points")
+    companies = list_services.list_companies(prospect_list)
+    if marking:
+        # Marks in the same query as the rows; a team with no do-not-contact entry skips the matching.
+        people, companies = people.with_suppressed(), companies.with_suppressed()
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    companies = Paginator(list_services.list_companies(prospect_list), PAGE_SIZE).get_page(
-        request.GET.get("companies_page")
-    )
+    companies = Paginator(companies, PAGE_SIZE).get_page(request.GET.get("companies_page"))
     context = {
         "prospect_list": prospect_list,
         "filter_form": filter_form,
@@ -65,7 +69,7 @@ def list_detail(request, pk):
         "page": page,
         "query": f"{query.urlencode()}&" if query else "",
         "companies": companies,
-        "suppressed": list_services.suppressed_count(prospect_list),
+        "suppressed": suppressed,
     }
     return render(request, "prospecting/list_detail.html", context)
 

@@ -7,6 +7,7 @@ import io
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
+from accounts.models import AuditAction, AuditEvent
 from prospecting.models import Suppression, SuppressionKind
 from prospecting.providers.facts import PersonFacts
 from prospecting.services.csv_export import HEADERS
@@ -128,3 +129,85 @@ def test_the_export_reads_the_database_a_chunk_at_a_time(team_a, alice, monkeypa
 def test_exporting_another_teams_list_answers_404(alice_client, team_b, carol):
     theirs = create_list(team=team_b, user=carol, name="Theirs")
     assert alice_client.get(reverse("list_export", args=[theirs.pk])).status_code == 404
+
+
+def _list_with_suppressed(team, user):
+    facts = [
+        PersonFacts(full_name="Kept Person", emails=(("kept@fine.test", "valid"),)),
+        PersonFacts(full_name="Opted Out", emails=(("out@fine.test", "valid"),)),
+        PersonFacts(full_name="Whole Domain", emails=(("someone@blocked.test", "valid"),)),
+    ]
+    prospect_list = _list_with(team, user, facts)
+    Suppression.objects.create(team=team, kind=SuppressionKind.EMAIL, value="out@fine.test")
+    Suppression.objects.create(team=team, kind=SuppressionKind.DOMAIN, value="blocked.test")
+    return prospect_list
+
+
+def _overrides():
+    return AuditEvent.objects.filter(action=AuditAction.SUPPRESSION_OVERRIDDEN)
+
+
+def test_the_plain_export_goes_through_the_do_not_contact_gate(alice_client, team_a, alice, monkeypatch):
+    from prospecting.services import csv_export
+
+    prospect_list = _list_with_suppressed(team_a, alice)
+    seen = []
+    real = csv_export.ensure_contactable
+
+    def spy(**kwargs):
+        seen.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(csv_export, "ensure_contactable", spy)
+    rows = _read(alice_client.get(reverse("list_export", args=[prospect_list.pk])))
+    assert [row["Full Name"] for row in rows] == ["Kept Person"]
+    assert [(call["purpose"], call["override_by"]) for call in seen] == [("export", None)]
+    assert not _overrides().exists()
+
+
+def test_an_admin_exports_including_the_suppressed_people_and_the_audit_trail_records_it(
+    alice_client, team_a, alice
+):
+    prospect_list = _list_with_suppressed(team_a, alice)
+    page = alice_client.get(reverse("list_detail", args=[prospect_list.pk])).content.decode()
+    assert "2 suppressed people are left out of the export" in page
+    assert reverse("list_export_override", args=[prospect_list.pk]) in page
+    assert "Export including them" in page
+
+    response = alice_client.post(
+        reverse("list_export_override", args=[prospect_list.pk]), {"reason": "Legal hold review"}
+    )
+    assert [row["Full Name"] for row in _read(response)] == ["Kept Person", "Opted Out", "Whole Domain"]
+    [event] = _overrides()
+    assert event.actor == alice and event.team == team_a
+    assert event.details == {"purpose": "export", "included": 2, "reason": "Legal hold review"}
+    assert "Export me" in event.target
+    # No personal data in the trail: neither names nor addresses of the people exported.
+    recorded = f"{event.target} {event.details}"
+    assert not any(word in recorded for word in ("Opted", "Whole", "out@fine.test", "blocked.test", "Kept"))
+
+
+def test_a_member_cannot_override_the_export_nor_sees_the_form(bob_client, team_a, alice):
+    prospect_list = _list_with_suppressed(team_a, alice)
+    page = bob_client.get(reverse("list_detail", args=[prospect_list.pk])).content.decode()
+    assert "the export leaves them out" in page and "Export including them" not in page
+    url = reverse("list_export_override", args=[prospect_list.pk])
+    response = bob_client.post(url, {"reason": "Because"})
+    assert response.status_code == 403
+    assert not _overrides().exists()
+
+
+def test_an_override_needs_a_reason_and_a_post(alice_client, team_a, alice):
+    prospect_list = _list_with_suppressed(team_a, alice)
+    url = reverse("list_export_override", args=[prospect_list.pk])
+    response = alice_client.post(url, {"reason": "   "}, follow=True)
+    assert not isinstance(response, StreamingHttpResponse)
+    assert "Say why this export includes people on the do-not-contact list." in response.content.decode()
+    assert alice_client.get(url).status_code == 405
+    assert not _overrides().exists()
+
+
+def test_the_override_form_shows_only_when_someone_is_suppressed(alice_client, team_a, alice):
+    prospect_list = _list_with(team_a, alice, [PersonFacts(full_name="Kept Person")])
+    page = alice_client.get(reverse("list_detail", args=[prospect_list.pk])).content.decode()
+    assert "Export including them" not in page

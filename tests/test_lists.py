@@ -227,3 +227,20 @@ def test_the_list_page_links_to_each_person_and_company(alice_client, a_list, te
     response = alice_client.get(reverse("list_detail", args=[a_list.pk]))
     assert f'href="{reverse("person_detail", args=[person.pk])}"'.encode() in response.content
     assert f'href="{reverse("company_detail", args=[company.pk])}"'.encode() in response.content
+
+
+def test_the_list_page_marks_suppressed_people_and_companies(alice_client, a_list, team_a, alice):
+    people = _people(team_a, alice, 4)
+    blocked = Company.objects.create(team=team_a, name="Blocked Co", domain="blocked.test")
+    fine = Company.objects.create(team=team_a, name="Fine Co", domain="fine.test")
+    add_to_list(prospect_list=a_list, people=people, companies=[blocked, fine], user=alice)
+    url = reverse("list_detail", args=[a_list.pk])
+    assert "Suppressed</span>" not in alice_client.get(url).content.decode()
+
+    Suppression.objects.create(team=team_a, kind=SuppressionKind.EMAIL, value="p1@lix.test")
+    Suppression.objects.create(team=team_a, kind=SuppressionKind.COMPANY, value="blocked.test")
+    response = alice_client.get(url)
+    marked = {person.full_name for person in response.context["page"].object_list if person.is_suppressed}
+    assert marked == {"Person 001"}
+    assert [c.name for c in response.context["companies"].object_list if c.is_suppressed] == ["Blocked Co"]
+    assert response.content.decode().count("Suppressed</span>") == 2

@@ -721,3 +721,67 @@ def test_keeping_in_any_order_and_batches_never_mixes_people_nor_loses_a_value(t
         )
         assert titles == {(title, f"batch{b}") for p, _k, title, b in seen if p == person}
     assert Person.objects.for_team(team_a).count() == len(set(records))
+
+
+def test_the_person_page_links_each_list_and_offers_only_the_other_lists(alice_client, team_a, alice):
+    [jane] = _keep(team_a, alice, PersonFacts(linkedin_url="jane-doe", full_name="Jane Doe"))
+    leads = ProspectList.objects.create(team=team_a, name="Q3 leads")
+    other = ProspectList.objects.create(team=team_a, name="Q4 targets")
+    ListEntry.objects.create(prospect_list=leads, person=jane, added_by=alice)
+    html = alice_client.get(reverse("person_detail", args=[jane.pk])).content.decode()
+    assert f'href="{reverse("list_detail", args=[leads.pk])}"' in html
+    assert f'action="{reverse("list_remove", args=[leads.pk])}"' in html and "Remove from this list" in html
+    assert f'<option value="{other.pk}">Q4 targets</option>' in html
+    assert f'<option value="{leads.pk}">' not in html  # already in it
+
+
+def test_a_member_adds_a_person_to_an_existing_list_from_their_page(bob_client, team_a, alice):
+    [jane] = _keep(team_a, alice, PersonFacts(linkedin_url="jane-doe", full_name="Jane Doe"))
+    leads = ProspectList.objects.create(team=team_a, name="Q3 leads")
+    url = reverse("person_add_to_list", args=[jane.pk])
+    response = bob_client.post(url, {"list": leads.pk, "new_list": ""}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("person_detail", args=[jane.pk])
+    assert "Added to “Q3 leads”" in response.content.decode()
+    assert list(leads.entries.values_list("person", flat=True)) == [jane.pk]
+    bob_client.post(url, {"list": leads.pk})
+    assert leads.entries.count() == 1  # never twice
+
+
+def test_a_member_adds_a_person_to_a_new_list_from_their_page(bob_client, team_a, alice, bob):
+    [jane] = _keep(team_a, alice, PersonFacts(linkedin_url="jane-doe", full_name="Jane Doe"))
+    bob_client.post(reverse("person_add_to_list", args=[jane.pk]), {"new_list": "  Follow up "})
+    new = ProspectList.objects.get(team=team_a)
+    assert new.name == "Follow up" and new.created_by == bob
+    assert list(new.entries.values_list("person", flat=True)) == [jane.pk]
+
+
+def test_adding_to_a_list_needs_a_list_and_refuses_another_teams(alice_client, team_a, team_b, alice, carol):
+    [jane] = _keep(team_a, alice, PersonFacts(linkedin_url="jane-doe", full_name="Jane Doe"))
+    theirs = ProspectList.objects.create(team=team_b, name="B's list")
+    url = reverse("person_add_to_list", args=[jane.pk])
+    response = alice_client.post(url, {"list": "", "new_list": "  "}, follow=True)
+    assert "Choose a list, or name a new one." in response.content.decode()
+    assert alice_client.post(url, {"list": theirs.pk}).status_code == 404
+    assert not ListEntry.objects.exists() and not ProspectList.objects.filter(team=team_a).exists()
+    assert alice_client.get(url).status_code == 405
+
+
+def test_a_member_removes_a_person_from_a_list_on_their_page(alice_client, team_a, alice):
+    [jane] = _keep(team_a, alice, PersonFacts(linkedin_url="jane-doe", full_name="Jane Doe"))
+    leads = ProspectList.objects.create(team=team_a, name="Q3 leads")
+    ListEntry.objects.create(prospect_list=leads, person=jane, added_by=alice)
+    page = reverse("person_detail", args=[jane.pk])
+    response = alice_client.post(reverse("list_remove", args=[leads.pk]), {"person": jane.pk, "next": page})
+    assert response.status_code == 302 and response.url == page
+    assert not leads.entries.exists()
+    assert Person.objects.filter(pk=jane.pk).exists()
+
+
+def test_the_company_page_adds_removes_and_links_its_lists(alice_client, team_a, alice):
+    company = Company.objects.create(team=team_a, name="Acme", domain="acme.test")
+    alice_client.post(reverse("company_add_to_list", args=[company.pk]), {"new_list": "Accounts"})
+    accounts = ProspectList.objects.get(team=team_a, name="Accounts")
+    assert list(accounts.entries.values_list("company", flat=True)) == [company.pk]
+    html = alice_client.get(reverse("company_detail", args=[company.pk])).content.decode()
+    assert f'href="{reverse("list_detail", args=[accounts.pk])}"' in html
+    assert f'name="company" value="{company.pk}"' in html and "Remove from this list" in html

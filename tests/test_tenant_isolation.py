@@ -79,6 +79,8 @@ OBJECT_ROUTES = {
     "person_erase": _person,
     "person_detail": lambda team_b, carol: {"pk": Person.objects.create(team=team_b, full_name="Bea").pk},
     "company_detail": lambda team_b, carol: {"pk": Company.objects.create(team=team_b, name="B Corp").pk},
+    "person_add_to_list": _person,
+    "company_add_to_list": lambda team_b, carol: {"pk": Company.objects.create(team=team_b, name="B Co").pk},
     "saved_search_run": _saved_search,
     "saved_search_delete": _saved_search,
     "list_detail": _list,
@@ -87,6 +89,7 @@ OBJECT_ROUTES = {
     "list_add": _list,
     "list_remove": _list,
     "list_export": _list,
+    "list_export_override": _list,
     "list_import": _list,
     "list_import_map": _list,
 }

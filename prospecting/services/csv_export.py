@@ -1,13 +1,15 @@
 """Exporting a list's people to CSV, one row per person, streamed.
 
-Suppressed people are left out (PersonQuerySet.contactable); the suppression pages may pass
-`include_suppressed=True` for an admin's recorded override.
+Who an export writes is decided by the one do-not-contact gate, `ensure_contactable` (purpose
+export): suppressed people are left out, unless a team admin overrides it for this one export with a
+reason, which the gate records in the audit trail.
 """
 
 from django.db.models import Prefetch
 
 from prospecting.models import STATUS_RANK, ContactKind, ContactPoint, Identifier, IdentifierKind
 from prospecting.services.lists import list_people
+from prospecting.services.suppression import Clearance, Purpose, ensure_contactable
 
 HEADERS = [
     "Full Name",
@@ -31,12 +33,24 @@ HEADERS = [
 CHUNK = 2000
 
 
-def export_people(prospect_list, *, include_suppressed=False):
-    """The people an export of the list writes, with what the rows need fetched in a few queries per
-    chunk (iterate with `.iterator(chunk_size=...)`)."""
-    people = list_people(prospect_list, sort="name")
-    if not include_suppressed:
-        people = people.contactable()
+def clear_export(*, prospect_list, override_by=None, reason="", ip=None) -> Clearance:
+    """Who an export of the list may write, sorted by name: through the do-not-contact gate.
+    With `override_by` (a team admin) and a reason, the suppressed people are included and the
+    audit trail records who, why, which list and how many (no names: the trail is kept forever)."""
+    return ensure_contactable(
+        team=prospect_list.team,
+        people=list_people(prospect_list, sort="name"),
+        purpose=Purpose.EXPORT,
+        override_by=override_by,
+        reason=reason,
+        target=f"CSV export of the list “{prospect_list.name}” (#{prospect_list.pk})",
+        ip=ip,
+    )
+
+
+def export_people(people):
+    """The people an export writes (a cleared queryset), with what the rows need fetched in a few
+    queries per chunk (iterate with `.iterator(chunk_size=...)`)."""
     return people.prefetch_related(
         Prefetch("contact_points", ContactPoint.objects.order_by("kind", "-obtained_at", "id"), "points"),
         Prefetch(
@@ -82,9 +96,11 @@ def person_row(person):
     ]
 
 
-def export_rows(prospect_list, *, include_suppressed=False):
-    """The header, then one row per person, read from the database a chunk at a time."""
+def export_rows(prospect_list, *, people=None):
+    """The header, then one row per person, read from the database a chunk at a time. `people` is
+    what `clear_export` let through; without it, the list's people the gate allows with no override."""
     yield HEADERS
-    people = export_people(prospect_list, include_suppressed=include_suppressed)
-    for person in people.iterator(chunk_size=CHUNK):
+    if people is None:
+        people = clear_export(prospect_list=prospect_list).people
+    for person in export_people(people).iterator(chunk_size=CHUNK):
         yield person_row(person)

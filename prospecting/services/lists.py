@@ -129,10 +129,18 @@ def list_companies(prospect_list):
     )
 
 
-def suppressed_count(prospect_list) -> int:
-    """How many people of the list an export leaves out (PersonQuerySet.contactable)."""
-    if not Suppression.objects.for_team(prospect_list.team).exists():
-        return 0  # most teams' lists: no need to match every person against nothing
+def team_suppresses(team) -> bool:
+    """Whether the team has any do-not-contact entry: most teams' lists then need no matching."""
+    return Suppression.objects.for_team(team).exists()
+
+
+def suppressed_count(prospect_list, *, team_suppresses_anyone=None) -> int:
+    """How many people of the list an export leaves out (PersonQuerySet.contactable). Pass
+    `team_suppresses_anyone` when it is already known, to save its query."""
+    if team_suppresses_anyone is None:
+        team_suppresses_anyone = team_suppresses(prospect_list.team)
+    if not team_suppresses_anyone:
+        return 0  # no need to match every person against nothing
     return list_people(prospect_list).suppressed().count()
 
 

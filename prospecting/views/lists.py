@@ -4,18 +4,20 @@ remove people or companies, export to CSV, import from CSV (upload, map columns,
 import csv
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 
+from accounts.audit import client_ip
 from accounts.decorators import post_to_object, team_required
 from prospecting.forms import ImportMappingForm, ImportUploadForm, ListFilterForm, ProspectListForm
 from prospecting.models import Company, Person, ProspectList
 from prospecting.services import csv_import
 from prospecting.services import lists as list_services
-from prospecting.services.csv_export import export_rows
+from prospecting.services.csv_export import clear_export, export_rows
 
 PAGE_SIZE = 50
 
@@ -47,15 +49,19 @@ def lists(request):
 def list_detail(request, pk):
     prospect_list = get_object_or_404(_team_lists(request), pk=pk)
     filter_form = ListFilterForm(request.GET or None)
+    marking = list_services.team_suppresses(request.team)
+    suppressed = list_services.suppressed_count(prospect_list, team_suppresses_anyone=marking)
     people = list_services.list_people(
         prospect_list, filters=filter_form.filters(), sort=filter_form.ordering()
     ).prefetch_related("contact_points")
+    companies = list_services.list_companies(prospect_list)
+    if marking:
+        # Marks in the same query as the rows; a team with no do-not-contact entry skips the matching.
+        people, companies = people.with_suppressed(), companies.with_suppressed()
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    companies = Paginator(list_services.list_companies(prospect_list), PAGE_SIZE).get_page(
-        request.GET.get("companies_page")
-    )
+    companies = Paginator(companies, PAGE_SIZE).get_page(request.GET.get("companies_page"))
     context = {
         "prospect_list": prospect_list,
         "filter_form": filter_form,
@@ -63,7 +69,7 @@ def list_detail(request, pk):
         "page": page,
         "query": f"{query.urlencode()}&" if query else "",
         "companies": companies,
-        "suppressed": list_services.suppressed_count(prospect_list),
+        "suppressed": suppressed,
     }
     return render(request, "prospecting/list_detail.html", context)
 
@@ -149,15 +155,38 @@ class _Echo:
 
 @team_required
 def list_export(request, pk):
+    """The list's people as CSV, leaving out the suppressed ones (the do-not-contact gate)."""
     prospect_list = get_object_or_404(_team_lists(request), pk=pk)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
+    clearance = clear_export(prospect_list=prospect_list)
+    return _csv_response(prospect_list, clearance.people)
+
+
+@team_required
+@post_to_object(_team_lists)
+def list_export_override(request, prospect_list):
+    """An admin's export that includes the suppressed people of the list, once, with a reason the
+    audit trail keeps."""
+    if not request.membership.is_admin:
+        raise PermissionDenied("Only a team admin can export people on the do-not-contact list.")
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        messages.error(request, "Say why this export includes people on the do-not-contact list.")
+        return redirect("list_detail", pk=prospect_list.pk)
+    clearance = clear_export(
+        prospect_list=prospect_list, override_by=request.user, reason=reason, ip=client_ip(request)
+    )
+    return _csv_response(prospect_list, clearance.people)
+
+
+def _csv_response(prospect_list, people):
     writer = csv.writer(_Echo())
 
     def lines():
         # A byte-order mark, so that Excel reads the file as UTF-8 (imports accept it).
         yield "\ufeff"
-        for row in export_rows(prospect_list):
+        for row in export_rows(prospect_list, people=people):
             yield writer.writerow(row)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

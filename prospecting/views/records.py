@@ -3,18 +3,22 @@
 from collections import defaultdict
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
-from accounts.decorators import team_required
+from accounts.decorators import post_to_object, team_required
 from accounts.models import Provider
+from prospecting.forms import ProspectListForm
 from prospecting.models import (
     Company,
     Person,
     ProspectList,
     ProviderCall,
 )
+from prospecting.services import lists as list_services
 
 FIELD_LABELS = {
     "full_name": "Name",
@@ -81,7 +85,11 @@ def person_detail(request, pk):
         "identifiers": _identifiers(person.identifiers.all()),
         "calls": sorted(calls.values(), key=lambda call: (call.created_at, call.pk), reverse=True),
         "lists": ProspectList.objects.for_team(request.team).filter(entries__person=person).distinct(),
+        "other_lists": _other_lists(request.team, entries__person=person),
         "merges": person.merges.select_related("user"),
+        "add_url": reverse("person_add_to_list", args=[person.pk]),
+        "record_field": "person",
+        "record": person,
     }
     return render(request, "prospecting/person_detail.html", context)
 
@@ -99,10 +107,66 @@ def company_detail(request, pk):
         "identifiers": _identifiers(identifiers),
         "calls": sorted(calls.values(), key=lambda call: (call.created_at, call.pk), reverse=True),
         "lists": ProspectList.objects.for_team(request.team).filter(entries__company=company).distinct(),
+        "other_lists": _other_lists(request.team, entries__company=company),
         "people": Paginator(people_here, 50).get_page(request.GET.get("page")),
         "merges": company.merges.select_related("user"),
+        "add_url": reverse("company_add_to_list", args=[company.pk]),
+        "record_field": "company",
+        "record": company,
     }
     return render(request, "prospecting/company_detail.html", context)
+
+
+def _other_lists(team, **in_list):
+    """The team's lists this record is not in yet, for the "Add to list" choice."""
+    return ProspectList.objects.for_team(team).exclude(**in_list).order_by("name", "pk").only("pk", "name")
+
+
+def _team_people(request):
+    return Person.objects.for_team(request.team)
+
+
+def _team_companies(request):
+    return Company.objects.for_team(request.team)
+
+
+@team_required
+@post_to_object(_team_people)
+def person_add_to_list(request, person):
+    return _add_to_list(request, people=[person.pk], back=redirect("person_detail", pk=person.pk))
+
+
+@team_required
+@post_to_object(_team_companies)
+def company_add_to_list(request, company):
+    return _add_to_list(request, companies=[company.pk], back=redirect("company_detail", pk=company.pk))
+
+
+def _add_to_list(request, *, back, people=(), companies=()):
+    """Adds the record to the chosen list of the team, or to a new list named in the form."""
+    new_name = request.POST.get("new_list", "").strip()
+    if new_name:
+        form = ProspectListForm({"name": new_name})
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors["name"]))
+            return back
+        prospect_list = list_services.create_list(
+            team=request.team, user=request.user, name=form.cleaned_data["name"]
+        )
+    else:
+        chosen = request.POST.get("list", "")
+        if not chosen.isdigit():
+            messages.error(request, "Choose a list, or name a new one.")
+            return back
+        prospect_list = get_object_or_404(ProspectList.objects.for_team(request.team), pk=int(chosen))
+    added = list_services.add_to_list(
+        prospect_list=prospect_list, people=people, companies=companies, user=request.user
+    )
+    if added:
+        messages.success(request, f"Added to “{prospect_list.name}”.")
+    else:
+        messages.info(request, f"Already in “{prospect_list.name}”.")
+    return back
 
 
 def _calls_about(team, rows):

@@ -262,7 +262,8 @@ def test_a_list_name_leadiq_already_has_stops_the_push_in_words(mocked, leadiq_k
     )
     push = push_list_to_leadiq(prospect_list=prospect_list, user=alice)
     assert push.state == PushState.FAILED
-    assert "A list with this name already exists" in push.message
+    assert "LeadIQ already has a list named “Q4 targets” that no push of this list made" in push.message
+    assert "Rename this list in Quarry, or that one in LeadIQ, and push again." in push.message
     assert sent_batches(mocked) == []
 
 
@@ -289,6 +290,11 @@ def test_the_list_page_offers_the_push_only_with_a_leadiq_key(key_for, alice_cli
     url = reverse("list_detail", args=[prospect_list.pk])
     assert "Push to LeadIQ" not in alice_client.get(url).content.decode()
     assert alice_client.post(reverse("list_push", args=[prospect_list.pk])).status_code == 400
+    assert (
+        "This team has no LeadIQ key yet"
+        in alice_client.get(reverse("list_push", args=[prospect_list.pk])).content.decode()
+    )
+    assert not LeadiqPush.objects.exists()
     key_for("leadiq")
     assert reverse("list_push", args=[prospect_list.pk]) in alice_client.get(url).content.decode()
 

@@ -173,11 +173,20 @@ def _find_or_create_list(push, prospect_list, call):
         else:
             # LeadIQ refuses a second list of the same name (409), which is what keeps a create
             # whose answer was lost from making a second list when the push runs again.
-            made = call(
-                LeadiqClient.create_list,
-                name=prospect_list.name[:200],
-                description=f"Pushed from the Quarry list “{prospect_list.name}”."[:2000],
-            )
+            try:
+                made = call(
+                    LeadiqClient.create_list,
+                    name=prospect_list.name[:200],
+                    description=f"Pushed from the Quarry list “{prospect_list.name}”."[:2000],
+                )
+            except InvalidInput as error:
+                if error.status == 409:
+                    error.message = (
+                        f"LeadIQ already has a list named “{prospect_list.name[:200]}” that no push of "
+                        "this list made (or one whose answer was lost). Rename this list in Quarry, or "
+                        "that one in LeadIQ, and push again."
+                    )
+                raise
             push.leadiq_list_id, push.leadiq_list_name = made["id"], made.get("name") or prospect_list.name
         push.save(update_fields=["leadiq_list_id", "leadiq_list_name", "updated_at"])
 

@@ -27,7 +27,9 @@ def list_push(request, pk):
         "has_key": has_key,
         **push_preview(prospect_list=prospect_list),
     }
-    return render(request, "prospecting/push_confirm.html", context, status=200 if has_key else 400)
+    return render(
+        request, "prospecting/push_confirm.html", context, status=400 if request.method == "POST" else 200
+    )
 
 
 @team_required

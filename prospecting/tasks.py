@@ -61,3 +61,21 @@ def _check_was_cut_off(key):
     """A worker killed mid-check hands its task back to the broker: the first check's row is still `sent`,
     its outcome unknown (LinkUp bills a check). Never repeat it blindly; an admin can press Test."""
     return ProviderCall.objects.filter(key=key, endpoint="check", state=CallState.SENT).exists()
+
+
+@shared_task
+def push_list_to_leadiq_task(push_id):
+    """Run a queued push of a list to LeadIQ Prospector. A push already finished (a message delivered
+    twice) is left alone; one still `running` was cut off and runs again: it reads the LeadIQ list
+    first and sends only who is not there yet, so no batch goes twice."""
+    from prospecting.models import LeadiqPush, PushState
+    from prospecting.services.push import push_list_to_leadiq
+
+    push = (
+        LeadiqPush.objects.filter(pk=push_id, state__in=[PushState.QUEUED, PushState.RUNNING])
+        .select_related("prospect_list", "started_by")
+        .first()
+    )
+    if push is None:
+        return
+    push_list_to_leadiq(prospect_list=push.prospect_list, user=push.started_by, push=push)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from prospecting import webhooks
-from prospecting.views import calls, erasure, home, keys, lists, records, search, suppression
+from prospecting.views import calls, erasure, home, keys, lists, push, records, search, suppression
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -45,4 +45,6 @@ urlpatterns = [
     path("search/saved/new/", search.saved_search_create, name="saved_search_create"),
     path("search/saved/<int:pk>/run/", search.saved_search_run, name="saved_search_run"),
     path("search/saved/<int:pk>/delete/", search.saved_search_delete, name="saved_search_delete"),
+    path("lists/<int:pk>/push/", push.list_push, name="list_push"),
+    path("lists/<int:pk>/push/<int:push_pk>/", push.list_push_result, name="list_push_result"),
 ]

@@ -64,6 +64,14 @@ def _list(team_b, carol):
     return {"pk": create_list(team=team_b, user=carol, name="Team B's list").pk}
 
 
+def _push(team_b, carol):
+    from prospecting.models import LeadiqPush
+
+    prospect_list = _list(team_b, carol)["pk"]
+    push = LeadiqPush.objects.create(team=team_b, prospect_list_id=prospect_list, started_by=carol)
+    return {"pk": prospect_list, "push_pk": push.pk}
+
+
 # URL name -> builds an object of team B and returns the URL kwargs naming it.
 OBJECT_ROUTES = {
     "accounts:team_switch": lambda team_b, carol: {"team_id": team_b.pk},
@@ -92,6 +100,8 @@ OBJECT_ROUTES = {
     "list_export_override": _list,
     "list_import": _list,
     "list_import_map": _list,
+    "list_push": _list,
+    "list_push_result": _push,
 }
 
 

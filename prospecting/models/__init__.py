@@ -9,6 +9,7 @@ from prospecting.models.calls import (
     WebhookEvent,
 )
 from prospecting.models.lists import ListEntry, ProspectList
+from prospecting.models.push import LeadiqPush, PushOutcome, PushState
 from prospecting.models.records import (
     STATUS_RANK,
     Company,
@@ -34,11 +35,14 @@ __all__ = [
     "FactValue",
     "Identifier",
     "IdentifierKind",
+    "LeadiqPush",
     "ListEntry",
     "Merge",
     "Person",
     "ProspectList",
     "ProviderCall",
+    "PushOutcome",
+    "PushState",
     "RateLimitBucket",
     "RateLimitHit",
     "SavedSearch",

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from prospecting.models import ContactPoint, Identifier, Person, ProviderCall, Suppression
-from prospecting.providers.facts import PersonFacts
+from prospecting.providers.facts import CompanyFacts, PersonFacts
 from prospecting.services.keys import connect_sandbox_key
 from prospecting.services.records import keep_people
 from prospecting.services.search import (
@@ -143,9 +143,55 @@ def test_marking_a_page_takes_the_same_queries_for_10_and_100_rows(team_a, bob, 
     rows = _people(team_a, bob, count)
     with CaptureQueriesContext(connection) as queries:
         mark_rows(team=team_a, rows=rows)
-    assert len(queries) == 4
+    # identifiers, contact points, list entries, and the three of the one suppression rule
+    assert len(queries) == 6
     assert sum(1 for row in rows if row.record_id) == count // 2
     assert ContactPoint.objects.count() == count // 2
+
+
+def test_a_company_entry_for_an_email_domain_marks_a_search_row_suppressed(team_a):
+    Suppression.objects.create(team=team_a, kind="company", value="corp.test")
+    rows = [
+        Row(
+            person=PersonFacts(
+                linkedin_url="https://www.linkedin.com/in/ann", emails=(("ann@corp.test", ""),)
+            )
+        ),
+        Row(
+            person=PersonFacts(linkedin_url="https://www.linkedin.com/in/bo", company_domain="www.corp.test")
+        ),
+        Row(person=PersonFacts(linkedin_url="https://www.linkedin.com/in/cy", company_domain="other.test")),
+    ]
+    mark_rows(team=team_a, rows=rows)
+    assert [row.suppressed for row in rows] == [True, True, False]
+
+
+def test_a_company_row_is_marked_suppressed_by_its_domain_or_linkedin_id(team_a):
+    Suppression.objects.create(team=team_a, kind="company", value="corp.test")
+    Suppression.objects.create(team=team_a, kind="domain", value="acme.test")
+    rows = [
+        Row(company=CompanyFacts(name="Corp", domain="corp.test")),
+        Row(company=CompanyFacts(name="Acme", domain="https://acme.test/")),
+        Row(company=CompanyFacts(name="Other", domain="other.test")),
+    ]
+    mark_rows(team=team_a, rows=rows)
+    assert [row.suppressed for row in rows] == [True, True, False]
+
+
+def test_a_kept_person_whose_record_is_suppressed_is_marked_in_a_search(team_a, bob):
+    # The search row names no email; the team bought one earlier, and its domain is on the list.
+    keep_people(
+        team=team_a,
+        user=bob,
+        facts=[
+            PersonFacts(linkedin_url="https://www.linkedin.com/in/dee", emails=(("dee@corp.test", "valid"),))
+        ],
+        source="import",
+    )
+    Suppression.objects.create(team=team_a, kind="company", value="corp.test")
+    rows = [Row(person=PersonFacts(linkedin_url="https://linkedin.com/in/dee/"))]
+    mark_rows(team=team_a, rows=rows)
+    assert rows[0].suppressed
 
 
 # --- The pages ---------------------------------------------------------------------------------------------

@@ -25,12 +25,9 @@ from prospecting.models import (
     ContactKind,
     ContactPoint,
     Identifier,
-    IdentifierKind,
     ListEntry,
     ProviderCall,
     SavedSearch,
-    Suppression,
-    SuppressionKind,
 )
 from prospecting.models.calls import describe_credits
 from prospecting.providers import PROVIDERS
@@ -49,6 +46,7 @@ from prospecting.providers.lix import LixClient
 from prospecting.providers.lusha import LushaClient
 from prospecting.services.provider_calls import active_key, call_provider
 from prospecting.services.records import company_keys, keep_companies, keep_people, person_keys
+from prospecting.services.suppression import suppressed_flags
 
 LUSHA_PAGE_SIZE = 25
 LEADIQ_PAGE_SIZE = 25
@@ -404,8 +402,8 @@ def row_keys(row):
 
 
 def mark_rows(*, team, rows, previous_keys=None):
-    """Mark each row with what the team knows, in four queries whatever the number of rows:
-    identifiers, contact points, list entries, suppression rules."""
+    """Mark each row with what the team knows, in six queries whatever the number of rows: identifiers,
+    contact points, list entries, and the three of `suppressed_flags`."""
     if not rows:
         return rows
     keys = [row_keys(row) for row in rows]
@@ -453,53 +451,25 @@ def mark_rows(*, team, rows, previous_keys=None):
         ):
             lists[pk].append(name)
 
-    # What could match a suppression rule, per row: the facts' own emails, domains and profiles, and the
-    # emails the team already knows for that person.
-    candidates = []
-    for row, found in zip(rows, keys, strict=True):
+    for row in rows:
         row.emails = [(v, s) for k, v, s in points.get(row.record_id, ()) if k == ContactKind.EMAIL]
         row.phones = [(v, s) for k, v, s in points.get(row.record_id, ()) if k == ContactKind.PHONE]
         row.lists = sorted(set(lists.get(row.record_id, ())))
-        candidates.append(_suppression_candidates(row, found))
-    wanted_rules = set().union(*candidates)
-    if wanted_rules:
-        match = Q()
-        for kind in {kind for kind, _ in wanted_rules}:
-            match |= Q(kind=kind, value__in={value for k, value in wanted_rules if k == kind})
-        rules = set(Suppression.objects.for_team(team).filter(match).values_list("kind", "value"))
-        for row, wanted_here in zip(rows, candidates, strict=True):
-            row.suppressed = bool(wanted_here & rules)
+    # The one suppression rule (services/suppression.py), so a search row is marked exactly as the enrich,
+    # export and push paths refuse it. A company row is asked about as a person at that company.
+    flags = suppressed_flags(team=team, facts=[_suppression_facts(row) for row in rows])
+    for row, flag in zip(rows, flags, strict=True):
+        row.suppressed = flag
     return rows
 
 
-def _suppression_candidates(row, found):
-    """(Suppression kind, value) pairs that would suppress this row."""
-    candidates = set()
+def _suppression_facts(row):
     if row.person:
-        emails = {identifiers.email(a) for a, _ in row.person.emails} | {a for a, _ in row.emails}
-        for address in filter(None, emails):
-            candidates.add((SuppressionKind.EMAIL, address))
-            candidates.add((SuppressionKind.DOMAIN, identifiers.email_domain(address)))
-        candidates |= {
-            (SuppressionKind.LINKEDIN, v)
-            for k, v in found
-            if k in (IdentifierKind.LINKEDIN, IdentifierKind.SALES_NAV)
-        }
-        company = (
-            identifiers.domain(row.person.company_domain),
-            identifiers.company_linkedin_id(row.person.company_linkedin_url),
-        )
-    else:
-        company = (
-            identifiers.domain(row.company.domain),
-            identifiers.company_linkedin_id(row.company.linkedin_url)
-            or identifiers.company_linkedin_id(row.company.linkedin_id),
-        )
-    # A suppressed domain covers the company of that domain; a company is named by domain or LinkedIn id.
-    for value in filter(None, company):
-        candidates.add((SuppressionKind.COMPANY, value))
-        candidates.add((SuppressionKind.DOMAIN, value))
-    return {(kind, value) for kind, value in candidates if value}
+        return row.person
+    return PersonFacts(
+        company_domain=row.company.domain,
+        company_linkedin_url=row.company.linkedin_url or row.company.linkedin_id,
+    )
 
 
 def _digest(facts):

@@ -13,9 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from prospecting.models import ContactPoint, Identifier, Person, ProviderCall, Suppression
+from prospecting.models import ContactPoint, Identifier, Person, ProspectList, ProviderCall, Suppression
 from prospecting.providers.facts import CompanyFacts, PersonFacts
 from prospecting.services.keys import connect_sandbox_key
+from prospecting.services.lists import create_list
 from prospecting.services.records import keep_people
 from prospecting.services.search import (
     Row,
@@ -317,6 +318,67 @@ def test_keep_selected_keeps_only_the_ticked_rows_and_marks_them(mocked, key_for
     assert "Kept 1 person in your records." in kept
     assert list(Person.objects.for_team(team_a).values_list("full_name", flat=True)) == ["Alfie Lambert"]
     assert kept.count("In your records") == 1 and len(mocked.calls) == 1  # no second provider call
+
+
+def _lix_results_state(mocked, key_for, client):
+    key_for("lix")
+    mocked.get(LIX_SEARCH, json=fixture("lix", "search_people"))
+    page = client.post(
+        reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "confirm": "1"}
+    ).content.decode()
+    return page, re.search(r'name="state" value="([^"]+)"', page).group(1)
+
+
+def test_keep_selected_into_a_new_list_creates_it_with_the_kept_people(
+    mocked, key_for, alice_client, team_a, alice
+):
+    page, state = _lix_results_state(mocked, key_for, alice_client)
+    assert 'value="new"' in page
+    kept = alice_client.post(
+        reverse("search_keep"),
+        {"state": state, "selected": ["0", "1"], "to_list": "new", "new_list_name": " Founders "},
+    ).content.decode()
+    founders = ProspectList.objects.get(team=team_a)
+    assert founders.name == "Founders" and founders.created_by == alice
+    assert set(founders.entries.values_list("person__full_name", flat=True)) == set(
+        Person.objects.for_team(team_a).values_list("full_name", flat=True)
+    )
+    assert founders.entries.count() == 2
+    assert "Kept 2 people in your records and added 2 to the list “Founders”." in kept
+    assert kept.count("In Founders") == 2
+
+
+def test_keep_selected_into_an_existing_list_adds_only_the_ones_not_in_it(
+    mocked, key_for, alice_client, team_a, alice
+):
+    page, state = _lix_results_state(mocked, key_for, alice_client)
+    existing = create_list(team=team_a, user=alice, name="Hot")
+    alice_client.post(reverse("search_keep"), {"state": state, "selected": ["0"], "to_list": existing.pk})
+    kept = alice_client.post(
+        reverse("search_keep"), {"state": state, "selected": ["0", "1"], "to_list": existing.pk}
+    ).content.decode()
+    assert existing.entries.count() == 2
+    assert "added 1 to the list “Hot” (1 was in it already)." in kept
+    assert ProspectList.objects.count() == 1
+
+
+def test_keep_selected_into_a_new_list_without_a_name_keeps_nothing(mocked, key_for, alice_client, team_a):
+    page, state = _lix_results_state(mocked, key_for, alice_client)
+    kept = alice_client.post(
+        reverse("search_keep"), {"state": state, "selected": ["0"], "to_list": "new", "new_list_name": " "}
+    ).content.decode()
+    assert "name the new list" in kept
+    assert not Person.objects.for_team(team_a).exists() and not ProspectList.objects.exists()
+
+
+def test_keep_selected_refuses_another_teams_list(mocked, key_for, alice_client, team_a, team_b, carol):
+    page, state = _lix_results_state(mocked, key_for, alice_client)
+    theirs = create_list(team=team_b, user=carol, name="Theirs")
+    response = alice_client.post(
+        reverse("search_keep"), {"state": state, "selected": ["0"], "to_list": theirs.pk}
+    )
+    assert response.status_code == 404
+    assert not theirs.entries.exists() and not Person.objects.for_team(team_a).exists()
 
 
 def test_kept_results_of_another_team_are_refused(mocked, key_for, alice_client, carol_client, team_b):

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import team_required
 from prospecting.forms import LeadiqSearchForm, LixSearchForm, LushaSearchForm, SavedSearchForm
-from prospecting.models import SavedSearch
+from prospecting.models import ProspectList, SavedSearch
+from prospecting.services.lists import add_to_list, create_list
 from prospecting.services.search import (
     SEARCHES,
     SearchFailed,
@@ -165,6 +166,7 @@ def _render_results(request, results, context):
             "next_url": paging.get(results.page + 1),
             "page_cost": page_cost,
             "save_form": context.get("save_form") or SavedSearchForm(),
+            "team_lists": ProspectList.objects.for_team(request.team).only("pk", "name"),
         },
     )
 
@@ -203,17 +205,32 @@ def _results_from_post(request):
 def search_keep(request):
     results = _results_from_post(request)
     selected = [int(value) for value in request.POST.getlist("selected") if value.isdigit()]
+    to_list, new_name = request.POST.get("to_list", ""), request.POST.get("new_list_name", "").strip()
+    prospect_list = None
+    if to_list and to_list != "new":
+        prospect_list = get_object_or_404(ProspectList.objects.for_team(request.team), pk=_int(to_list))
     if not selected:
         messages.warning(request, "Nothing was kept: tick the rows to keep first.")
+    elif to_list == "new" and not new_name:
+        messages.error(request, "Nothing was kept: name the new list, or choose an existing one.")
     else:
         kept = keep_results(team=request.team, user=request.user, results=results, selected=selected)
         what = "people" if results.finds == "people" else "companies"
         one = "person" if results.finds == "people" else "company"
         if kept:
-            messages.success(request, f"Kept {len(kept)} {one if len(kept) == 1 else what} in your records.")
+            text = f"Kept {len(kept)} {one if len(kept) == 1 else what} in your records"
+            if to_list == "new":
+                prospect_list = create_list(team=request.team, user=request.user, name=new_name)
+            if prospect_list is not None:
+                added = add_to_list(prospect_list=prospect_list, user=request.user, **{what: kept})
+                already = len({record.pk for record in kept}) - added
+                text += f" and added {added} to the list “{prospect_list.name}”"
+                if already:
+                    text += f" ({already} {'was' if already == 1 else 'were'} in it already)"
+            messages.success(request, text + ".")
         else:
             messages.warning(request, "Nothing was kept: nothing identifies the rows ticked.")
-        # Marked again: the rows just kept now show as records the team has.
+        # Marked again: the rows just kept now show as records the team has (and in which lists).
         results = results_from_state(team=request.team, state=_state_of(request))
     return _render_results(request, results, {})
 

@@ -207,7 +207,18 @@ class LookedUpChoices(forms.MultipleChoiceField):
         return 0 < len(str(value).strip()) <= 200
 
 
+LUSHA_FINDS = [("contacts", "Contacts (people)"), ("companies", "Companies")]
+LUSHA_COMPANY_FIELDS = ("countries", "company_names", "company_domains")
+
+
 class LushaSearchForm(SearchForm):
+    find = forms.ChoiceField(
+        label="Search for",
+        choices=LUSHA_FINDS,
+        initial="contacts",
+        required=False,
+        help_text="Both searches are free. A company search uses the countries and company filters only.",
+    )
     job_titles = _comma_list("Job titles", "For example: CTO, Head of Engineering.")
     department_choices = LookedUpChoices(label="Departments", required=False)
     departments = _comma_list(
@@ -217,7 +228,7 @@ class LushaSearchForm(SearchForm):
     countries = _comma_list("Countries", "For example: United Kingdom, France.")
     company_names = _comma_list("Company names")
     company_domains = _comma_list("Company domains", "For example: acme.com, globex.com.")
-    query_fields = ("job_titles", "department_choices", "departments", "seniority", "countries")
+    query_fields = ("find", "job_titles", "department_choices", "departments", "seniority", "countries")
     query_fields += ("company_names", "company_domains")
 
     def __init__(self, *args, lookups=None, **kwargs):
@@ -243,12 +254,18 @@ class LushaSearchForm(SearchForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not any(_given(cleaned.get(name)) for name in self.query_fields):
+        if self.kind() == "companies":
+            if not any(_given(cleaned.get(name)) for name in LUSHA_COMPANY_FIELDS):
+                raise forms.ValidationError(
+                    "Fill in a country, a company name or a company domain: a company search uses those."
+                )
+        elif not any(_given(cleaned.get(name)) for name in self.query_fields if name != "find"):
             raise forms.ValidationError("Fill in at least one filter: Lusha needs something to search on.")
         return cleaned
 
     def kind(self):
-        return "contacts"
+        # Saved before companies could be searched, a query without `find` is a contact search.
+        return "companies" if self.cleaned_data.get("find") == "companies" else "contacts"
 
 
 LEADIQ_SENIORITIES = [

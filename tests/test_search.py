@@ -13,7 +13,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from prospecting.models import ContactPoint, Identifier, Person, ProspectList, ProviderCall, Suppression
+from prospecting.models import (
+    Company,
+    ContactPoint,
+    Identifier,
+    Person,
+    ProspectList,
+    ProviderCall,
+    Suppression,
+)
 from prospecting.providers.facts import CompanyFacts, PersonFacts
 from prospecting.services.keys import connect_sandbox_key
 from prospecting.services.lists import create_list
@@ -281,6 +289,53 @@ def test_lusha_contact_search_is_free_runs_at_once_and_sends_the_filters(mocked,
     assert body["filters"]["companies"]["include"]["domains"] == ["lusha.com"]
     assert body["pages"] == {"page": 0, "size": 25}
     assert "Chris Karageorge" in page and "Search and spend" not in page
+
+
+LUSHA_COMPANY_SEARCH = "https://api.lusha.com/prospecting/company/search"
+
+
+def test_lusha_company_search_is_free_sends_only_company_filters_and_keeps_companies(
+    mocked, key_for, alice_client, team_a
+):
+    key_for("lusha")
+    mocked.post(LUSHA_COMPANY_SEARCH, json=fixture("lusha", "company_search"))
+    page = alice_client.get(
+        reverse("search_lusha"),
+        {
+            "run": "1",
+            "find": "companies",
+            "job_titles": "CTO",
+            "company_names": "Amazon",
+            "countries": "France",
+        },
+    ).content.decode()
+    body = json.loads(mocked.calls[0].request.body)
+    assert body["filters"] == {
+        "companies": {"include": {"names": ["Amazon"], "locations": [{"country": "France"}]}}
+    }
+    assert "Lusha company search" in page and "this page was free" in page and "Search and spend" not in page
+    state = re.search(r'name="state" value="([^"]+)"', page).group(1)
+    kept = alice_client.post(reverse("search_keep"), {"state": state, "selected": ["0"]}).content.decode()
+    assert "Kept 1 company in your records." in kept
+    assert list(Company.objects.for_team(team_a).values_list("domain", flat=True)) == ["amazon.com"]
+
+
+def test_a_lusha_company_search_without_company_filters_is_refused_in_words(mocked, key_for, alice_client):
+    key_for("lusha")
+    page = alice_client.get(
+        reverse("search_lusha"), {"run": "1", "find": "companies", "job_titles": "CTO"}
+    ).content.decode()
+    assert "a company search uses those" in page
+    assert not [call for call in mocked.calls if "/search" in call.request.url]
+
+
+def test_an_empty_lusha_company_search_says_so(mocked, key_for, alice_client):
+    key_for("lusha")
+    mocked.post(LUSHA_COMPANY_SEARCH, json={"requestId": "r", "totalResults": 0, "companies": []})
+    page = alice_client.get(
+        reverse("search_lusha"), {"run": "1", "find": "companies", "company_domains": "nothing.test"}
+    ).content.decode()
+    assert "No results on this page" in page and "Widen the search" in page
 
 
 def test_an_empty_search_says_so_and_what_to_do(mocked, key_for, alice_client):

@@ -80,6 +80,9 @@ SEARCHES = {
     ("lusha", "contacts"): SearchKind(
         "lusha", "contacts", "Lusha contact search", LushaClient.search_contacts, "people"
     ),
+    ("lusha", "companies"): SearchKind(
+        "lusha", "companies", "Lusha company search", LushaClient.search_companies, "companies"
+    ),
     ("leadiq", "people"): SearchKind(
         "leadiq", "people", "LeadIQ advanced people search", LeadiqClient.flat_advanced_search, "people"
     ),
@@ -162,8 +165,10 @@ def search_params(*, provider, kind, query, page, sequence_id=""):
             companies["names"] = _words(query.get("company_names"))
         if _words(query.get("company_domains")):
             companies["domains"] = _words(query.get("company_domains"))
+        if _words(query.get("countries")) and kind == "companies":
+            companies["locations"] = [{"country": country} for country in _words(query.get("countries"))]
         filters = {}
-        if contacts:
+        if contacts and kind == "contacts":
             filters["contacts"] = {"include": contacts}
         if companies:
             filters["companies"] = {"include": companies}

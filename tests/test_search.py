@@ -338,6 +338,76 @@ def test_an_empty_lusha_company_search_says_so(mocked, key_for, alice_client):
     assert "No results on this page" in page and "Widen the search" in page
 
 
+LUSHA_ENRICH = "https://api.lusha.com/prospecting/contact/enrich"
+
+
+def _lusha_results(mocked, key_for, client, **key_options):
+    key_for("lusha", **key_options)
+    mocked.post(LUSHA_SEARCH, json=fixture("lusha", "contact_search"))
+    page = client.get(reverse("search_lusha"), {"run": "1", "job_titles": "CTO"}).content.decode()
+    assert "Enrich selected" in page
+    return re.search(r'name="state" value="([^"]+)"', page).group(1)
+
+
+def test_enrich_selected_shows_the_price_from_the_keys_price_table_and_sends_nothing(
+    mocked, key_for, alice_client
+):
+    state = _lusha_results(mocked, key_for, alice_client, prices={"email": 2, "phone": 10})
+    page = alice_client.post(reverse("search_enrich"), {"state": state, "selected": ["0"]}).content.decode()
+    assert "Enrich 1 contact?" in page and "Nothing has been sent yet" in page
+    assert "Enrich and spend up to 12 credits" in page  # 2 for the email + 10 for the phone
+    assert len(mocked.calls) == 1 and not ProviderCall.objects.filter(endpoint="enrich_contacts").exists()
+
+
+def test_enrich_confirmed_keeps_the_revealed_people_with_the_call_as_provenance(
+    mocked, key_for, alice_client, team_a
+):
+    state = _lusha_results(mocked, key_for, alice_client)
+    mocked.post(LUSHA_ENRICH, json=fixture("lusha", "contact_enrich"))
+    page = alice_client.post(
+        reverse("search_enrich"), {"state": state, "selected": ["0"], "confirm": "1"}
+    ).content.decode()
+    body = json.loads(mocked.calls[-1].request.body)
+    assert body["requestId"] == "b6effae6-35b8-493d-91aa-7d3b1b7c7dc7"
+    assert body["contactIds"] == ["37b4c536-eaec-11ef-ad4b-a75f8e9e1484"]
+    assert "Enriched and kept 1 person." in page
+    person = Person.objects.for_team(team_a).get()
+    assert person.full_name == "Carolina Portela"
+    point = ContactPoint.objects.get(person=person, value="carolina@lusha.com")
+    assert point.call == ProviderCall.objects.get(endpoint="enrich_contacts")
+
+
+def test_enrich_refuses_suppressed_contacts_and_sends_nothing(mocked, key_for, alice_client, team_a):
+    state = _lusha_results(mocked, key_for, alice_client)
+    Suppression.objects.create(team=team_a, kind="company", value="lusha.com")
+    for confirm in ({}, {"confirm": "1"}):
+        page = alice_client.post(
+            reverse("search_enrich"), {"state": state, "selected": ["0"], **confirm}
+        ).content.decode()
+        assert "on the do-not-contact list, and suppressed people are never enriched" in page
+    assert len(mocked.calls) == 1 and not Person.objects.exists()
+
+
+def test_a_rate_limited_enrichment_says_so_in_words(mocked, key_for, alice_client):
+    state = _lusha_results(mocked, key_for, alice_client)
+    mocked.post(
+        LUSHA_ENRICH, json={"message": "Too many requests"}, status=429, headers={"Retry-After": "30"}
+    )
+    page = alice_client.post(
+        reverse("search_enrich"), {"state": state, "selected": ["0"], "confirm": "1"}
+    ).content.decode()
+    assert "Nothing was enriched" in page and "try again in 30 seconds" in page
+    assert not Person.objects.exists()
+
+
+def test_only_lusha_contact_results_can_be_enriched(mocked, key_for, alice_client):
+    _, state = _lix_results_state(mocked, key_for, alice_client)
+    response = alice_client.post(
+        reverse("search_enrich"), {"state": state, "selected": ["0"], "confirm": "1"}
+    )
+    assert response.status_code == 404 and len(mocked.calls) == 1
+
+
 def test_an_empty_search_says_so_and_what_to_do(mocked, key_for, alice_client):
     key_for("lusha")
     mocked.post(LUSHA_SEARCH, json={"requestId": "r", "totalResults": 0, "contacts": []})

@@ -46,7 +46,7 @@ from prospecting.providers.lix import LixClient
 from prospecting.providers.lusha import LushaClient
 from prospecting.services.provider_calls import active_key, call_provider
 from prospecting.services.records import company_keys, keep_companies, keep_people, person_keys
-from prospecting.services.suppression import suppressed_flags
+from prospecting.services.suppression import Purpose, ensure_contactable, suppressed_flags
 
 LUSHA_PAGE_SIZE = 25
 LEADIQ_PAGE_SIZE = 25
@@ -302,6 +302,9 @@ class Row:
     # Kept records are matched on identifiers: a row with none (a Lusha prospect before enrichment, a job's
     # company name) would make a new record at every keep, so it cannot be kept.
     keepable: bool = True
+    # The provider's own id of the result when it is needed later and no identifier carries it: a Lusha
+    # search's contactId, which its enrichment takes (the facts' lusha_id is the person's id, not this).
+    ref: str = ""
 
     @property
     def facts(self):
@@ -337,6 +340,7 @@ class Results:
     sequence_id: str = ""
     call_id: int | None = None
     credits: dict = field(default_factory=dict)
+    request_id: str = ""  # Lusha's requestId of the search, which its enrichment takes
 
     @property
     def has_previous(self):
@@ -366,7 +370,9 @@ def run_search(*, team, user, provider, kind, query, page=1, sequence_id="", sav
     )
     client = PROVIDERS[provider]
     data = result.data
-    if search.finds == "people":
+    if (provider, kind) == ("lusha", "contacts"):
+        rows = _lusha_contact_rows(data)
+    elif search.finds == "people":
         rows = [Row(person=facts) for facts in client.people_from(search.endpoint.__name__, data)]
     else:
         rows = [Row(company=facts) for facts in client.companies_from(search.endpoint.__name__, data)]
@@ -387,6 +393,17 @@ def run_search(*, team, user, provider, kind, query, page=1, sequence_id="", sav
     return results
 
 
+def _lusha_contact_rows(data):
+    """A Lusha contact search's rows, each with its contactId (enrichment asks for contacts by it)."""
+    rows = []
+    items = data.get("contacts") if isinstance(data, dict) else None
+    for item in items if isinstance(items, list) else []:
+        for facts in LushaClient.people_from("search_contacts", {"contacts": [item]}):
+            contact_id = item.get("contactId") if isinstance(item, dict) else None
+            rows.append(Row(person=facts, ref=contact_id if isinstance(contact_id, str) else ""))
+    return rows
+
+
 def _paging(provider, data, page, count):
     data = data if isinstance(data, dict) else {}
     if provider == "lix":
@@ -396,7 +413,8 @@ def _paging(provider, data, page, count):
     if provider == "lusha":
         total = data.get("totalResults") if isinstance(data.get("totalResults"), int) else None
         has_next = count > 0 and (total is None or page * LUSHA_PAGE_SIZE < total)
-        return {"total": total, "has_next": has_next}
+        request_id = data.get("requestId") if isinstance(data.get("requestId"), str) else ""
+        return {"total": total, "has_next": has_next, "request_id": request_id}
     total = data.get("totalPeople") if isinstance(data.get("totalPeople"), int) else None
     has_next = count > 0 and (total is None or page * LEADIQ_PAGE_SIZE < total)
     return {"total": total, "has_next": has_next}
@@ -497,7 +515,9 @@ def results_state(results):
         "sequence_id": results.sequence_id,
         "call_id": results.call_id,
         "credits": results.credits,
+        "request_id": results.request_id,
         "rows": [asdict(row.facts) for row in results.rows],
+        "refs": [row.ref for row in results.rows],
     }
 
 
@@ -513,6 +533,9 @@ def results_from_state(*, team, state, previous_keys=None):
                 item[name] = tuple(tuple(pair) for pair in item[name])
         made = facts(**item)
         rows.append(Row(person=made) if search.finds == "people" else Row(company=made))
+    refs = state.get("refs") or []
+    for row, ref in zip(rows, refs, strict=False):
+        row.ref = ref if isinstance(ref, str) else ""
     results = Results(
         provider=state["provider"],
         kind=state["kind"],
@@ -525,6 +548,7 @@ def results_from_state(*, team, state, previous_keys=None):
         sequence_id=state.get("sequence_id") or "",
         call_id=state.get("call_id"),
         credits=state.get("credits") or {},
+        request_id=state.get("request_id") or "",
     )
     mark_rows(team=team, rows=rows, previous_keys=previous_keys)
     return results
@@ -543,6 +567,75 @@ def keep_results(*, team, user, results, selected):
     return keep_companies(
         team=team, user=user, facts=[row.company for row in rows], source=results.provider, call=call
     )
+
+
+# --- Enriching selected Lusha contacts (spends credits) --------------------------------------------------
+
+
+@dataclass
+class Enrichment:
+    rows: list  # the selected rows that may be enriched
+    refused: int  # selected rows on the do-not-contact list: never enriched
+    credits: dict  # the most enriching `rows` can cost with the team's key ({} when nothing to enrich)
+
+
+def plan_enrichment(*, team, results, selected):
+    """What enriching the selected rows of a Lusha contact search would do and cost, before anything is
+    sent: suppressed people (by the one rule, and `ensure_contactable` for those the team keeps) are left
+    out. Raises SearchFailed when the team has no Lusha key."""
+    if (results.provider, results.kind) != ("lusha", "contacts"):
+        raise ValueError("Only a Lusha contact search's results can be enriched.")
+    chosen = [results.rows[i] for i in sorted(set(selected)) if 0 <= i < len(results.rows)]
+    chosen = [row for row in chosen if row.ref]
+    kept = {row.record_id for row in chosen if row.record_id}
+    cleared = set()
+    if kept:
+        clearance = ensure_contactable(team=team, people=kept, purpose=Purpose.ENRICH)
+        cleared = set(clearance.people.values_list("pk", flat=True))
+    allowed = [
+        row for row in chosen if not row.suppressed and (not row.record_id or row.record_id in cleared)
+    ]
+    credits = {}
+    if allowed:
+        try:
+            key = active_key(team=team, provider="lusha")
+        except ProviderError as error:
+            raise failure_in_words("lusha", error) from None
+        params = _enrich_params(results, allowed)
+        credits = max_credits("lusha", LushaClient.enrich_contacts.__name__, params, prices_for(key))
+    return Enrichment(rows=allowed, refused=len(chosen) - len(allowed), credits=credits)
+
+
+def _enrich_params(results, rows):
+    return {"request_id": results.request_id, "contact_ids": [row.ref for row in rows]}
+
+
+def enrich_contacts(*, team, user, results, selected):
+    """Enrich the selected rows of a Lusha contact search (suppressed people left out, as planned), and
+    keep the people it reveals with the enrichment call as their provenance. Returns (plan, people kept).
+    Raises SearchFailed, in words, when Lusha refuses."""
+    plan = plan_enrichment(team=team, results=results, selected=selected)
+    if not plan.rows:
+        return plan, []
+    try:
+        result = call_provider(
+            team=team,
+            user=user,
+            provider="lusha",
+            endpoint=LushaClient.enrich_contacts,
+            **_enrich_params(results, plan.rows),
+        )
+    except ProviderError as error:
+        raise failure_in_words("lusha", error) from None
+    # As in run_search: the call's log row is this member's newest call of the endpoint.
+    call = (
+        ProviderCall.objects.for_team(team)
+        .filter(user=user, provider="lusha", endpoint="enrich_contacts")
+        .order_by("-id")
+        .first()
+    )
+    facts = LushaClient.people_from("enrich_contacts", result.data)
+    return plan, keep_people(team=team, user=user, facts=facts, source="lusha", call=call)
 
 
 # --- Saved searches ----------------------------------------------------------------------------------------

@@ -23,9 +23,11 @@ from prospecting.services.search import (
     SEARCHES,
     SearchFailed,
     cost_text,
+    enrich_contacts,
     keep_results,
     lusha_filter_choices,
     page_price_text,
+    plan_enrichment,
     results_from_state,
     results_state,
     run_search,
@@ -209,7 +211,9 @@ def search_keep(request):
     prospect_list = None
     if to_list and to_list != "new":
         prospect_list = get_object_or_404(ProspectList.objects.for_team(request.team), pk=_int(to_list))
-    if not selected:
+    if request.POST.get("back"):
+        pass  # back from a confirmation that was not given: the results again, nothing kept
+    elif not selected:
         messages.warning(request, "Nothing was kept: tick the rows to keep first.")
     elif to_list == "new" and not new_name:
         messages.error(request, "Nothing was kept: name the new list, or choose an existing one.")
@@ -233,6 +237,62 @@ def search_keep(request):
         # Marked again: the rows just kept now show as records the team has (and in which lists).
         results = results_from_state(team=request.team, state=_state_of(request))
     return _render_results(request, results, {})
+
+
+@team_required
+@require_POST
+def search_enrich(request):
+    """Enrich the ticked rows of a Lusha contact search: the first POST shows the price with the team's
+    key and asks; only the confirmation (`confirm`) calls Lusha."""
+    results = _results_from_post(request)
+    if (results.provider, results.kind) != ("lusha", "contacts"):
+        raise Http404("Only a Lusha contact search's results can be enriched.")
+    selected = [int(value) for value in request.POST.getlist("selected") if value.isdigit()]
+    context = {"provider": "lusha", "provider_name": PROVIDER_NAMES["lusha"]}
+    try:
+        if not request.POST.get("confirm"):
+            plan = plan_enrichment(team=request.team, results=results, selected=selected)
+            if not plan.rows:
+                messages.warning(request, _nothing_to_enrich(plan.refused))
+                return _render_results(request, results, {})
+            return render(
+                request,
+                "prospecting/search_enrich_confirm.html",
+                context
+                | {
+                    "plan": plan,
+                    "cost": cost_text(plan.credits) or "nothing",
+                    "state": request.POST.get("state", ""),
+                    "selected": selected,
+                },
+            )
+        plan, kept = enrich_contacts(team=request.team, user=request.user, results=results, selected=selected)
+    except SearchFailed as failure:
+        messages.error(request, f"Nothing was enriched: {failure.message} {failure.advice}".strip())
+        return _render_results(request, results, {})
+    if not plan.rows:
+        messages.warning(request, _nothing_to_enrich(plan.refused))
+    elif kept:
+        text = f"Enriched and kept {len(kept)} {'person' if len(kept) == 1 else 'people'}"
+        if plan.refused:
+            verb = "was" if plan.refused == 1 else "were"
+            text += f"; {plan.refused} on the do-not-contact list {verb} left out"
+        messages.success(request, text + ".")
+    else:
+        messages.warning(
+            request, "Lusha found nothing more about the contacts ticked; only what it found is charged."
+        )
+    results = results_from_state(team=request.team, state=_state_of(request))
+    return _render_results(request, results, {})
+
+
+def _nothing_to_enrich(refused):
+    if refused:
+        return (
+            f"Nothing was enriched: the {refused} ticked {'contact is' if refused == 1 else 'contacts are'}"
+            " on the do-not-contact list, and suppressed people are never enriched."
+        )
+    return "Nothing was enriched: tick the contacts to enrich first."
 
 
 def _state_of(request):

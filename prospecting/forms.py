@@ -278,7 +278,18 @@ LEADIQ_SENIORITIES = [
 ]
 
 
+LEADIQ_FINDS = [("people", "People (advanced search)"), ("company", "A company, by domain, name or LinkedIn")]
+
+
 class LeadiqSearchForm(SearchForm):
+    find = forms.ChoiceField(label="Search for", choices=LEADIQ_FINDS, initial="people", required=False)
+    company = forms.CharField(
+        label="Company domain, name or LinkedIn URL",
+        required=False,
+        max_length=300,
+        help_text="For a company search: one company, e.g. acme.com, Acme Inc or its LinkedIn page.",
+        validators=[reject_control_characters],
+    )
     titles = _comma_list("Job titles", "For example: VP of Sales, Sales Director.")
     roles = _comma_list("Roles", "LeadIQ's roles, e.g. Sales, Engineering.")
     seniorities = forms.MultipleChoiceField(
@@ -287,16 +298,23 @@ class LeadiqSearchForm(SearchForm):
     locations = _comma_list("Locations", "For example: United States, London.")
     company_names = _comma_list("Company names")
     company_domains = _comma_list("Company domains")
-    query_fields = ("titles", "roles", "seniorities", "locations", "company_names", "company_domains")
+    query_fields = ("find", "company", "titles", "roles", "seniorities", "locations", "company_names")
+    query_fields += ("company_domains",)
 
     def clean(self):
         cleaned = super().clean()
-        if not any(cleaned.get(name) for name in self.query_fields):
+        if self.kind() == "company":
+            if not (cleaned.get("company") or "").strip():
+                raise forms.ValidationError(
+                    "Give the company's domain, name or LinkedIn URL to search for it."
+                )
+        elif not any(cleaned.get(name) for name in self.query_fields if name not in ("find", "company")):
             raise forms.ValidationError("Fill in at least one filter: LeadIQ needs something to search on.")
         return cleaned
 
     def kind(self):
-        return "people"
+        # Saved before companies could be searched, a query without `find` is a people search.
+        return "company" if self.cleaned_data.get("find") == "company" else "people"
 
 
 class SavedSearchForm(forms.Form):

@@ -33,6 +33,7 @@ from prospecting.services.search import (
     mark_rows,
     run_search,
     search_cost,
+    search_params,
     url_page,
     with_page,
 )
@@ -430,6 +431,61 @@ def test_leadiq_people_search_says_its_price_then_runs(mocked, key_for, alice_cl
     variables = json.loads(mocked.calls[0].request.body)["variables"]["input"]
     assert variables["contactFilter"] == {"titles": ["VP of Sales"], "seniorities": ["VP"]}
     assert "Jane Doe" in page and "John Roe" in page
+
+
+LEADIQ_COMPANY = {"run": "1", "find": "company", "company": "https://www.acme.com/about"}
+
+
+def test_leadiq_company_search_says_its_price_then_runs_by_domain(mocked, key_for, alice_client, team_a):
+    key_for("leadiq")
+    mocked.post(LEADIQ_URL, json=fixture("leadiq", "search_company"))
+    asked = alice_client.get(reverse("search_leadiq"), LEADIQ_COMPANY).content.decode()
+    assert "Run this LeadIQ company search?" in asked and len(mocked.calls) == 0
+    price = re.search(r"Search and spend ([^<]+)</button>", asked).group(1)
+    page = alice_client.post(reverse("search_leadiq"), {**LEADIQ_COMPANY, "confirm": "1"}).content.decode()
+    request = json.loads(mocked.calls[0].request.body)
+    assert request["variables"]["input"] == {"domain": "acme.com"}
+    assert "domain industry" in request["query"]  # the company data the price pays for
+    assert "Acme Inc" in page and "LeadIQ company search" in page
+    state = re.search(r'name="state" value="([^"]+)"', page).group(1)
+    alice_client.post(reverse("search_keep"), {"state": state, "selected": ["0"]})
+    assert list(Company.objects.for_team(team_a).values_list("name", flat=True)) == ["Acme Inc"]
+    assert f"a company search, with the company data that lets Quarry match it, up to {price}" in (
+        alice_client.get(reverse("search_leadiq")).content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        (
+            "https://www.linkedin.com/company/acme-inc/",
+            {"linkedin_url": "https://www.linkedin.com/company/acme-inc/"},
+        ),
+        ("acme.com", {"domain": "acme.com"}),
+        ("Acme Inc", {"name": "Acme Inc"}),
+    ],
+)
+def test_leadiq_company_search_takes_a_linkedin_page_a_domain_or_a_name(typed, sent):
+    assert search_params(provider="leadiq", kind="company", query={"company": typed}, page=1) == {
+        "fields": ["company"],
+        **sent,
+    }
+
+
+def test_leadiq_company_search_without_a_company_is_refused_in_words(mocked, key_for, alice_client):
+    key_for("leadiq")
+    page = alice_client.get(reverse("search_leadiq"), {"run": "1", "find": "company"}).content.decode()
+    assert "Give the company&#x27;s domain, name or LinkedIn URL" in page and not mocked.calls
+
+
+def test_an_empty_leadiq_company_search_says_so(mocked, key_for, alice_client):
+    key_for("leadiq")
+    mocked.post(
+        LEADIQ_URL, json={"data": {"searchCompany": {"totalResults": 0, "hasMore": False, "results": []}}}
+    )
+    page = alice_client.post(reverse("search_leadiq"), {**LEADIQ_COMPANY, "confirm": "1"}).content.decode()
+    assert "No results on this page" in page and "Widen the search" in page
 
 
 def test_keep_selected_keeps_only_the_ticked_rows_and_marks_them(mocked, key_for, alice_client, team_a):

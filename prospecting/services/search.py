@@ -86,6 +86,9 @@ SEARCHES = {
     ("leadiq", "people"): SearchKind(
         "leadiq", "people", "LeadIQ advanced people search", LeadiqClient.flat_advanced_search, "people"
     ),
+    ("leadiq", "company"): SearchKind(
+        "leadiq", "company", "LeadIQ company search", LeadiqClient.search_company, "companies"
+    ),
 }
 
 
@@ -173,6 +176,8 @@ def search_params(*, provider, kind, query, page, sequence_id=""):
         if companies:
             filters["companies"] = {"include": companies}
         return {"filters": filters, "page": page - 1, "size": LUSHA_PAGE_SIZE}
+    if (provider, kind) == ("leadiq", "company"):
+        return {"fields": ["company"], **leadiq_company_identifier(query.get("company", ""))}
     if provider == "leadiq":
         contact, company = {}, {}
         for name, key in (("titles", "titles"), ("roles", "roles"), ("locations", "locations")):
@@ -198,6 +203,17 @@ def search_params(*, provider, kind, query, page, sequence_id=""):
             "skip": (page - 1) * LEADIQ_PAGE_SIZE,
         }
     raise ValueError(f"Quarry cannot search {provider} yet.")
+
+
+def leadiq_company_identifier(text):
+    """What LeadIQ's company search is given for the text typed: a LinkedIn company URL, a domain (a URL
+    or a bare host name), or else a name."""
+    text = (text or "").strip()
+    if identifiers.company_linkedin_id(text) and "linkedin." in text.lower():
+        return {"linkedin_url": text}
+    if " " not in text and "." in text and identifiers.domain(text):
+        return {"domain": identifiers.domain(text)}
+    return {"name": text}
 
 
 def lusha_filter_choices(*, team, user):
@@ -239,11 +255,21 @@ def page_price_text(provider):
     the search button ("" when free); the confirmation then gives the price with the team's key."""
     texts = {
         describe_credits(max_credits(provider, search.endpoint.__name__, {"limit": LEADIQ_PAGE_SIZE}))
-        for (slug, _), search in SEARCHES.items()
-        if slug == provider
+        for (slug, kind), search in SEARCHES.items()
+        if slug == provider and (slug, kind) not in PRICED_APART
     }
     texts.discard("")
     return " or ".join(sorted(texts))
+
+
+# Searches whose price the page states apart from the search button's (they are not paged).
+PRICED_APART = {("leadiq", "company"): {"fields": ["company"]}}
+
+
+def search_price_text(provider, kind):
+    """What one run of a search priced apart costs at most with the documented prices, in words."""
+    search = search_kind(provider, kind)
+    return describe_credits(max_credits(provider, search.endpoint.__name__, PRICED_APART[(provider, kind)]))
 
 
 def cost_text(credits):
@@ -415,6 +441,9 @@ def _paging(provider, data, page, count):
         has_next = count > 0 and (total is None or page * LUSHA_PAGE_SIZE < total)
         request_id = data.get("requestId") if isinstance(data.get("requestId"), str) else ""
         return {"total": total, "has_next": has_next, "request_id": request_id}
+    if "totalResults" in data:  # a company search: one answer of every match, no pages
+        total = data.get("totalResults") if isinstance(data.get("totalResults"), int) else None
+        return {"total": total, "has_next": False}
     total = data.get("totalPeople") if isinstance(data.get("totalPeople"), int) else None
     has_next = count > 0 and (total is None or page * LEADIQ_PAGE_SIZE < total)
     return {"total": total, "has_next": has_next}

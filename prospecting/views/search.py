@@ -33,6 +33,7 @@ from prospecting.services.search import (
     run_search,
     save_search,
     search_cost,
+    search_price_text,
 )
 
 FORMS = {"lix": LixSearchForm, "lusha": LushaSearchForm, "leadiq": LeadiqSearchForm}
@@ -77,6 +78,7 @@ def _search_page(request, provider):
         "provider": provider,
         "provider_name": PROVIDER_NAMES[provider],
         "page_price": page_price_text(provider),
+        "company_price": search_price_text("leadiq", "company") if provider == "leadiq" else "",
     }
     if not data.get("run"):
         # Prefilled when coming back from a confirmation ("Change the search"); a changed search starts

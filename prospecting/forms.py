@@ -167,7 +167,8 @@ class LixSearchForm(SearchForm):
         label="LinkedIn or Sales Navigator search URL",
         max_length=4000,
         help_text="Run the search on LinkedIn (people, companies, jobs or posts) or in Sales Navigator "
-        "(leads), then paste the address from the browser. Its page=N is the page fetched.",
+        "(leads), then paste the address from the browser. Its page=N is the page fetched. For the people "
+        "hiring for a job, paste the job posting's address (linkedin.com/jobs/view/…) or its id.",
         validators=[reject_control_characters],
     )
     # Lix keeps a search's crawler settings stable across its pages with this id.
@@ -181,8 +182,9 @@ class LixSearchForm(SearchForm):
         if not lix_kind_for(url):
             raise forms.ValidationError(
                 "This is not a search Lix can run: paste the address of a LinkedIn people, companies, jobs "
-                "or posts search (linkedin.com/search/results/…, linkedin.com/jobs/search/…) or of a Sales "
-                "Navigator lead search (linkedin.com/sales/search/people…)."
+                "or posts search (linkedin.com/search/results/…, linkedin.com/jobs/search/…), of a Sales "
+                "Navigator lead search (linkedin.com/sales/search/people…), or of a job posting "
+                "(linkedin.com/jobs/view/…) for its hirers."
             )
         return url
 

@@ -28,6 +28,7 @@ from prospecting.services.lists import create_list
 from prospecting.services.records import keep_people
 from prospecting.services.search import (
     Row,
+    job_id_in,
     keep_results,
     lix_kind_for,
     mark_rows,
@@ -486,6 +487,51 @@ def test_an_empty_leadiq_company_search_says_so(mocked, key_for, alice_client):
     )
     page = alice_client.post(reverse("search_leadiq"), {**LEADIQ_COMPANY, "confirm": "1"}).content.decode()
     assert "No results on this page" in page and "Widen the search" in page
+
+
+LIX_HIRERS = "https://api.lix-it.com/v1/li/linkedin/jobs/hirers"
+JOB_URL = "https://www.linkedin.com/jobs/view/senior-engineer-at-acme-4012345678/?trk=public"
+
+
+@pytest.mark.parametrize(
+    ("text", "job_id"),
+    [
+        (JOB_URL, "4012345678"),
+        ("linkedin.com/jobs/view/4012345678", "4012345678"),
+        ("4012345678", "4012345678"),
+        ("https://www.linkedin.com/jobs/search/?keywords=python", ""),
+        ("https://example.com/jobs/view/4012345678", ""),
+    ],
+)
+def test_a_job_postings_url_or_id_names_its_hirers_search(text, job_id):
+    assert job_id_in(text) == job_id
+    assert (lix_kind_for(text) == "job_hirers") == bool(job_id)
+
+
+def test_lix_job_hirers_says_its_price_then_runs_once_without_pages(mocked, key_for, alice_client, team_a):
+    key_for("lix")
+    mocked.get(LIX_HIRERS, json=fixture("lix", "job_hirers"))
+    asked = alice_client.get(reverse("search_lix"), {"run": "1", "url": JOB_URL}).content.decode()
+    assert "Run this Hirers of a LinkedIn job posting?" in asked
+    assert "Search and spend 1 standard credit" in asked and not mocked.calls
+    page = alice_client.post(
+        reverse("search_lix"), {"run": "1", "url": JOB_URL, "confirm": "1"}
+    ).content.decode()
+    assert parse_qs(urlsplit(mocked.calls[0].request.url).query)["job_id"] == ["4012345678"]
+    assert "Emma Cardona" in page and "Next page" not in page
+    state = re.search(r'name="state" value="([^"]+)"', page).group(1)
+    alice_client.post(reverse("search_keep"), {"state": state, "selected": ["0"]})
+    assert list(Person.objects.for_team(team_a).values_list("full_name", flat=True)) == ["Emma Cardona"]
+
+
+def test_a_job_with_no_hirers_says_so(mocked, key_for, alice_client):
+    key_for("lix")
+    mocked.get(LIX_HIRERS, json={"people": []})
+    page = alice_client.post(
+        reverse("search_lix"), {"run": "1", "url": JOB_URL, "confirm": "1"}
+    ).content.decode()
+    assert "No results on this page" in page and "Lix found no hirers for this job posting" in page
+    assert "Next page" not in page
 
 
 def test_keep_selected_keeps_only_the_ticked_rows_and_marks_them(mocked, key_for, alice_client, team_a):

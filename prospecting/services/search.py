@@ -77,6 +77,9 @@ SEARCHES = {
     ("lix", "sales_nav_people"): SearchKind(
         "lix", "sales_nav_people", "Sales Navigator lead search", LixClient.search_sales_people, "people"
     ),
+    ("lix", "job_hirers"): SearchKind(
+        "lix", "job_hirers", "Hirers of a LinkedIn job posting", LixClient.job_hirers, "people"
+    ),
     ("lusha", "contacts"): SearchKind(
         "lusha", "contacts", "Lusha contact search", LushaClient.search_contacts, "people"
     ),
@@ -102,6 +105,8 @@ def search_kind(provider, kind):
 def lix_kind_for(url):
     """Which Lix search a pasted LinkedIn or Sales Navigator URL is, or "" when it is none of them."""
     text = (url or "").strip()
+    if job_id_in(text):
+        return "job_hirers"
     if "://" not in text:
         text = f"https://{text}"
     parts = urlsplit(text)
@@ -118,6 +123,23 @@ def lix_kind_for(url):
         return "linkedin_posts"
     if path.startswith("/jobs/search"):
         return "linkedin_jobs"
+    return ""
+
+
+def job_id_in(text):
+    """The numeric job id of a LinkedIn job posting's URL (linkedin.com/jobs/view/<id>, or a search's
+    currentJobId=<id>), or of a bare id; "" when there is none."""
+    text = (text or "").strip()
+    if text.isascii() and text.isdigit():
+        return text
+    parts = urlsplit(text if "://" in text else f"https://{text}")
+    host = (parts.hostname or "").lower()
+    if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
+        return ""
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if segments[:2] == ["jobs", "view"] and len(segments) > 2:
+        found = segments[2].rsplit("-", 1)[-1]  # /jobs/view/title-at-company-4012345678/ ends in the id
+        return found if found.isascii() and found.isdigit() else ""
     return ""
 
 
@@ -147,6 +169,9 @@ def _words(text):
 
 def search_params(*, provider, kind, query, page, sequence_id=""):
     """The endpoint's arguments for one page (`page` counts from 1) of a search."""
+    if kind == "job_hirers":
+        # One answer, no pages; the viewer_id (if any) comes from the Lix key's options.
+        return {"job_id": job_id_in(query.get("url", ""))}
     if provider == "lix":
         params = {"url": with_page(query.get("url", ""), page)}
         if sequence_id:
@@ -432,6 +457,8 @@ def _lusha_contact_rows(data):
 
 def _paging(provider, data, page, count):
     data = data if isinstance(data, dict) else {}
+    if provider == "lix" and "people" in data and "items" not in data:  # job hirers: one answer, no pages
+        return {"total": count, "has_next": False}
     if provider == "lix":
         total, start, size = data.get("total"), data.get("start") or 0, data.get("count") or count
         has_next = count > 0 and (total is None or start + max(size, count) < total)

@@ -162,9 +162,17 @@ def _comma_list(label, help_text=""):
     )
 
 
+LIX_FINDS = [
+    ("url", "A pasted LinkedIn or Sales Navigator search, or a job posting"),
+    ("connections", "The connections of the LinkedIn account connected to Lix (the key's viewer_id)"),
+]
+
+
 class LixSearchForm(SearchForm):
+    find = forms.ChoiceField(label="Search", choices=LIX_FINDS, initial="url", required=False)
     url = forms.CharField(
         label="LinkedIn or Sales Navigator search URL",
+        required=False,
         max_length=4000,
         help_text="Run the search on LinkedIn (people, companies, jobs or posts) or in Sales Navigator "
         "(leads), then paste the address from the browser. Its page=N is the page fetched. For the people "
@@ -173,12 +181,16 @@ class LixSearchForm(SearchForm):
     )
     # Lix keeps a search's crawler settings stable across its pages with this id.
     sequence_id = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
-    query_fields = ("url",)
+    query_fields = ("find", "url")
 
     def clean_url(self):
         from prospecting.services.search import lix_kind_for
 
         url = self.cleaned_data["url"].strip()
+        if self.data.get("find") == "connections":
+            return url
+        if not url:
+            raise forms.ValidationError("Paste the address of the search, or choose the connections.")
         if not lix_kind_for(url):
             raise forms.ValidationError(
                 "This is not a search Lix can run: paste the address of a LinkedIn people, companies, jobs "
@@ -188,15 +200,24 @@ class LixSearchForm(SearchForm):
             )
         return url
 
+    def query(self):
+        # A pasted search is saved as its URL alone, as before connections could be searched.
+        if self.kind() == "connections":
+            return {"find": "connections", "url": ""}
+        return {"url": self.cleaned_data["url"]}
+
     def kind(self):
         from prospecting.services.search import lix_kind_for
 
+        # Saved before connections could be searched, a query without `find` is a pasted search.
+        if self.cleaned_data.get("find") == "connections":
+            return "connections"
         return lix_kind_for(self.cleaned_data["url"])
 
     def first_page(self):
         from prospecting.services.search import url_page
 
-        return url_page(self.cleaned_data["url"])
+        return 1 if self.kind() == "connections" else url_page(self.cleaned_data["url"])
 
 
 class LookedUpChoices(forms.MultipleChoiceField):

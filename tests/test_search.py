@@ -534,6 +534,31 @@ def test_a_job_with_no_hirers_says_so(mocked, key_for, alice_client):
     assert "Next page" not in page
 
 
+LIX_CONNECTIONS = "https://api.lix-it.com/v1/connections"
+
+
+def test_lix_connections_of_the_keys_seat_say_their_price_then_run(mocked, key_for, alice_client):
+    key_for("lix", viewer_id="ACoAAB123")
+    mocked.get(LIX_CONNECTIONS, json=fixture("lix", "connections"))
+    asked = alice_client.get(reverse("search_lix"), {"run": "1", "find": "connections"}).content.decode()
+    assert "Search and spend 1 standard credit" in asked and not mocked.calls
+    page = alice_client.post(
+        reverse("search_lix"), {"run": "1", "find": "connections", "confirm": "1"}
+    ).content.decode()
+    sent = parse_qs(urlsplit(mocked.calls[0].request.url).query)
+    assert sent["viewer_id"] == ["ACoAAB123"] and sent["start"] == ["0"] and sent["count"] == ["100"]
+    assert "Alfie Lambert" in page and "Emma Cardona" in page and "Next page" not in page
+
+
+def test_lix_connections_without_a_viewer_id_say_who_can_set_it_and_send_nothing(
+    mocked, key_for, alice_client
+):
+    key_for("lix")
+    page = alice_client.get(reverse("search_lix"), {"run": "1", "find": "connections"}).content.decode()
+    assert "the Lix key has no viewer_id" in page and "set the viewer_id" in page
+    assert not mocked.calls and not ProviderCall.objects.exists()
+
+
 def test_keep_selected_keeps_only_the_ticked_rows_and_marks_them(mocked, key_for, alice_client, team_a):
     key_for("lix")
     mocked.get(LIX_SEARCH, json=fixture("lix", "search_people"))

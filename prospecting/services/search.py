@@ -50,6 +50,7 @@ from prospecting.services.suppression import Purpose, ensure_contactable, suppre
 
 LUSHA_PAGE_SIZE = 25
 LEADIQ_PAGE_SIZE = 25
+LIX_CONNECTIONS_PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ SEARCHES = {
     ),
     ("lix", "job_hirers"): SearchKind(
         "lix", "job_hirers", "Hirers of a LinkedIn job posting", LixClient.job_hirers, "people"
+    ),
+    ("lix", "connections"): SearchKind(
+        "lix", "connections", "Connections of the connected LinkedIn account", LixClient.connections, "people"
     ),
     ("lusha", "contacts"): SearchKind(
         "lusha", "contacts", "Lusha contact search", LushaClient.search_contacts, "people"
@@ -169,6 +173,9 @@ def _words(text):
 
 def search_params(*, provider, kind, query, page, sequence_id=""):
     """The endpoint's arguments for one page (`page` counts from 1) of a search."""
+    if kind == "connections":
+        # The viewer_id is the Lix key's own option (the LinkedIn account connected to Lix).
+        return {"count": LIX_CONNECTIONS_PAGE_SIZE, "start": (page - 1) * LIX_CONNECTIONS_PAGE_SIZE}
     if kind == "job_hirers":
         # One answer, no pages; the viewer_id (if any) comes from the Lix key's options.
         return {"job_id": job_id_in(query.get("url", ""))}
@@ -271,6 +278,12 @@ def search_cost(*, team, provider, kind, query, page):
         key = active_key(team=team, provider=provider)
     except ProviderError as error:
         raise failure_in_words(provider, error) from None
+    if kind == "connections" and not str((key.options or {}).get("viewer_id") or "").strip():
+        # Said before the price is asked: Lix would refuse the call anyway.
+        raise SearchFailed(
+            "Quarry does not know which LinkedIn account is connected to Lix: the Lix key has no viewer_id.",
+            advice="A team admin can set the viewer_id in the Lix key's options under Provider keys.",
+        )
     params = search_params(provider=provider, kind=kind, query=query, page=page)
     return max_credits(provider, search.endpoint.__name__, params, prices_for(key))
 
@@ -436,7 +449,7 @@ def run_search(*, team, user, provider, kind, query, page=1, sequence_id="", sav
         finds=search.finds,
         call_id=call.pk if call else None,
         credits=dict(call.credits) if call else {},
-        **_paging(provider, data, page, len(rows)),
+        **_paging(provider, data, page, len(rows), kind),
     )
     mark_rows(team=team, rows=rows, previous_keys=saved.last_result_keys if saved else None)
     if saved is not None:
@@ -455,10 +468,12 @@ def _lusha_contact_rows(data):
     return rows
 
 
-def _paging(provider, data, page, count):
+def _paging(provider, data, page, count, kind=""):
     data = data if isinstance(data, dict) else {}
-    if provider == "lix" and "people" in data and "items" not in data:  # job hirers: one answer, no pages
+    if kind == "job_hirers":  # one answer, no pages
         return {"total": count, "has_next": False}
+    if kind == "connections":  # paged by start and count, without a total
+        return {"total": None, "has_next": count >= LIX_CONNECTIONS_PAGE_SIZE}
     if provider == "lix":
         total, start, size = data.get("total"), data.get("start") or 0, data.get("count") or count
         has_next = count > 0 and (total is None or start + max(size, count) < total)

@@ -162,39 +162,62 @@ def _comma_list(label, help_text=""):
     )
 
 
+LIX_FINDS = [
+    ("url", "A pasted LinkedIn or Sales Navigator search, or a job posting"),
+    ("connections", "The connections of the LinkedIn account connected to Lix (the key's viewer_id)"),
+]
+
+
 class LixSearchForm(SearchForm):
+    find = forms.ChoiceField(label="Search", choices=LIX_FINDS, initial="url", required=False)
     url = forms.CharField(
         label="LinkedIn or Sales Navigator search URL",
+        required=False,
         max_length=4000,
         help_text="Run the search on LinkedIn (people, companies, jobs or posts) or in Sales Navigator "
-        "(leads), then paste the address from the browser. Its page=N is the page fetched.",
+        "(leads), then paste the address from the browser. Its page=N is the page fetched. For the people "
+        "hiring for a job, paste the job posting's address (linkedin.com/jobs/view/…) or its id.",
         validators=[reject_control_characters],
     )
     # Lix keeps a search's crawler settings stable across its pages with this id.
     sequence_id = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
-    query_fields = ("url",)
+    query_fields = ("find", "url")
 
     def clean_url(self):
         from prospecting.services.search import lix_kind_for
 
         url = self.cleaned_data["url"].strip()
+        if self.data.get("find") == "connections":
+            return url
+        if not url:
+            raise forms.ValidationError("Paste the address of the search, or choose the connections.")
         if not lix_kind_for(url):
             raise forms.ValidationError(
                 "This is not a search Lix can run: paste the address of a LinkedIn people, companies, jobs "
-                "or posts search (linkedin.com/search/results/…, linkedin.com/jobs/search/…) or of a Sales "
-                "Navigator lead search (linkedin.com/sales/search/people…)."
+                "or posts search (linkedin.com/search/results/…, linkedin.com/jobs/search/…), of a Sales "
+                "Navigator lead search (linkedin.com/sales/search/people…), or of a job posting "
+                "(linkedin.com/jobs/view/…) for its hirers."
             )
         return url
+
+    def query(self):
+        # A pasted search is saved as its URL alone, as before connections could be searched.
+        if self.kind() == "connections":
+            return {"find": "connections", "url": ""}
+        return {"url": self.cleaned_data["url"]}
 
     def kind(self):
         from prospecting.services.search import lix_kind_for
 
+        # Saved before connections could be searched, a query without `find` is a pasted search.
+        if self.cleaned_data.get("find") == "connections":
+            return "connections"
         return lix_kind_for(self.cleaned_data["url"])
 
     def first_page(self):
         from prospecting.services.search import url_page
 
-        return url_page(self.cleaned_data["url"])
+        return 1 if self.kind() == "connections" else url_page(self.cleaned_data["url"])
 
 
 class LookedUpChoices(forms.MultipleChoiceField):
@@ -207,7 +230,18 @@ class LookedUpChoices(forms.MultipleChoiceField):
         return 0 < len(str(value).strip()) <= 200
 
 
+LUSHA_FINDS = [("contacts", "Contacts (people)"), ("companies", "Companies")]
+LUSHA_COMPANY_FIELDS = ("countries", "company_names", "company_domains")
+
+
 class LushaSearchForm(SearchForm):
+    find = forms.ChoiceField(
+        label="Search for",
+        choices=LUSHA_FINDS,
+        initial="contacts",
+        required=False,
+        help_text="Both searches are free. A company search uses the countries and company filters only.",
+    )
     job_titles = _comma_list("Job titles", "For example: CTO, Head of Engineering.")
     department_choices = LookedUpChoices(label="Departments", required=False)
     departments = _comma_list(
@@ -217,7 +251,7 @@ class LushaSearchForm(SearchForm):
     countries = _comma_list("Countries", "For example: United Kingdom, France.")
     company_names = _comma_list("Company names")
     company_domains = _comma_list("Company domains", "For example: acme.com, globex.com.")
-    query_fields = ("job_titles", "department_choices", "departments", "seniority", "countries")
+    query_fields = ("find", "job_titles", "department_choices", "departments", "seniority", "countries")
     query_fields += ("company_names", "company_domains")
 
     def __init__(self, *args, lookups=None, **kwargs):
@@ -243,12 +277,18 @@ class LushaSearchForm(SearchForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not any(_given(cleaned.get(name)) for name in self.query_fields):
+        if self.kind() == "companies":
+            if not any(_given(cleaned.get(name)) for name in LUSHA_COMPANY_FIELDS):
+                raise forms.ValidationError(
+                    "Fill in a country, a company name or a company domain: a company search uses those."
+                )
+        elif not any(_given(cleaned.get(name)) for name in self.query_fields if name != "find"):
             raise forms.ValidationError("Fill in at least one filter: Lusha needs something to search on.")
         return cleaned
 
     def kind(self):
-        return "contacts"
+        # Saved before companies could be searched, a query without `find` is a contact search.
+        return "companies" if self.cleaned_data.get("find") == "companies" else "contacts"
 
 
 LEADIQ_SENIORITIES = [
@@ -261,7 +301,18 @@ LEADIQ_SENIORITIES = [
 ]
 
 
+LEADIQ_FINDS = [("people", "People (advanced search)"), ("company", "A company, by domain, name or LinkedIn")]
+
+
 class LeadiqSearchForm(SearchForm):
+    find = forms.ChoiceField(label="Search for", choices=LEADIQ_FINDS, initial="people", required=False)
+    company = forms.CharField(
+        label="Company domain, name or LinkedIn URL",
+        required=False,
+        max_length=300,
+        help_text="For a company search: one company, e.g. acme.com, Acme Inc or its LinkedIn page.",
+        validators=[reject_control_characters],
+    )
     titles = _comma_list("Job titles", "For example: VP of Sales, Sales Director.")
     roles = _comma_list("Roles", "LeadIQ's roles, e.g. Sales, Engineering.")
     seniorities = forms.MultipleChoiceField(
@@ -270,16 +321,23 @@ class LeadiqSearchForm(SearchForm):
     locations = _comma_list("Locations", "For example: United States, London.")
     company_names = _comma_list("Company names")
     company_domains = _comma_list("Company domains")
-    query_fields = ("titles", "roles", "seniorities", "locations", "company_names", "company_domains")
+    query_fields = ("find", "company", "titles", "roles", "seniorities", "locations", "company_names")
+    query_fields += ("company_domains",)
 
     def clean(self):
         cleaned = super().clean()
-        if not any(cleaned.get(name) for name in self.query_fields):
+        if self.kind() == "company":
+            if not (cleaned.get("company") or "").strip():
+                raise forms.ValidationError(
+                    "Give the company's domain, name or LinkedIn URL to search for it."
+                )
+        elif not any(cleaned.get(name) for name in self.query_fields if name not in ("find", "company")):
             raise forms.ValidationError("Fill in at least one filter: LeadIQ needs something to search on.")
         return cleaned
 
     def kind(self):
-        return "people"
+        # Saved before companies could be searched, a query without `find` is a people search.
+        return "company" if self.cleaned_data.get("find") == "company" else "people"
 
 
 class SavedSearchForm(forms.Form):

@@ -41,6 +41,7 @@ urlpatterns = [
     path("search/lusha/", search.search_lusha, name="search_lusha"),
     path("search/leadiq/", search.search_leadiq, name="search_leadiq"),
     path("search/keep/", search.search_keep, name="search_keep"),
+    path("search/enrich/", search.search_enrich, name="search_enrich"),
     path("search/saved/", search.saved_searches, name="saved_searches"),
     path("search/saved/new/", search.saved_search_create, name="saved_search_create"),
     path("search/saved/<int:pk>/run/", search.saved_search_run, name="saved_search_run"),

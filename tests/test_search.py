@@ -13,17 +13,28 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from prospecting.models import ContactPoint, Identifier, Person, ProviderCall, Suppression
-from prospecting.providers.facts import PersonFacts
+from prospecting.models import (
+    Company,
+    ContactPoint,
+    Identifier,
+    Person,
+    ProspectList,
+    ProviderCall,
+    Suppression,
+)
+from prospecting.providers.facts import CompanyFacts, PersonFacts
 from prospecting.services.keys import connect_sandbox_key
+from prospecting.services.lists import create_list
 from prospecting.services.records import keep_people
 from prospecting.services.search import (
     Row,
+    job_id_in,
     keep_results,
     lix_kind_for,
     mark_rows,
     run_search,
     search_cost,
+    search_params,
     url_page,
     with_page,
 )
@@ -143,9 +154,55 @@ def test_marking_a_page_takes_the_same_queries_for_10_and_100_rows(team_a, bob, 
     rows = _people(team_a, bob, count)
     with CaptureQueriesContext(connection) as queries:
         mark_rows(team=team_a, rows=rows)
-    assert len(queries) == 4
+    # identifiers, contact points, list entries, and the three of the one suppression rule
+    assert len(queries) == 6
     assert sum(1 for row in rows if row.record_id) == count // 2
     assert ContactPoint.objects.count() == count // 2
+
+
+def test_a_company_entry_for_an_email_domain_marks_a_search_row_suppressed(team_a):
+    Suppression.objects.create(team=team_a, kind="company", value="corp.test")
+    rows = [
+        Row(
+            person=PersonFacts(
+                linkedin_url="https://www.linkedin.com/in/ann", emails=(("ann@corp.test", ""),)
+            )
+        ),
+        Row(
+            person=PersonFacts(linkedin_url="https://www.linkedin.com/in/bo", company_domain="www.corp.test")
+        ),
+        Row(person=PersonFacts(linkedin_url="https://www.linkedin.com/in/cy", company_domain="other.test")),
+    ]
+    mark_rows(team=team_a, rows=rows)
+    assert [row.suppressed for row in rows] == [True, True, False]
+
+
+def test_a_company_row_is_marked_suppressed_by_its_domain_or_linkedin_id(team_a):
+    Suppression.objects.create(team=team_a, kind="company", value="corp.test")
+    Suppression.objects.create(team=team_a, kind="domain", value="acme.test")
+    rows = [
+        Row(company=CompanyFacts(name="Corp", domain="corp.test")),
+        Row(company=CompanyFacts(name="Acme", domain="https://acme.test/")),
+        Row(company=CompanyFacts(name="Other", domain="other.test")),
+    ]
+    mark_rows(team=team_a, rows=rows)
+    assert [row.suppressed for row in rows] == [True, True, False]
+
+
+def test_a_kept_person_whose_record_is_suppressed_is_marked_in_a_search(team_a, bob):
+    # The search row names no email; the team bought one earlier, and its domain is on the list.
+    keep_people(
+        team=team_a,
+        user=bob,
+        facts=[
+            PersonFacts(linkedin_url="https://www.linkedin.com/in/dee", emails=(("dee@corp.test", "valid"),))
+        ],
+        source="import",
+    )
+    Suppression.objects.create(team=team_a, kind="company", value="corp.test")
+    rows = [Row(person=PersonFacts(linkedin_url="https://linkedin.com/in/dee/"))]
+    mark_rows(team=team_a, rows=rows)
+    assert rows[0].suppressed
 
 
 # --- The pages ---------------------------------------------------------------------------------------------
@@ -236,6 +293,123 @@ def test_lusha_contact_search_is_free_runs_at_once_and_sends_the_filters(mocked,
     assert "Chris Karageorge" in page and "Search and spend" not in page
 
 
+LUSHA_COMPANY_SEARCH = "https://api.lusha.com/prospecting/company/search"
+
+
+def test_lusha_company_search_is_free_sends_only_company_filters_and_keeps_companies(
+    mocked, key_for, alice_client, team_a
+):
+    key_for("lusha")
+    mocked.post(LUSHA_COMPANY_SEARCH, json=fixture("lusha", "company_search"))
+    page = alice_client.get(
+        reverse("search_lusha"),
+        {
+            "run": "1",
+            "find": "companies",
+            "job_titles": "CTO",
+            "company_names": "Amazon",
+            "countries": "France",
+        },
+    ).content.decode()
+    body = json.loads(mocked.calls[0].request.body)
+    assert body["filters"] == {
+        "companies": {"include": {"names": ["Amazon"], "locations": [{"country": "France"}]}}
+    }
+    assert "Lusha company search" in page and "this page was free" in page and "Search and spend" not in page
+    state = re.search(r'name="state" value="([^"]+)"', page).group(1)
+    kept = alice_client.post(reverse("search_keep"), {"state": state, "selected": ["0"]}).content.decode()
+    assert "Kept 1 company in your records." in kept
+    assert list(Company.objects.for_team(team_a).values_list("domain", flat=True)) == ["amazon.com"]
+
+
+def test_a_lusha_company_search_without_company_filters_is_refused_in_words(mocked, key_for, alice_client):
+    key_for("lusha")
+    page = alice_client.get(
+        reverse("search_lusha"), {"run": "1", "find": "companies", "job_titles": "CTO"}
+    ).content.decode()
+    assert "a company search uses those" in page
+    assert not [call for call in mocked.calls if "/search" in call.request.url]
+
+
+def test_an_empty_lusha_company_search_says_so(mocked, key_for, alice_client):
+    key_for("lusha")
+    mocked.post(LUSHA_COMPANY_SEARCH, json={"requestId": "r", "totalResults": 0, "companies": []})
+    page = alice_client.get(
+        reverse("search_lusha"), {"run": "1", "find": "companies", "company_domains": "nothing.test"}
+    ).content.decode()
+    assert "No results on this page" in page and "Widen the search" in page
+
+
+LUSHA_ENRICH = "https://api.lusha.com/prospecting/contact/enrich"
+
+
+def _lusha_results(mocked, key_for, client, **key_options):
+    key_for("lusha", **key_options)
+    mocked.post(LUSHA_SEARCH, json=fixture("lusha", "contact_search"))
+    page = client.get(reverse("search_lusha"), {"run": "1", "job_titles": "CTO"}).content.decode()
+    assert "Enrich selected" in page
+    return re.search(r'name="state" value="([^"]+)"', page).group(1)
+
+
+def test_enrich_selected_shows_the_price_from_the_keys_price_table_and_sends_nothing(
+    mocked, key_for, alice_client
+):
+    state = _lusha_results(mocked, key_for, alice_client, prices={"email": 2, "phone": 10})
+    page = alice_client.post(reverse("search_enrich"), {"state": state, "selected": ["0"]}).content.decode()
+    assert "Enrich 1 contact?" in page and "Nothing has been sent yet" in page
+    assert "Enrich and spend up to 12 credits" in page  # 2 for the email + 10 for the phone
+    assert len(mocked.calls) == 1 and not ProviderCall.objects.filter(endpoint="enrich_contacts").exists()
+
+
+def test_enrich_confirmed_keeps_the_revealed_people_with_the_call_as_provenance(
+    mocked, key_for, alice_client, team_a
+):
+    state = _lusha_results(mocked, key_for, alice_client)
+    mocked.post(LUSHA_ENRICH, json=fixture("lusha", "contact_enrich"))
+    page = alice_client.post(
+        reverse("search_enrich"), {"state": state, "selected": ["0"], "confirm": "1"}
+    ).content.decode()
+    body = json.loads(mocked.calls[-1].request.body)
+    assert body["requestId"] == "b6effae6-35b8-493d-91aa-7d3b1b7c7dc7"
+    assert body["contactIds"] == ["37b4c536-eaec-11ef-ad4b-a75f8e9e1484"]
+    assert "Enriched and kept 1 person." in page
+    person = Person.objects.for_team(team_a).get()
+    assert person.full_name == "Carolina Portela"
+    point = ContactPoint.objects.get(person=person, value="carolina@lusha.com")
+    assert point.call == ProviderCall.objects.get(endpoint="enrich_contacts")
+
+
+def test_enrich_refuses_suppressed_contacts_and_sends_nothing(mocked, key_for, alice_client, team_a):
+    state = _lusha_results(mocked, key_for, alice_client)
+    Suppression.objects.create(team=team_a, kind="company", value="lusha.com")
+    for confirm in ({}, {"confirm": "1"}):
+        page = alice_client.post(
+            reverse("search_enrich"), {"state": state, "selected": ["0"], **confirm}
+        ).content.decode()
+        assert "on the do-not-contact list, and suppressed people are never enriched" in page
+    assert len(mocked.calls) == 1 and not Person.objects.exists()
+
+
+def test_a_rate_limited_enrichment_says_so_in_words(mocked, key_for, alice_client):
+    state = _lusha_results(mocked, key_for, alice_client)
+    mocked.post(
+        LUSHA_ENRICH, json={"message": "Too many requests"}, status=429, headers={"Retry-After": "30"}
+    )
+    page = alice_client.post(
+        reverse("search_enrich"), {"state": state, "selected": ["0"], "confirm": "1"}
+    ).content.decode()
+    assert "Nothing was enriched" in page and "try again in 30 seconds" in page
+    assert not Person.objects.exists()
+
+
+def test_only_lusha_contact_results_can_be_enriched(mocked, key_for, alice_client):
+    _, state = _lix_results_state(mocked, key_for, alice_client)
+    response = alice_client.post(
+        reverse("search_enrich"), {"state": state, "selected": ["0"], "confirm": "1"}
+    )
+    assert response.status_code == 404 and len(mocked.calls) == 1
+
+
 def test_an_empty_search_says_so_and_what_to_do(mocked, key_for, alice_client):
     key_for("lusha")
     mocked.post(LUSHA_SEARCH, json={"requestId": "r", "totalResults": 0, "contacts": []})
@@ -260,6 +434,131 @@ def test_leadiq_people_search_says_its_price_then_runs(mocked, key_for, alice_cl
     assert "Jane Doe" in page and "John Roe" in page
 
 
+LEADIQ_COMPANY = {"run": "1", "find": "company", "company": "https://www.acme.com/about"}
+
+
+def test_leadiq_company_search_says_its_price_then_runs_by_domain(mocked, key_for, alice_client, team_a):
+    key_for("leadiq")
+    mocked.post(LEADIQ_URL, json=fixture("leadiq", "search_company"))
+    asked = alice_client.get(reverse("search_leadiq"), LEADIQ_COMPANY).content.decode()
+    assert "Run this LeadIQ company search?" in asked and len(mocked.calls) == 0
+    price = re.search(r"Search and spend ([^<]+)</button>", asked).group(1)
+    page = alice_client.post(reverse("search_leadiq"), {**LEADIQ_COMPANY, "confirm": "1"}).content.decode()
+    request = json.loads(mocked.calls[0].request.body)
+    assert request["variables"]["input"] == {"domain": "acme.com"}
+    assert "domain industry" in request["query"]  # the company data the price pays for
+    assert "Acme Inc" in page and "LeadIQ company search" in page
+    state = re.search(r'name="state" value="([^"]+)"', page).group(1)
+    alice_client.post(reverse("search_keep"), {"state": state, "selected": ["0"]})
+    assert list(Company.objects.for_team(team_a).values_list("name", flat=True)) == ["Acme Inc"]
+    assert f"a company search, with the company data that lets Quarry match it, up to {price}" in (
+        alice_client.get(reverse("search_leadiq")).content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        (
+            "https://www.linkedin.com/company/acme-inc/",
+            {"linkedin_url": "https://www.linkedin.com/company/acme-inc/"},
+        ),
+        ("acme.com", {"domain": "acme.com"}),
+        ("Acme Inc", {"name": "Acme Inc"}),
+    ],
+)
+def test_leadiq_company_search_takes_a_linkedin_page_a_domain_or_a_name(typed, sent):
+    assert search_params(provider="leadiq", kind="company", query={"company": typed}, page=1) == {
+        "fields": ["company"],
+        **sent,
+    }
+
+
+def test_leadiq_company_search_without_a_company_is_refused_in_words(mocked, key_for, alice_client):
+    key_for("leadiq")
+    page = alice_client.get(reverse("search_leadiq"), {"run": "1", "find": "company"}).content.decode()
+    assert "Give the company&#x27;s domain, name or LinkedIn URL" in page and not mocked.calls
+
+
+def test_an_empty_leadiq_company_search_says_so(mocked, key_for, alice_client):
+    key_for("leadiq")
+    mocked.post(
+        LEADIQ_URL, json={"data": {"searchCompany": {"totalResults": 0, "hasMore": False, "results": []}}}
+    )
+    page = alice_client.post(reverse("search_leadiq"), {**LEADIQ_COMPANY, "confirm": "1"}).content.decode()
+    assert "No results on this page" in page and "Widen the search" in page
+
+
+LIX_HIRERS = "https://api.lix-it.com/v1/li/linkedin/jobs/hirers"
+JOB_URL = "https://www.linkedin.com/jobs/view/senior-engineer-at-acme-4012345678/?trk=public"
+
+
+@pytest.mark.parametrize(
+    ("text", "job_id"),
+    [
+        (JOB_URL, "4012345678"),
+        ("linkedin.com/jobs/view/4012345678", "4012345678"),
+        ("4012345678", "4012345678"),
+        ("https://www.linkedin.com/jobs/search/?keywords=python", ""),
+        ("https://example.com/jobs/view/4012345678", ""),
+    ],
+)
+def test_a_job_postings_url_or_id_names_its_hirers_search(text, job_id):
+    assert job_id_in(text) == job_id
+    assert (lix_kind_for(text) == "job_hirers") == bool(job_id)
+
+
+def test_lix_job_hirers_says_its_price_then_runs_once_without_pages(mocked, key_for, alice_client, team_a):
+    key_for("lix")
+    mocked.get(LIX_HIRERS, json=fixture("lix", "job_hirers"))
+    asked = alice_client.get(reverse("search_lix"), {"run": "1", "url": JOB_URL}).content.decode()
+    assert "Run this Hirers of a LinkedIn job posting?" in asked
+    assert "Search and spend 1 standard credit" in asked and not mocked.calls
+    page = alice_client.post(
+        reverse("search_lix"), {"run": "1", "url": JOB_URL, "confirm": "1"}
+    ).content.decode()
+    assert parse_qs(urlsplit(mocked.calls[0].request.url).query)["job_id"] == ["4012345678"]
+    assert "Emma Cardona" in page and "Next page" not in page
+    state = re.search(r'name="state" value="([^"]+)"', page).group(1)
+    alice_client.post(reverse("search_keep"), {"state": state, "selected": ["0"]})
+    assert list(Person.objects.for_team(team_a).values_list("full_name", flat=True)) == ["Emma Cardona"]
+
+
+def test_a_job_with_no_hirers_says_so(mocked, key_for, alice_client):
+    key_for("lix")
+    mocked.get(LIX_HIRERS, json={"people": []})
+    page = alice_client.post(
+        reverse("search_lix"), {"run": "1", "url": JOB_URL, "confirm": "1"}
+    ).content.decode()
+    assert "No results on this page" in page and "Lix found no hirers for this job posting" in page
+    assert "Next page" not in page
+
+
+LIX_CONNECTIONS = "https://api.lix-it.com/v1/connections"
+
+
+def test_lix_connections_of_the_keys_seat_say_their_price_then_run(mocked, key_for, alice_client):
+    key_for("lix", viewer_id="ACoAAB123")
+    mocked.get(LIX_CONNECTIONS, json=fixture("lix", "connections"))
+    asked = alice_client.get(reverse("search_lix"), {"run": "1", "find": "connections"}).content.decode()
+    assert "Search and spend 1 standard credit" in asked and not mocked.calls
+    page = alice_client.post(
+        reverse("search_lix"), {"run": "1", "find": "connections", "confirm": "1"}
+    ).content.decode()
+    sent = parse_qs(urlsplit(mocked.calls[0].request.url).query)
+    assert sent["viewer_id"] == ["ACoAAB123"] and sent["start"] == ["0"] and sent["count"] == ["100"]
+    assert "Alfie Lambert" in page and "Emma Cardona" in page and "Next page" not in page
+
+
+def test_lix_connections_without_a_viewer_id_say_who_can_set_it_and_send_nothing(
+    mocked, key_for, alice_client
+):
+    key_for("lix")
+    page = alice_client.get(reverse("search_lix"), {"run": "1", "find": "connections"}).content.decode()
+    assert "the Lix key has no viewer_id" in page and "set the viewer_id" in page
+    assert not mocked.calls and not ProviderCall.objects.exists()
+
+
 def test_keep_selected_keeps_only_the_ticked_rows_and_marks_them(mocked, key_for, alice_client, team_a):
     key_for("lix")
     mocked.get(LIX_SEARCH, json=fixture("lix", "search_people"))
@@ -271,6 +570,67 @@ def test_keep_selected_keeps_only_the_ticked_rows_and_marks_them(mocked, key_for
     assert "Kept 1 person in your records." in kept
     assert list(Person.objects.for_team(team_a).values_list("full_name", flat=True)) == ["Alfie Lambert"]
     assert kept.count("In your records") == 1 and len(mocked.calls) == 1  # no second provider call
+
+
+def _lix_results_state(mocked, key_for, client):
+    key_for("lix")
+    mocked.get(LIX_SEARCH, json=fixture("lix", "search_people"))
+    page = client.post(
+        reverse("search_lix"), {"run": "1", "url": PEOPLE_URL, "confirm": "1"}
+    ).content.decode()
+    return page, re.search(r'name="state" value="([^"]+)"', page).group(1)
+
+
+def test_keep_selected_into_a_new_list_creates_it_with_the_kept_people(
+    mocked, key_for, alice_client, team_a, alice
+):
+    page, state = _lix_results_state(mocked, key_for, alice_client)
+    assert 'value="new"' in page
+    kept = alice_client.post(
+        reverse("search_keep"),
+        {"state": state, "selected": ["0", "1"], "to_list": "new", "new_list_name": " Founders "},
+    ).content.decode()
+    founders = ProspectList.objects.get(team=team_a)
+    assert founders.name == "Founders" and founders.created_by == alice
+    assert set(founders.entries.values_list("person__full_name", flat=True)) == set(
+        Person.objects.for_team(team_a).values_list("full_name", flat=True)
+    )
+    assert founders.entries.count() == 2
+    assert "Kept 2 people in your records and added 2 to the list “Founders”." in kept
+    assert kept.count("In Founders") == 2
+
+
+def test_keep_selected_into_an_existing_list_adds_only_the_ones_not_in_it(
+    mocked, key_for, alice_client, team_a, alice
+):
+    page, state = _lix_results_state(mocked, key_for, alice_client)
+    existing = create_list(team=team_a, user=alice, name="Hot")
+    alice_client.post(reverse("search_keep"), {"state": state, "selected": ["0"], "to_list": existing.pk})
+    kept = alice_client.post(
+        reverse("search_keep"), {"state": state, "selected": ["0", "1"], "to_list": existing.pk}
+    ).content.decode()
+    assert existing.entries.count() == 2
+    assert "added 1 to the list “Hot” (1 was in it already)." in kept
+    assert ProspectList.objects.count() == 1
+
+
+def test_keep_selected_into_a_new_list_without_a_name_keeps_nothing(mocked, key_for, alice_client, team_a):
+    page, state = _lix_results_state(mocked, key_for, alice_client)
+    kept = alice_client.post(
+        reverse("search_keep"), {"state": state, "selected": ["0"], "to_list": "new", "new_list_name": " "}
+    ).content.decode()
+    assert "name the new list" in kept
+    assert not Person.objects.for_team(team_a).exists() and not ProspectList.objects.exists()
+
+
+def test_keep_selected_refuses_another_teams_list(mocked, key_for, alice_client, team_a, team_b, carol):
+    page, state = _lix_results_state(mocked, key_for, alice_client)
+    theirs = create_list(team=team_b, user=carol, name="Theirs")
+    response = alice_client.post(
+        reverse("search_keep"), {"state": state, "selected": ["0"], "to_list": theirs.pk}
+    )
+    assert response.status_code == 404
+    assert not theirs.entries.exists() and not Person.objects.for_team(team_a).exists()
 
 
 def test_kept_results_of_another_team_are_refused(mocked, key_for, alice_client, carol_client, team_b):

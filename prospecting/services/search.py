@@ -25,12 +25,9 @@ from prospecting.models import (
     ContactKind,
     ContactPoint,
     Identifier,
-    IdentifierKind,
     ListEntry,
     ProviderCall,
     SavedSearch,
-    Suppression,
-    SuppressionKind,
 )
 from prospecting.models.calls import describe_credits
 from prospecting.providers import PROVIDERS
@@ -49,9 +46,11 @@ from prospecting.providers.lix import LixClient
 from prospecting.providers.lusha import LushaClient
 from prospecting.services.provider_calls import active_key, call_provider
 from prospecting.services.records import company_keys, keep_companies, keep_people, person_keys
+from prospecting.services.suppression import Purpose, ensure_contactable, suppressed_flags
 
 LUSHA_PAGE_SIZE = 25
 LEADIQ_PAGE_SIZE = 25
+LIX_CONNECTIONS_PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -79,11 +78,23 @@ SEARCHES = {
     ("lix", "sales_nav_people"): SearchKind(
         "lix", "sales_nav_people", "Sales Navigator lead search", LixClient.search_sales_people, "people"
     ),
+    ("lix", "job_hirers"): SearchKind(
+        "lix", "job_hirers", "Hirers of a LinkedIn job posting", LixClient.job_hirers, "people"
+    ),
+    ("lix", "connections"): SearchKind(
+        "lix", "connections", "Connections of the connected LinkedIn account", LixClient.connections, "people"
+    ),
     ("lusha", "contacts"): SearchKind(
         "lusha", "contacts", "Lusha contact search", LushaClient.search_contacts, "people"
     ),
+    ("lusha", "companies"): SearchKind(
+        "lusha", "companies", "Lusha company search", LushaClient.search_companies, "companies"
+    ),
     ("leadiq", "people"): SearchKind(
         "leadiq", "people", "LeadIQ advanced people search", LeadiqClient.flat_advanced_search, "people"
+    ),
+    ("leadiq", "company"): SearchKind(
+        "leadiq", "company", "LeadIQ company search", LeadiqClient.search_company, "companies"
     ),
 }
 
@@ -98,6 +109,8 @@ def search_kind(provider, kind):
 def lix_kind_for(url):
     """Which Lix search a pasted LinkedIn or Sales Navigator URL is, or "" when it is none of them."""
     text = (url or "").strip()
+    if job_id_in(text):
+        return "job_hirers"
     if "://" not in text:
         text = f"https://{text}"
     parts = urlsplit(text)
@@ -114,6 +127,23 @@ def lix_kind_for(url):
         return "linkedin_posts"
     if path.startswith("/jobs/search"):
         return "linkedin_jobs"
+    return ""
+
+
+def job_id_in(text):
+    """The numeric job id of a LinkedIn job posting's URL (linkedin.com/jobs/view/<id>, or a search's
+    currentJobId=<id>), or of a bare id; "" when there is none."""
+    text = (text or "").strip()
+    if text.isascii() and text.isdigit():
+        return text
+    parts = urlsplit(text if "://" in text else f"https://{text}")
+    host = (parts.hostname or "").lower()
+    if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
+        return ""
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if segments[:2] == ["jobs", "view"] and len(segments) > 2:
+        found = segments[2].rsplit("-", 1)[-1]  # /jobs/view/title-at-company-4012345678/ ends in the id
+        return found if found.isascii() and found.isdigit() else ""
     return ""
 
 
@@ -143,6 +173,12 @@ def _words(text):
 
 def search_params(*, provider, kind, query, page, sequence_id=""):
     """The endpoint's arguments for one page (`page` counts from 1) of a search."""
+    if kind == "connections":
+        # The viewer_id is the Lix key's own option (the LinkedIn account connected to Lix).
+        return {"count": LIX_CONNECTIONS_PAGE_SIZE, "start": (page - 1) * LIX_CONNECTIONS_PAGE_SIZE}
+    if kind == "job_hirers":
+        # One answer, no pages; the viewer_id (if any) comes from the Lix key's options.
+        return {"job_id": job_id_in(query.get("url", ""))}
     if provider == "lix":
         params = {"url": with_page(query.get("url", ""), page)}
         if sequence_id:
@@ -164,12 +200,16 @@ def search_params(*, provider, kind, query, page, sequence_id=""):
             companies["names"] = _words(query.get("company_names"))
         if _words(query.get("company_domains")):
             companies["domains"] = _words(query.get("company_domains"))
+        if _words(query.get("countries")) and kind == "companies":
+            companies["locations"] = [{"country": country} for country in _words(query.get("countries"))]
         filters = {}
-        if contacts:
+        if contacts and kind == "contacts":
             filters["contacts"] = {"include": contacts}
         if companies:
             filters["companies"] = {"include": companies}
         return {"filters": filters, "page": page - 1, "size": LUSHA_PAGE_SIZE}
+    if (provider, kind) == ("leadiq", "company"):
+        return {"fields": ["company"], **leadiq_company_identifier(query.get("company", ""))}
     if provider == "leadiq":
         contact, company = {}, {}
         for name, key in (("titles", "titles"), ("roles", "roles"), ("locations", "locations")):
@@ -195,6 +235,17 @@ def search_params(*, provider, kind, query, page, sequence_id=""):
             "skip": (page - 1) * LEADIQ_PAGE_SIZE,
         }
     raise ValueError(f"Quarry cannot search {provider} yet.")
+
+
+def leadiq_company_identifier(text):
+    """What LeadIQ's company search is given for the text typed: a LinkedIn company URL, a domain (a URL
+    or a bare host name), or else a name."""
+    text = (text or "").strip()
+    if identifiers.company_linkedin_id(text) and "linkedin." in text.lower():
+        return {"linkedin_url": text}
+    if " " not in text and "." in text and identifiers.domain(text):
+        return {"domain": identifiers.domain(text)}
+    return {"name": text}
 
 
 def lusha_filter_choices(*, team, user):
@@ -227,6 +278,12 @@ def search_cost(*, team, provider, kind, query, page):
         key = active_key(team=team, provider=provider)
     except ProviderError as error:
         raise failure_in_words(provider, error) from None
+    if kind == "connections" and not str((key.options or {}).get("viewer_id") or "").strip():
+        # Said before the price is asked: Lix would refuse the call anyway.
+        raise SearchFailed(
+            "Quarry does not know which LinkedIn account is connected to Lix: the Lix key has no viewer_id.",
+            advice="A team admin can set the viewer_id in the Lix key's options under Provider keys.",
+        )
     params = search_params(provider=provider, kind=kind, query=query, page=page)
     return max_credits(provider, search.endpoint.__name__, params, prices_for(key))
 
@@ -236,11 +293,21 @@ def page_price_text(provider):
     the search button ("" when free); the confirmation then gives the price with the team's key."""
     texts = {
         describe_credits(max_credits(provider, search.endpoint.__name__, {"limit": LEADIQ_PAGE_SIZE}))
-        for (slug, _), search in SEARCHES.items()
-        if slug == provider
+        for (slug, kind), search in SEARCHES.items()
+        if slug == provider and (slug, kind) not in PRICED_APART
     }
     texts.discard("")
     return " or ".join(sorted(texts))
+
+
+# Searches whose price the page states apart from the search button's (they are not paged).
+PRICED_APART = {("leadiq", "company"): {"fields": ["company"]}}
+
+
+def search_price_text(provider, kind):
+    """What one run of a search priced apart costs at most with the documented prices, in words."""
+    search = search_kind(provider, kind)
+    return describe_credits(max_credits(provider, search.endpoint.__name__, PRICED_APART[(provider, kind)]))
 
 
 def cost_text(credits):
@@ -299,6 +366,9 @@ class Row:
     # Kept records are matched on identifiers: a row with none (a Lusha prospect before enrichment, a job's
     # company name) would make a new record at every keep, so it cannot be kept.
     keepable: bool = True
+    # The provider's own id of the result when it is needed later and no identifier carries it: a Lusha
+    # search's contactId, which its enrichment takes (the facts' lusha_id is the person's id, not this).
+    ref: str = ""
 
     @property
     def facts(self):
@@ -334,6 +404,7 @@ class Results:
     sequence_id: str = ""
     call_id: int | None = None
     credits: dict = field(default_factory=dict)
+    request_id: str = ""  # Lusha's requestId of the search, which its enrichment takes
 
     @property
     def has_previous(self):
@@ -363,7 +434,9 @@ def run_search(*, team, user, provider, kind, query, page=1, sequence_id="", sav
     )
     client = PROVIDERS[provider]
     data = result.data
-    if search.finds == "people":
+    if (provider, kind) == ("lusha", "contacts"):
+        rows = _lusha_contact_rows(data)
+    elif search.finds == "people":
         rows = [Row(person=facts) for facts in client.people_from(search.endpoint.__name__, data)]
     else:
         rows = [Row(company=facts) for facts in client.companies_from(search.endpoint.__name__, data)]
@@ -376,7 +449,7 @@ def run_search(*, team, user, provider, kind, query, page=1, sequence_id="", sav
         finds=search.finds,
         call_id=call.pk if call else None,
         credits=dict(call.credits) if call else {},
-        **_paging(provider, data, page, len(rows)),
+        **_paging(provider, data, page, len(rows), kind),
     )
     mark_rows(team=team, rows=rows, previous_keys=saved.last_result_keys if saved else None)
     if saved is not None:
@@ -384,8 +457,23 @@ def run_search(*, team, user, provider, kind, query, page=1, sequence_id="", sav
     return results
 
 
-def _paging(provider, data, page, count):
+def _lusha_contact_rows(data):
+    """A Lusha contact search's rows, each with its contactId (enrichment asks for contacts by it)."""
+    rows = []
+    items = data.get("contacts") if isinstance(data, dict) else None
+    for item in items if isinstance(items, list) else []:
+        for facts in LushaClient.people_from("search_contacts", {"contacts": [item]}):
+            contact_id = item.get("contactId") if isinstance(item, dict) else None
+            rows.append(Row(person=facts, ref=contact_id if isinstance(contact_id, str) else ""))
+    return rows
+
+
+def _paging(provider, data, page, count, kind=""):
     data = data if isinstance(data, dict) else {}
+    if kind == "job_hirers":  # one answer, no pages
+        return {"total": count, "has_next": False}
+    if kind == "connections":  # paged by start and count, without a total
+        return {"total": None, "has_next": count >= LIX_CONNECTIONS_PAGE_SIZE}
     if provider == "lix":
         total, start, size = data.get("total"), data.get("start") or 0, data.get("count") or count
         has_next = count > 0 and (total is None or start + max(size, count) < total)
@@ -393,7 +481,11 @@ def _paging(provider, data, page, count):
     if provider == "lusha":
         total = data.get("totalResults") if isinstance(data.get("totalResults"), int) else None
         has_next = count > 0 and (total is None or page * LUSHA_PAGE_SIZE < total)
-        return {"total": total, "has_next": has_next}
+        request_id = data.get("requestId") if isinstance(data.get("requestId"), str) else ""
+        return {"total": total, "has_next": has_next, "request_id": request_id}
+    if "totalResults" in data:  # a company search: one answer of every match, no pages
+        total = data.get("totalResults") if isinstance(data.get("totalResults"), int) else None
+        return {"total": total, "has_next": False}
     total = data.get("totalPeople") if isinstance(data.get("totalPeople"), int) else None
     has_next = count > 0 and (total is None or page * LEADIQ_PAGE_SIZE < total)
     return {"total": total, "has_next": has_next}
@@ -404,8 +496,8 @@ def row_keys(row):
 
 
 def mark_rows(*, team, rows, previous_keys=None):
-    """Mark each row with what the team knows, in four queries whatever the number of rows:
-    identifiers, contact points, list entries, suppression rules."""
+    """Mark each row with what the team knows, in six queries whatever the number of rows: identifiers,
+    contact points, list entries, and the three of `suppressed_flags`."""
     if not rows:
         return rows
     keys = [row_keys(row) for row in rows]
@@ -453,53 +545,25 @@ def mark_rows(*, team, rows, previous_keys=None):
         ):
             lists[pk].append(name)
 
-    # What could match a suppression rule, per row: the facts' own emails, domains and profiles, and the
-    # emails the team already knows for that person.
-    candidates = []
-    for row, found in zip(rows, keys, strict=True):
+    for row in rows:
         row.emails = [(v, s) for k, v, s in points.get(row.record_id, ()) if k == ContactKind.EMAIL]
         row.phones = [(v, s) for k, v, s in points.get(row.record_id, ()) if k == ContactKind.PHONE]
         row.lists = sorted(set(lists.get(row.record_id, ())))
-        candidates.append(_suppression_candidates(row, found))
-    wanted_rules = set().union(*candidates)
-    if wanted_rules:
-        match = Q()
-        for kind in {kind for kind, _ in wanted_rules}:
-            match |= Q(kind=kind, value__in={value for k, value in wanted_rules if k == kind})
-        rules = set(Suppression.objects.for_team(team).filter(match).values_list("kind", "value"))
-        for row, wanted_here in zip(rows, candidates, strict=True):
-            row.suppressed = bool(wanted_here & rules)
+    # The one suppression rule (services/suppression.py), so a search row is marked exactly as the enrich,
+    # export and push paths refuse it. A company row is asked about as a person at that company.
+    flags = suppressed_flags(team=team, facts=[_suppression_facts(row) for row in rows])
+    for row, flag in zip(rows, flags, strict=True):
+        row.suppressed = flag
     return rows
 
 
-def _suppression_candidates(row, found):
-    """(Suppression kind, value) pairs that would suppress this row."""
-    candidates = set()
+def _suppression_facts(row):
     if row.person:
-        emails = {identifiers.email(a) for a, _ in row.person.emails} | {a for a, _ in row.emails}
-        for address in filter(None, emails):
-            candidates.add((SuppressionKind.EMAIL, address))
-            candidates.add((SuppressionKind.DOMAIN, identifiers.email_domain(address)))
-        candidates |= {
-            (SuppressionKind.LINKEDIN, v)
-            for k, v in found
-            if k in (IdentifierKind.LINKEDIN, IdentifierKind.SALES_NAV)
-        }
-        company = (
-            identifiers.domain(row.person.company_domain),
-            identifiers.company_linkedin_id(row.person.company_linkedin_url),
-        )
-    else:
-        company = (
-            identifiers.domain(row.company.domain),
-            identifiers.company_linkedin_id(row.company.linkedin_url)
-            or identifiers.company_linkedin_id(row.company.linkedin_id),
-        )
-    # A suppressed domain covers the company of that domain; a company is named by domain or LinkedIn id.
-    for value in filter(None, company):
-        candidates.add((SuppressionKind.COMPANY, value))
-        candidates.add((SuppressionKind.DOMAIN, value))
-    return {(kind, value) for kind, value in candidates if value}
+        return row.person
+    return PersonFacts(
+        company_domain=row.company.domain,
+        company_linkedin_url=row.company.linkedin_url or row.company.linkedin_id,
+    )
 
 
 def _digest(facts):
@@ -522,7 +586,9 @@ def results_state(results):
         "sequence_id": results.sequence_id,
         "call_id": results.call_id,
         "credits": results.credits,
+        "request_id": results.request_id,
         "rows": [asdict(row.facts) for row in results.rows],
+        "refs": [row.ref for row in results.rows],
     }
 
 
@@ -538,6 +604,9 @@ def results_from_state(*, team, state, previous_keys=None):
                 item[name] = tuple(tuple(pair) for pair in item[name])
         made = facts(**item)
         rows.append(Row(person=made) if search.finds == "people" else Row(company=made))
+    refs = state.get("refs") or []
+    for row, ref in zip(rows, refs, strict=False):
+        row.ref = ref if isinstance(ref, str) else ""
     results = Results(
         provider=state["provider"],
         kind=state["kind"],
@@ -550,6 +619,7 @@ def results_from_state(*, team, state, previous_keys=None):
         sequence_id=state.get("sequence_id") or "",
         call_id=state.get("call_id"),
         credits=state.get("credits") or {},
+        request_id=state.get("request_id") or "",
     )
     mark_rows(team=team, rows=rows, previous_keys=previous_keys)
     return results
@@ -568,6 +638,75 @@ def keep_results(*, team, user, results, selected):
     return keep_companies(
         team=team, user=user, facts=[row.company for row in rows], source=results.provider, call=call
     )
+
+
+# --- Enriching selected Lusha contacts (spends credits) --------------------------------------------------
+
+
+@dataclass
+class Enrichment:
+    rows: list  # the selected rows that may be enriched
+    refused: int  # selected rows on the do-not-contact list: never enriched
+    credits: dict  # the most enriching `rows` can cost with the team's key ({} when nothing to enrich)
+
+
+def plan_enrichment(*, team, results, selected):
+    """What enriching the selected rows of a Lusha contact search would do and cost, before anything is
+    sent: suppressed people (by the one rule, and `ensure_contactable` for those the team keeps) are left
+    out. Raises SearchFailed when the team has no Lusha key."""
+    if (results.provider, results.kind) != ("lusha", "contacts"):
+        raise ValueError("Only a Lusha contact search's results can be enriched.")
+    chosen = [results.rows[i] for i in sorted(set(selected)) if 0 <= i < len(results.rows)]
+    chosen = [row for row in chosen if row.ref]
+    kept = {row.record_id for row in chosen if row.record_id}
+    cleared = set()
+    if kept:
+        clearance = ensure_contactable(team=team, people=kept, purpose=Purpose.ENRICH)
+        cleared = set(clearance.people.values_list("pk", flat=True))
+    allowed = [
+        row for row in chosen if not row.suppressed and (not row.record_id or row.record_id in cleared)
+    ]
+    credits = {}
+    if allowed:
+        try:
+            key = active_key(team=team, provider="lusha")
+        except ProviderError as error:
+            raise failure_in_words("lusha", error) from None
+        params = _enrich_params(results, allowed)
+        credits = max_credits("lusha", LushaClient.enrich_contacts.__name__, params, prices_for(key))
+    return Enrichment(rows=allowed, refused=len(chosen) - len(allowed), credits=credits)
+
+
+def _enrich_params(results, rows):
+    return {"request_id": results.request_id, "contact_ids": [row.ref for row in rows]}
+
+
+def enrich_contacts(*, team, user, results, selected):
+    """Enrich the selected rows of a Lusha contact search (suppressed people left out, as planned), and
+    keep the people it reveals with the enrichment call as their provenance. Returns (plan, people kept).
+    Raises SearchFailed, in words, when Lusha refuses."""
+    plan = plan_enrichment(team=team, results=results, selected=selected)
+    if not plan.rows:
+        return plan, []
+    try:
+        result = call_provider(
+            team=team,
+            user=user,
+            provider="lusha",
+            endpoint=LushaClient.enrich_contacts,
+            **_enrich_params(results, plan.rows),
+        )
+    except ProviderError as error:
+        raise failure_in_words("lusha", error) from None
+    # As in run_search: the call's log row is this member's newest call of the endpoint.
+    call = (
+        ProviderCall.objects.for_team(team)
+        .filter(user=user, provider="lusha", endpoint="enrich_contacts")
+        .order_by("-id")
+        .first()
+    )
+    facts = LushaClient.people_from("enrich_contacts", result.data)
+    return plan, keep_people(team=team, user=user, facts=facts, source="lusha", call=call)
 
 
 # --- Saved searches ----------------------------------------------------------------------------------------

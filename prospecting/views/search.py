@@ -17,19 +17,23 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import team_required
 from prospecting.forms import LeadiqSearchForm, LixSearchForm, LushaSearchForm, SavedSearchForm
-from prospecting.models import SavedSearch
+from prospecting.models import ProspectList, SavedSearch
+from prospecting.services.lists import add_to_list, create_list
 from prospecting.services.search import (
     SEARCHES,
     SearchFailed,
     cost_text,
+    enrich_contacts,
     keep_results,
     lusha_filter_choices,
     page_price_text,
+    plan_enrichment,
     results_from_state,
     results_state,
     run_search,
     save_search,
     search_cost,
+    search_price_text,
 )
 
 FORMS = {"lix": LixSearchForm, "lusha": LushaSearchForm, "leadiq": LeadiqSearchForm}
@@ -74,6 +78,7 @@ def _search_page(request, provider):
         "provider": provider,
         "provider_name": PROVIDER_NAMES[provider],
         "page_price": page_price_text(provider),
+        "company_price": search_price_text("leadiq", "company") if provider == "leadiq" else "",
     }
     if not data.get("run"):
         # Prefilled when coming back from a confirmation ("Change the search"); a changed search starts
@@ -165,6 +170,7 @@ def _render_results(request, results, context):
             "next_url": paging.get(results.page + 1),
             "page_cost": page_cost,
             "save_form": context.get("save_form") or SavedSearchForm(),
+            "team_lists": ProspectList.objects.for_team(request.team).only("pk", "name"),
         },
     )
 
@@ -203,19 +209,92 @@ def _results_from_post(request):
 def search_keep(request):
     results = _results_from_post(request)
     selected = [int(value) for value in request.POST.getlist("selected") if value.isdigit()]
-    if not selected:
+    to_list, new_name = request.POST.get("to_list", ""), request.POST.get("new_list_name", "").strip()
+    prospect_list = None
+    if to_list and to_list != "new":
+        prospect_list = get_object_or_404(ProspectList.objects.for_team(request.team), pk=_int(to_list))
+    if request.POST.get("back"):
+        pass  # back from a confirmation that was not given: the results again, nothing kept
+    elif not selected:
         messages.warning(request, "Nothing was kept: tick the rows to keep first.")
+    elif to_list == "new" and not new_name:
+        messages.error(request, "Nothing was kept: name the new list, or choose an existing one.")
     else:
         kept = keep_results(team=request.team, user=request.user, results=results, selected=selected)
         what = "people" if results.finds == "people" else "companies"
         one = "person" if results.finds == "people" else "company"
         if kept:
-            messages.success(request, f"Kept {len(kept)} {one if len(kept) == 1 else what} in your records.")
+            text = f"Kept {len(kept)} {one if len(kept) == 1 else what} in your records"
+            if to_list == "new":
+                prospect_list = create_list(team=request.team, user=request.user, name=new_name)
+            if prospect_list is not None:
+                added = add_to_list(prospect_list=prospect_list, user=request.user, **{what: kept})
+                already = len({record.pk for record in kept}) - added
+                text += f" and added {added} to the list “{prospect_list.name}”"
+                if already:
+                    text += f" ({already} {'was' if already == 1 else 'were'} in it already)"
+            messages.success(request, text + ".")
         else:
             messages.warning(request, "Nothing was kept: nothing identifies the rows ticked.")
-        # Marked again: the rows just kept now show as records the team has.
+        # Marked again: the rows just kept now show as records the team has (and in which lists).
         results = results_from_state(team=request.team, state=_state_of(request))
     return _render_results(request, results, {})
+
+
+@team_required
+@require_POST
+def search_enrich(request):
+    """Enrich the ticked rows of a Lusha contact search: the first POST shows the price with the team's
+    key and asks; only the confirmation (`confirm`) calls Lusha."""
+    results = _results_from_post(request)
+    if (results.provider, results.kind) != ("lusha", "contacts"):
+        raise Http404("Only a Lusha contact search's results can be enriched.")
+    selected = [int(value) for value in request.POST.getlist("selected") if value.isdigit()]
+    context = {"provider": "lusha", "provider_name": PROVIDER_NAMES["lusha"]}
+    try:
+        if not request.POST.get("confirm"):
+            plan = plan_enrichment(team=request.team, results=results, selected=selected)
+            if not plan.rows:
+                messages.warning(request, _nothing_to_enrich(plan.refused))
+                return _render_results(request, results, {})
+            return render(
+                request,
+                "prospecting/search_enrich_confirm.html",
+                context
+                | {
+                    "plan": plan,
+                    "cost": cost_text(plan.credits) or "nothing",
+                    "state": request.POST.get("state", ""),
+                    "selected": selected,
+                },
+            )
+        plan, kept = enrich_contacts(team=request.team, user=request.user, results=results, selected=selected)
+    except SearchFailed as failure:
+        messages.error(request, f"Nothing was enriched: {failure.message} {failure.advice}".strip())
+        return _render_results(request, results, {})
+    if not plan.rows:
+        messages.warning(request, _nothing_to_enrich(plan.refused))
+    elif kept:
+        text = f"Enriched and kept {len(kept)} {'person' if len(kept) == 1 else 'people'}"
+        if plan.refused:
+            verb = "was" if plan.refused == 1 else "were"
+            text += f"; {plan.refused} on the do-not-contact list {verb} left out"
+        messages.success(request, text + ".")
+    else:
+        messages.warning(
+            request, "Lusha found nothing more about the contacts ticked; only what it found is charged."
+        )
+    results = results_from_state(team=request.team, state=_state_of(request))
+    return _render_results(request, results, {})
+
+
+def _nothing_to_enrich(refused):
+    if refused:
+        return (
+            f"Nothing was enriched: the {refused} ticked {'contact is' if refused == 1 else 'contacts are'}"
+            " on the do-not-contact list, and suppressed people are never enriched."
+        )
+    return "Nothing was enriched: tick the contacts to enrich first."
 
 
 def _state_of(request):

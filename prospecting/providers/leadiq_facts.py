@@ -119,8 +119,11 @@ def _prospect(one):
         (plain.first(email.get("value")), _email_status(email.get("status")))
         for email in plain.records(one.get("personalEmails"))
     ]
+    personal = one.get("personalEmails")
     emails += [
-        (plain.text(email), "unknown") for email in one.get("personalEmails") or () if isinstance(email, str)
+        (plain.text(email), "unknown")
+        for email in (personal if isinstance(personal, list) else ())
+        if isinstance(email, str)
     ]
     return PersonFacts(
         linkedin_url=plain.text(one.get("linkedinUrl")),

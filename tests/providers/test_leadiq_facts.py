@@ -146,6 +146,7 @@ def test_suppressed_or_invalid_phones_are_left_out():
         {"companies": [None, {"company": None, "people": None}, {"people": [None, {}]}]},
         {"results": [{"currentPositions": [None, {"companyInfo": None, "emails": None, "phones": [None]}]}]},
         {"items": [None, {"company": None, "personalEmails": None, "mobilePhones": {}}]},
+        {"items": [{"personalEmails": True}]},  # found by the fuzz test: a bool is not a list of emails
     ],
 )
 def test_empty_or_odd_answers_give_no_facts(data):

@@ -100,38 +100,40 @@ class Company(models.Model):
         return self.name or self.domain or f"Company {self.pk}"
 
 
+def _rule(kinds, value):
+    """A Suppression row of the outer row's team naming `value` as one of `kinds`: one lookup in the
+    (team, kind, value) unique index."""
+    return Exists(Suppression.objects.filter(team=OuterRef("team"), kind__in=kinds, value=value))
+
+
 def suppression_match():
     """A condition true for a Person matched by one of their team's Suppression rows: an email contact
-    point, that email's domain, a LinkedIn identifier, or their company's domain or LinkedIn id."""
-    rules = Suppression.objects.filter(team=OuterRef("team"))
-    emails = ContactPoint.objects.filter(person=OuterRef(OuterRef("pk")), kind=ContactKind.EMAIL)
+    point, that email's domain, a LinkedIn identifier, or their company's domain or LinkedIn id.
+
+    Each test starts from the person's own rows and looks the rule up by index: starting from the team's
+    suppression rows instead scanned them all once per person (seconds for a list of 10,000 people)."""
+    domains = [SuppressionKind.DOMAIN, SuppressionKind.COMPANY]
+    emails = ContactPoint.objects.filter(person=OuterRef("pk"), kind=ContactKind.EMAIL)
     profiles = Identifier.objects.filter(
-        person=OuterRef(OuterRef("pk")), kind__in=[IdentifierKind.LINKEDIN, IdentifierKind.SALES_NAV]
+        person=OuterRef("pk"), kind__in=[IdentifierKind.LINKEDIN, IdentifierKind.SALES_NAV]
     )
     company_ids = Identifier.objects.filter(
-        company=OuterRef(OuterRef("company")),
-        kind__in=[IdentifierKind.DOMAIN, IdentifierKind.COMPANY_LINKEDIN],
+        company=OuterRef("company"), kind__in=[IdentifierKind.DOMAIN, IdentifierKind.COMPANY_LINKEDIN]
     )
     return (
-        Exists(rules.filter(kind=SuppressionKind.EMAIL, value__in=emails.values("value")))
         # A company suppressed by its domain covers addresses at it, even with no company record kept.
-        | Exists(
-            rules.filter(
-                kind__in=[SuppressionKind.DOMAIN, SuppressionKind.COMPANY], value__in=emails.values("domain")
+        Exists(
+            emails.filter(
+                _rule([SuppressionKind.EMAIL], OuterRef("value")) | _rule(domains, OuterRef("domain"))
             )
         )
-        | Exists(rules.filter(kind=SuppressionKind.LINKEDIN, value__in=profiles.values("value")))
+        | Exists(profiles.filter(_rule([SuppressionKind.LINKEDIN], OuterRef("value"))))
         # A suppressed domain covers the company of that domain too; a suppressed company is named by
         # its domain or its LinkedIn id.
-        | Exists(
-            rules.filter(
-                kind__in=[SuppressionKind.DOMAIN, SuppressionKind.COMPANY],
-                value__in=company_ids.values("value"),
-            )
-        )
+        | Exists(company_ids.filter(_rule(domains, OuterRef("value"))))
         # The company's own display fields too, for a company made without identifier rows.
         | Exists(
-            rules.filter(kind__in=[SuppressionKind.DOMAIN, SuppressionKind.COMPANY]).filter(
+            Suppression.objects.filter(team=OuterRef("team"), kind__in=domains).filter(
                 Q(value=OuterRef("company__domain")) | Q(value=OuterRef("company__linkedin_id"))
             )
         )

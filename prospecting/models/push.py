@@ -20,8 +20,13 @@ class PushOutcome(models.TextChoices):
     FAILED = "failed", "Not added"
 
 
+ACTIVE_STATES = (PushState.QUEUED, PushState.RUNNING)
+
+
 class LeadiqPushQuerySet(TeamScopedQuerySet):
-    pass
+    def active(self):
+        """Pushes waiting for a worker or running: at most one per list."""
+        return self.filter(state__in=ACTIVE_STATES)
 
 
 class LeadiqPush(models.Model):
@@ -55,7 +60,7 @@ class LeadiqPush(models.Model):
 
     @property
     def is_active(self):
-        return self.state in (PushState.QUEUED, PushState.RUNNING)
+        return self.state in ACTIVE_STATES
 
     def count(self, outcome):
         return sum(1 for item in self.outcomes if item.get("outcome") == outcome)

@@ -144,6 +144,8 @@ class Call:
 class Result:
     data: Any
     call: Call
+    # Set by Quarry's call service: the call log row of this call (clients know no models).
+    log: Any = None
 
 
 # The headers that carry a key, of every provider (providers.md "Auth").

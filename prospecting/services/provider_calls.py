@@ -70,6 +70,7 @@ def call_provider(*, team, user, provider, endpoint, max_wait=DEFAULT_MAX_WAIT, 
     finally:
         limiter.done(slot)  # the answer is back (or nothing was sent): its windows count from now
     finish_call(row, team=team, user=user, key=key, params=params, result=result)
+    result.log = row
     if result.call.retry_after:
         limiter.block(buckets, result.call.retry_after)
     return result

@@ -55,9 +55,7 @@ def push_preview(*, prospect_list):
         "held_back": clearance.held_back,
         "leadiq_list_name": earlier.leadiq_list_name if earlier else prospect_list.name,
         "reuses_list": earlier is not None,
-        "active": LeadiqPush.objects.filter(
-            prospect_list=prospect_list, state__in=[PushState.QUEUED, PushState.RUNNING]
-        ).first(),
+        "active": LeadiqPush.objects.active().filter(prospect_list=prospect_list).first(),
     }
 
 
@@ -68,9 +66,7 @@ def start_leadiq_push(*, prospect_list, user):
 
     with transaction.atomic():
         type(prospect_list).objects.select_for_update().filter(pk=prospect_list.pk).first()
-        running = LeadiqPush.objects.filter(
-            prospect_list=prospect_list, state__in=[PushState.QUEUED, PushState.RUNNING]
-        ).first()
+        running = LeadiqPush.objects.active().filter(prospect_list=prospect_list).first()
         if running:
             return running
         push = LeadiqPush.objects.create(

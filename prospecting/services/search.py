@@ -425,13 +425,7 @@ def run_search(*, team, user, provider, kind, query, page=1, sequence_id="", sav
         result = call_provider(team=team, user=user, provider=provider, endpoint=search.endpoint, **params)
     except ProviderError as error:
         raise failure_in_words(provider, error) from None
-    # call_provider returns the provider's answer; its log row is this member's newest call of the endpoint.
-    call = (
-        ProviderCall.objects.for_team(team)
-        .filter(user=user, provider=provider, endpoint=search.endpoint.__name__)
-        .order_by("-id")
-        .first()
-    )
+    call = result.log
     client = PROVIDERS[provider]
     data = result.data
     if (provider, kind) == ("lusha", "contacts"):
@@ -698,13 +692,7 @@ def enrich_contacts(*, team, user, results, selected):
         )
     except ProviderError as error:
         raise failure_in_words("lusha", error) from None
-    # As in run_search: the call's log row is this member's newest call of the endpoint.
-    call = (
-        ProviderCall.objects.for_team(team)
-        .filter(user=user, provider="lusha", endpoint="enrich_contacts")
-        .order_by("-id")
-        .first()
-    )
+    call = result.log
     facts = LushaClient.people_from("enrich_contacts", result.data)
     return plan, keep_people(team=team, user=user, facts=facts, source="lusha", call=call)
 

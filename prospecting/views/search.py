@@ -10,13 +10,19 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core import signing
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import team_required
-from prospecting.forms import LeadiqSearchForm, LixSearchForm, LushaSearchForm, SavedSearchForm
+from accounts.decorators import post_to_object, team_required
+from prospecting.forms import (
+    LeadiqSearchForm,
+    LixSearchForm,
+    LushaSearchForm,
+    ProspectListForm,
+    SavedSearchForm,
+)
 from prospecting.models import ProspectList, SavedSearch
 from prospecting.services.lists import add_to_list, create_list
 from prospecting.services.search import (
@@ -219,6 +225,8 @@ def search_keep(request):
         messages.warning(request, "Nothing was kept: tick the rows to keep first.")
     elif to_list == "new" and not new_name:
         messages.error(request, "Nothing was kept: name the new list, or choose an existing one.")
+    elif to_list == "new" and not (name_form := ProspectListForm({"name": new_name})).is_valid():
+        messages.error(request, "Nothing was kept: " + " ".join(name_form.errors["name"]))
     else:
         kept = keep_results(team=request.team, user=request.user, results=results, selected=selected)
         what = "people" if results.finds == "people" else "companies"
@@ -226,7 +234,9 @@ def search_keep(request):
         if kept:
             text = f"Kept {len(kept)} {one if len(kept) == 1 else what} in your records"
             if to_list == "new":
-                prospect_list = create_list(team=request.team, user=request.user, name=new_name)
+                prospect_list = create_list(
+                    team=request.team, user=request.user, name=name_form.cleaned_data["name"]
+                )
             if prospect_list is not None:
                 added = add_to_list(prospect_list=prospect_list, user=request.user, **{what: kept})
                 already = len({record.pk for record in kept}) - added
@@ -358,10 +368,8 @@ def _as_form_data(query):
 
 
 @team_required
-def saved_search_delete(request, pk):
-    saved = get_object_or_404(_visible_searches(request), pk=pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@post_to_object(_visible_searches)
+def saved_search_delete(request, saved):
     if saved.owner_id != request.user.pk and not request.membership.is_admin:
         messages.error(request, "Only its owner or a team admin can delete a shared search.")
         return redirect("saved_searches")

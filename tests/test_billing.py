@@ -69,6 +69,21 @@ def test_a_lusha_contact_it_says_it_did_not_charge_is_free(mocked, key_for, team
     assert only_call().credits == {}
 
 
+def test_a_lusha_contact_charged_with_no_email_or_phone_shown_takes_the_higher_price(
+    mocked, key_for, team_a, bob
+):
+    # Which data point Lusha billed is not said: the phone (the dearer) is the reading that never
+    # under-counts; reconciliation corrects it from Lusha's own usage figures.
+    key_for("lusha")
+    body = fixture("lusha", "person")
+    body["contact"]["isCreditCharged"] = True
+    body["contact"]["data"]["emailAddresses"] = []
+    body["contact"]["data"]["phoneNumbers"] = []
+    mocked.get(LUSHA_PERSON, json=body)
+    call(team_a, bob, "lusha", LushaClient.person, email="jane@example.com")
+    assert only_call().credits == {"credits": 5}
+
+
 def test_lusha_signals_record_what_the_answer_says_it_charged(mocked, key_for, team_a, bob):
     key_for("lusha")
     body = fixture("lusha", "signals_contacts")

@@ -77,8 +77,9 @@ def credits_charged(call, params, data, prices):
         details = record.get("data") or {}
         if endpoint in CONTACT_ENDPOINTS:
             points = [p for p, keys in _CONTACT_POINTS.items() if any(details.get(k) for k in keys)]
-            # Charged with no email or phone shown: the cheaper data point is the least it cost.
-            total += sum(prices[p] for p in points) or min(prices["email"], prices["phone"])
+            # Charged with no email or phone shown: which point Lusha billed is not said, so the higher
+            # reading (never under-count; reconciliation corrects it from Lusha's usage figures).
+            total += sum(prices[p] for p in points) or max(prices["email"], prices["phone"])
             total += _signals_found(details.get("signals")) * prices["signal"]
         else:
             total += prices["company"]

@@ -4,7 +4,7 @@ enrich; the four signals endpoints and their options; account usage. The records
 
 - One credit type, "credits", charged per successful result and per data point [E12]: a matched contact
   costs its email (1) and its phones (5), Lusha's own example prices [E11], a matched company 1 [E21];
-  a contact charged with neither costs the cheaper point. `isCreditCharged` flags contacts; no match, GDPR
+  a contact charged with neither costs the dearer point (the phone). `isCreditCharged` flags contacts; no match, GDPR
   refusals and per-record errors are free [E12]. Each requested signal type that returns data costs 1 [S],
   inside person and company answers too; the signals endpoints state it in `creditCharged` [S][E10].
   Look-ups, searches and usage are free.
@@ -145,12 +145,12 @@ def person(request, ctx):
 
 
 def contact_price(data):
-    """A charged contact's data points: its email and its phones, at least the cheaper one, and each
+    """A charged contact's data points: its email and its phones (with neither, the dearer one), and each
     signal type that returned data [S][E11][E12]."""
     points = [
         point for point, key in (("email", "emailAddresses"), ("phone", "phoneNumbers")) if data.get(key)
     ]
-    price = sum(PRICES[point] for point in points) or min(PRICES["email"], PRICES["phone"])
+    price = sum(PRICES[point] for point in points) or max(PRICES["email"], PRICES["phone"])
     return price + signal_price(data.get("signals"))
 
 

@@ -3,24 +3,7 @@ from celery import shared_task
 from accounts.models import ProviderKey, User
 from prospecting import demo
 from prospecting.models import CallState, ProviderCall
-from prospecting.services.provider_calls import check_provider_key, refresh_key_balances
-
-
-@shared_task(bind=True, max_retries=60)
-def check_key(self, key_id, user_id=None):
-    """Test a key in the background, and fetch its balances when it works."""
-    key = ProviderKey.objects.active().filter(pk=key_id).first()
-    if key is None:
-        return
-    # A sandbox process that is still booting is not a verdict on the key: wait for it.
-    if key.is_sandbox and not demo.sandbox_is_up():
-        raise self.retry(countdown=2)
-    if _check_was_cut_off(key):
-        return
-    user = User.objects.filter(pk=user_id).first()
-    key = check_provider_key(key=key, user=user)
-    if key.status == "valid":
-        refresh_key_balances(key=key, user=user)
+from prospecting.services.provider_calls import refresh_key_balances
 
 
 @shared_task

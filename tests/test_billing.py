@@ -27,7 +27,7 @@ from prospecting.providers.leadiq import LeadiqClient
 from prospecting.providers.linkup import LinkupClient
 from prospecting.providers.lix import LixClient
 from prospecting.providers.lusha import LushaClient
-from prospecting.tasks import check_key
+from prospecting.tasks import set_up_demo_key
 from tests.test_provider_calls import PROFILE, call, fixture
 
 LIX_PERSON = "https://api.lix-it.com/v1/person"
@@ -314,13 +314,18 @@ def test_a_sent_row_without_an_answer_reads_as_outcome_unknown(key_for, team_a, 
     assert row.outcome_unknown and row.state_words().startswith("Outcome unknown")
 
 
-def test_a_redelivered_key_check_whose_first_attempt_was_cut_off_is_not_repeated(mocked, key_for, team_a):
+def test_a_redelivered_key_check_whose_first_attempt_was_cut_off_is_not_repeated(
+    mocked, key_for, team_a, settings
+):
     key = key_for("linkup", country="FR")
+    ProviderKey.objects.filter(pk=key.pk).update(is_sandbox=True)  # the demo's set-up task checks these
+    mocked.get(f"{settings.SANDBOX_URL}/_sandbox/health", json={"ok": True})
     ProviderCall.objects.create(
         team=team_a, key=key, provider="linkup", endpoint="check", method="", outcome="", state=CallState.SENT
     )
-    check_key(key.pk)  # the task as a worker runs it again after the first worker was killed
-    assert not mocked.calls and ProviderCall.objects.count() == 1
+    set_up_demo_key(key.pk)  # the task as a worker runs it again after the first worker was killed
+    assert [c.request.url for c in mocked.calls] == [f"{settings.SANDBOX_URL}/_sandbox/health"]
+    assert ProviderCall.objects.count() == 1
     assert ProviderKey.objects.get(pk=key.pk).checked_at is None
 
 

@@ -4,10 +4,10 @@ enrich; the four signals endpoints and their options; account usage. The records
 
 - One credit type, "credits", charged per successful result and per data point [E12]: a matched contact
   costs its email (1) and its phones (5), Lusha's own example prices [E11], a matched company 1 [E21];
-  a contact charged with neither costs the dearer point (the phone). `isCreditCharged` flags contacts; no match, GDPR
-  refusals and per-record errors are free [E12]. Each requested signal type that returns data costs 1 [S],
-  inside person and company answers too; the signals endpoints state it in `creditCharged` [S][E10].
-  Look-ups, searches and usage are free.
+  a contact charged with neither costs the dearer point (the phone). `isCreditCharged` flags contacts;
+  no match, GDPR refusals and per-record errors are free [E12]. Each requested signal type that returns
+  data costs 1 [S], inside person and company answers too; the signals endpoints state it in
+  `creditCharged` [S][E10]. Look-ups, searches and usage are free.
 - A billable answer is charged once, after it is built: a balance too small for it gives 402 and costs
   nothing, never half a batch. An answer that would cost nothing is served even at a zero balance.
 - Quotas travel in response headers on every answer (`decorate`), one header family per configured

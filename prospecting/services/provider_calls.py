@@ -108,9 +108,9 @@ def finish_call(row, *, team, user, key, params, result=None, failure=None):
             # It may have been billed: callers decide to retry from `permanent` alone, so say it is final.
             failure.maybe_billed, failure.permanent = True, True
         return row
-    if isinstance(failure, ProviderError | NotImplementedError | UnicodeEncodeError):
-        # Refused before anything was sent: an input checked locally, no such endpoint, a header that
-        # requests cannot encode. No call, no row.
+    if isinstance(failure, ProviderError | NotImplementedError):
+        # Refused before anything was sent: an input checked locally (the HTTP helper turns what requests
+        # cannot encode into InvalidInput before sending), no such endpoint. No call, no row.
         row.delete()
         return None
     # Something broke while the request may have been out (a worker shutting down, a time limit): the

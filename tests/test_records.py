@@ -785,3 +785,26 @@ def test_the_company_page_adds_removes_and_links_its_lists(alice_client, team_a,
     html = alice_client.get(reverse("company_detail", args=[company.pk])).content.decode()
     assert f'href="{reverse("list_detail", args=[accounts.pk])}"' in html
     assert f'name="company" value="{company.pk}"' in html and "Remove from this list" in html
+
+
+def _queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_people_and_company_pages_take_the_same_queries_for_1_and_30_people(alice_client, team_a):
+    acme = Company.objects.create(team=team_a, name="Acme", domain="acme.test")
+    _person(team_a, "Person 0", email="p0@acme.test", linkedin="p-0", company=acme)
+    alice_client.get(reverse("people"))  # the session's first request does its own one-off queries
+    one = [
+        _queries_for(alice_client, reverse("people")),
+        _queries_for(alice_client, reverse("company_detail", args=[acme.pk])),
+    ]
+    for index in range(1, 30):
+        _person(team_a, f"Person {index}", email=f"p{index}@acme.test", linkedin=f"p-{index}", company=acme)
+    many = [
+        _queries_for(alice_client, reverse("people")),
+        _queries_for(alice_client, reverse("company_detail", args=[acme.pk])),
+    ]
+    assert many == one

@@ -286,6 +286,20 @@ else:
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# --- Cache ---------------------------------------------------------------------------------
+# Free provider look-ups (Lix's facet typeahead, Lusha's filter values) are cached so a form render or a
+# keystroke does not spend a call of the key's rate limit (Lix allows one call every 3 s). Every process
+# must see the same entries: Redis when there is one, else files under the var directory.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
 # --- Providers -------------------------------------------------------------------------------
 # Base URLs default to the real hosts; operators point them at egress proxies, tests and the sandbox
 # at themselves.

@@ -29,6 +29,18 @@ def _limiter_state_of_its_own(settings, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _cache_of_its_own(settings):
+    """Each test starts with an empty cache of its own process (cached look-ups would otherwise carry
+    from one test to the next, and xdist workers' databases reuse the same key ids)."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

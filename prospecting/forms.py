@@ -8,6 +8,7 @@ from accounts.validators import reject_control_characters
 from prospecting.providers import PROVIDERS
 from prospecting.providers.billing import default_prices, format_price_table, parse_price_table
 from prospecting.providers.linkup import LinkupClient
+from prospecting.providers.lix import RECRUITER_FACET_PATHS, LixClient
 from prospecting.rate_limits import format_rate_limits, parse_rate_limits
 
 
@@ -39,6 +40,14 @@ class ProviderKeyForm(forms.Form):
         validators=[reject_control_characters, refuse_inner_spaces],
         help_text="The LinkedIn id of your account connected to Lix; needed for LinkedIn searches.",
     )
+    recruiter_facet_path = forms.ChoiceField(
+        required=False,
+        choices=[(path, path) for path in RECRUITER_FACET_PATHS],
+        initial=LixClient.default_options["recruiter_facet_path"],
+        label="Recruiter facet path",
+        help_text="Where Lix answers the Recruiter skill typeahead. Keep the first (Lix's documented path) "
+        "unless Quarry says Lix does not know it.",
+    )
     country = forms.ChoiceField(
         required=False,
         choices=[(c, c) for c in LinkupClient.countries],
@@ -67,6 +76,7 @@ class ProviderKeyForm(forms.Form):
             del self.fields["uses_lix_key"]
         if provider != Provider.LIX:
             del self.fields["viewer_id"]
+            del self.fields["recruiter_facet_path"]
         if provider != Provider.LINKUP:
             del self.fields["country"]
         if default_prices(provider):
@@ -92,7 +102,11 @@ class ProviderKeyForm(forms.Form):
                 prices=format_price_table(provider, existing.options["prices"])
                 if existing.options.get("prices")
                 else "",
-                **{k: v for k, v in existing.options.items() if k in ("viewer_id", "country")},
+                **{
+                    k: v
+                    for k, v in existing.options.items()
+                    if k in ("viewer_id", "country", "recruiter_facet_path")
+                },
             )
 
     def clean_secret(self):
@@ -124,6 +138,10 @@ class ProviderKeyForm(forms.Form):
             options["prices"] = cleaned["prices"]
         if cleaned.get("viewer_id"):
             options["viewer_id"] = cleaned["viewer_id"].strip()
+        if self.provider == Provider.LIX:
+            options["recruiter_facet_path"] = (
+                cleaned.get("recruiter_facet_path") or LixClient.default_options["recruiter_facet_path"]
+            )
         if self.provider == Provider.LINKUP:
             options["country"] = cleaned.get("country") or LinkupClient.default_options["country"]
         return options

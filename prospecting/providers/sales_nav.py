@@ -61,6 +61,10 @@ class Selection:
         """What identifies the value whichever way it is selected (picking it again replaces it)."""
         return (self.facet, self.id)
 
+    @property
+    def encoded(self):
+        return encode_selection(self)
+
 
 def _part(text):
     return quote(str(text), safe="")
@@ -122,3 +126,54 @@ def lead_search_url(*, keywords="", selections=()):
     if not parts:
         raise ValueError("A Sales Navigator search needs keywords or at least one filter.")
     return f"{SEARCH_URL}?query=({','.join(parts)})"
+
+
+# --- Recruiter skills (LixClient.recruiter_facet's values), in the same one-string form ----------------
+
+SKILL_MODES = {"required": "Must have", "optional": "Nice to have", "excluded": "Exclude"}
+
+
+@dataclass(frozen=True)
+class Skill:
+    entity: str  # urn:li:ts_skill:…
+    text: str
+    mode: str = "optional"  # a key of SKILL_MODES
+
+    @property
+    def mode_label(self):
+        return SKILL_MODES[self.mode]
+
+    @property
+    def same_value(self):
+        return ("skill", self.entity)
+
+    @property
+    def encoded(self):
+        return encode_skill(self)
+
+    def for_lix(self):
+        """As LixClient.search_recruiter_people takes it."""
+        return {
+            "text": self.text,
+            "entity": self.entity,
+            "negated": self.mode == "excluded",
+            "required": self.mode == "required",
+            "selected": True,
+        }
+
+
+def encode_skill(skill):
+    return "|".join((skill.mode, _part(skill.entity), _part(skill.text)))
+
+
+def decode_skill(value):
+    """The Skill an `encode_skill` string names; ValueError when it names none."""
+    parts = str(value).split("|")
+    if len(parts) != 3 or parts[0] not in SKILL_MODES:
+        raise ValueError("not a skill")
+    entity, text = unquote(parts[1]), unquote(parts[2])
+    if not entity.strip() or not text.strip() or len(entity) > MAX_TEXT or len(text) > MAX_TEXT:
+        raise ValueError("a skill needs an entity and a text")
+    if not (entity + text).isprintable():
+        raise ValueError("a skill cannot hold control characters")
+    return Skill(entity, text, parts[0])

@@ -8,8 +8,11 @@ import pytest
 from prospecting.providers.sales_nav import (
     FACETS,
     Selection,
+    Skill,
     decode_selection,
+    decode_skill,
     encode_selection,
+    encode_skill,
     lead_search_url,
     with_selection,
 )
@@ -153,3 +156,18 @@ def test_picking_a_value_again_replaces_it():
     other = Selection("BING_GEO", "101165590", "United Kingdom")
     assert with_selection([US, other], excluded) == [other, excluded]
     assert with_selection([], US) == [US]
+
+
+@pytest.mark.parametrize("mode", ["required", "optional", "excluded"])
+def test_a_skill_survives_its_one_string_form_and_says_how_lix_takes_it(mode):
+    skill = Skill("urn:li:ts_skill:218", "C++ (lang), 100%|x", mode)
+    assert decode_skill(encode_skill(skill)) == skill
+    sent = skill.for_lix()
+    assert sent["negated"] is (mode == "excluded") and sent["required"] is (mode == "required")
+    assert sent["selected"] is True and sent["text"] == "C++ (lang), 100%|x"
+
+
+@pytest.mark.parametrize("value", ["", "must|urn|x", "required|urn", "required||x", "optional|u|a%00b"])
+def test_a_string_that_names_no_skill_is_refused(value):
+    with pytest.raises(ValueError):
+        decode_skill(value)

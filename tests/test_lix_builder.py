@@ -184,7 +184,7 @@ def test_a_built_search_shows_its_url_and_price_then_sends_it_to_lix_intact(mock
     assert "Search and spend 1 standard credit" in asked and not mocked.calls
     assert f'value="{url}"' in asked.replace("&amp;", "&")
     done = page_of(alice_client.post(reverse("search_lix"), built_query() | {"confirm": "1"}))
-    assert 'name="selected" value="0"' in done
+    assert 'name="selected" value="0"' in done and f'value="{url}"' in done.replace("&amp;", "&")
     # The comma, parentheses and colon of "Acme, Inc. (UK): Ltd" reach Lix still encoded.
     assert sent_url(mocked.calls[0]) == url and "Acme%2C%20Inc.%20%28UK%29%3A%20Ltd" in url
 

@@ -52,6 +52,8 @@ def test_typeahead_lists_lixs_values_with_include_and_exclude_and_asks_once(mock
     first = typeahead(alice_client, "BING_GEO", "united")
     assert "United States" in first and ">Include<" in first and ">Exclude<" in first
     assert f'value="{US.encoded}"' in first and "<html" not in first
+    # A pick asks the builder's own URL, with and without JavaScript.
+    assert first.count(f'hx-get="{reverse(VALUES)}"') == first.count(f'formaction="{reverse(VALUES)}"') == 2
     again = typeahead(alice_client, "BING_GEO", "united")
     assert again == first and len(mocked.calls) == 1
     sent = parse_qs(urlsplit(mocked.calls[0].request.url).query)

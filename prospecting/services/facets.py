@@ -3,7 +3,7 @@ through `LixClient.sales_facet`, Recruiter's skills through `LixClient.recruiter
 
 They are free but Lix answers one call every 3 seconds, so each answer is cached a day per key
 (`cached_lookup`) and a typeahead waits at most TYPEAHEAD_MAX_WAIT for the limiter: a member typing
-while a search runs is told "busy, try again in a moment" rather than kept waiting.
+while Lix is held back is told "busy, try again in a moment" rather than kept waiting.
 """
 
 from dataclasses import dataclass
@@ -22,7 +22,9 @@ from prospecting.providers.sales_nav import (
 from prospecting.services.lookups import cached_lookup
 from prospecting.services.search import SearchFailed, failure_in_words
 
-TYPEAHEAD_MAX_WAIT = 1.0  # seconds
+# One slot of Lix's 1 call / 3 s: a look-up typed just after another still answers; a longer wait means
+# a search or another member's look-up is ahead, and the member is told so rather than kept waiting.
+TYPEAHEAD_MAX_WAIT = 3.0  # seconds
 FACET_VALUES_SHOWN = 10
 SKILL = "skill"  # the Recruiter facet's type (Sales Navigator's are FACETS' keys)
 

@@ -317,3 +317,8 @@ def test_recruiter_with_only_excluded_skills_is_refused_in_words(mocked, key_for
     key_for("lix", viewer_id="ACoAAB123")
     page = page_of(alice_client.get(reverse("search_lix"), recruiter_query(PERL)))
     assert "Pick at least one skill the people must or may have" in page and not mocked.calls
+
+
+def test_the_values_url_without_a_builder_goes_back_to_the_search_page(alice_client, client):
+    assert alice_client.get(reverse(VALUES), {"find": "url"}).url == reverse("search_lix")
+    assert "/login/" in client.get(reverse(VALUES), {"find": "sales_nav"}).url

@@ -8,6 +8,13 @@ from accounts.validators import reject_control_characters
 from prospecting.providers import PROVIDERS
 from prospecting.providers.billing import default_prices, format_price_table, parse_price_table
 from prospecting.providers.linkup import LinkupClient
+from prospecting.providers.lix import RECRUITER_FACET_PATHS, LixClient
+from prospecting.providers.sales_nav import (
+    FACETS,
+    decode_selection,
+    decode_skill,
+    lead_search_url,
+)
 from prospecting.rate_limits import format_rate_limits, parse_rate_limits
 
 
@@ -39,6 +46,14 @@ class ProviderKeyForm(forms.Form):
         validators=[reject_control_characters, refuse_inner_spaces],
         help_text="The LinkedIn id of your account connected to Lix; needed for LinkedIn searches.",
     )
+    recruiter_facet_path = forms.ChoiceField(
+        required=False,
+        choices=[(path, path) for path in RECRUITER_FACET_PATHS],
+        initial=LixClient.default_options["recruiter_facet_path"],
+        label="Recruiter facet path",
+        help_text="Where Lix answers the Recruiter skill typeahead. Keep the first (Lix's documented path) "
+        "unless Quarry says Lix does not know it.",
+    )
     country = forms.ChoiceField(
         required=False,
         choices=[(c, c) for c in LinkupClient.countries],
@@ -67,6 +82,7 @@ class ProviderKeyForm(forms.Form):
             del self.fields["uses_lix_key"]
         if provider != Provider.LIX:
             del self.fields["viewer_id"]
+            del self.fields["recruiter_facet_path"]
         if provider != Provider.LINKUP:
             del self.fields["country"]
         if default_prices(provider):
@@ -92,7 +108,11 @@ class ProviderKeyForm(forms.Form):
                 prices=format_price_table(provider, existing.options["prices"])
                 if existing.options.get("prices")
                 else "",
-                **{k: v for k, v in existing.options.items() if k in ("viewer_id", "country")},
+                **{
+                    k: v
+                    for k, v in existing.options.items()
+                    if k in ("viewer_id", "country", "recruiter_facet_path")
+                },
             )
 
     def clean_secret(self):
@@ -124,6 +144,10 @@ class ProviderKeyForm(forms.Form):
             options["prices"] = cleaned["prices"]
         if cleaned.get("viewer_id"):
             options["viewer_id"] = cleaned["viewer_id"].strip()
+        if self.provider == Provider.LIX:
+            options["recruiter_facet_path"] = (
+                cleaned.get("recruiter_facet_path") or LixClient.default_options["recruiter_facet_path"]
+            )
         if self.provider == Provider.LINKUP:
             options["country"] = cleaned.get("country") or LinkupClient.default_options["country"]
         return options
@@ -166,10 +190,35 @@ LIX_FINDS = [
     ("url", "A pasted LinkedIn or Sales Navigator search, or a job posting"),
     ("connections", "The connections of the LinkedIn account connected to Lix (the key's viewer_id)"),
 ]
+# Searches built on the page, each with a tab of its own (templates/prospecting/_lix_builder.html).
+LIX_BUILDERS = {"sales_nav": "Build a Sales Navigator search", "recruiter": "Recruiter: people by skills"}
+
+
+class ChosenValues(forms.MultipleChoiceField):
+    """Values picked in a builder (facet values or skills), each in its one-string form; the builder's
+    template shows them, so the widget only carries them."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "invalid_choice": "Quarry could not read a chosen value: remove it and pick it again.",
+    }
+
+    def __init__(self, *, decode, **kwargs):
+        super().__init__(**kwargs)
+        self.decode = decode
+
+    def valid_value(self, value):
+        try:
+            self.decode(value)
+        except ValueError:
+            return False
+        return True
 
 
 class LixSearchForm(SearchForm):
-    find = forms.ChoiceField(label="Search", choices=LIX_FINDS, initial="url", required=False)
+    find = forms.ChoiceField(
+        label="Search", choices=LIX_FINDS + list(LIX_BUILDERS.items()), initial="url", required=False
+    )
     url = forms.CharField(
         label="LinkedIn or Sales Navigator search URL",
         required=False,
@@ -179,9 +228,40 @@ class LixSearchForm(SearchForm):
         "hiring for a job, paste the job posting's address (linkedin.com/jobs/view/…) or its id.",
         validators=[reject_control_characters],
     )
+    keywords = forms.CharField(
+        label="Keywords",
+        required=False,
+        max_length=300,
+        help_text="Words anywhere in a lead's profile, e.g. sales director.",
+        validators=[reject_control_characters],
+    )
+    facets = ChosenValues(decode=decode_selection, required=False, label="Filters")
+    skills = ChosenValues(decode=decode_skill, required=False, label="Skills")
     # Lix keeps a search's crawler settings stable across its pages with this id.
     sequence_id = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
     query_fields = ("find", "url")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        source = self.data if self.is_bound else self.initial
+        mode = source.get("find") or "url"
+        self.mode = mode if mode in dict(LIX_FINDS) | LIX_BUILDERS else "url"
+        if self.mode in LIX_BUILDERS:
+            del self.fields["url"]
+            self.fields["find"].widget = forms.HiddenInput()
+            unused = ("skills",) if self.mode == "sales_nav" else ("keywords", "facets")
+        else:
+            self.fields["find"].widget.choices = LIX_FINDS  # the builders have tabs of their own
+            unused = ("keywords", "facets", "skills")
+        for name in unused:
+            del self.fields[name]
+        # The builder's look-up, as shown before anything is typed (views/lix_search.py binds it).
+        self.finder = FacetFinderForm(skills=self.mode == "recruiter")
+
+    @property
+    def builder(self):
+        """The builder this form is ("sales_nav" or "recruiter"), "" for a pasted search."""
+        return self.mode if self.mode in LIX_BUILDERS else ""
 
     def clean_url(self):
         from prospecting.services.search import lix_kind_for
@@ -200,15 +280,51 @@ class LixSearchForm(SearchForm):
             )
         return url
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.mode == "sales_nav" and "facets" in cleaned and "keywords" in cleaned:
+            try:
+                cleaned["url"] = lead_search_url(
+                    keywords=cleaned["keywords"], selections=[decode_selection(v) for v in cleaned["facets"]]
+                )
+            except ValueError:
+                raise forms.ValidationError(
+                    "Type keywords or pick at least one filter: Sales Navigator needs something to search on."
+                ) from None
+        if self.mode == "recruiter" and "skills" in cleaned:
+            skills = [decode_skill(value) for value in cleaned["skills"]]
+            if not any(skill.mode != "excluded" for skill in skills):
+                raise forms.ValidationError(
+                    "Pick at least one skill the people must or may have: Recruiter needs a skill to "
+                    "search on (excluded skills only narrow a search)."
+                )
+        return cleaned
+
     def query(self):
+        cleaned = self.cleaned_data
+        if self.mode == "sales_nav":
+            # The picks are kept beside the URL built from them, so a saved search can be changed again.
+            facets = cleaned["facets"]
+            return {
+                "find": "sales_nav",
+                "keywords": cleaned["keywords"],
+                "facets": facets,
+                "url": cleaned["url"],
+            }
+        if self.mode == "recruiter":
+            return {"find": "recruiter", "skills": cleaned["skills"]}
         # A pasted search is saved as its URL alone, as before connections could be searched.
         if self.kind() == "connections":
             return {"find": "connections", "url": ""}
-        return {"url": self.cleaned_data["url"]}
+        return {"url": cleaned["url"]}
 
     def kind(self):
         from prospecting.services.search import lix_kind_for
 
+        if self.mode == "sales_nav":
+            return "sales_nav_people"
+        if self.mode == "recruiter":
+            return "recruiter_people"
         # Saved before connections could be searched, a query without `find` is a pasted search.
         if self.cleaned_data.get("find") == "connections":
             return "connections"
@@ -217,7 +333,67 @@ class LixSearchForm(SearchForm):
     def first_page(self):
         from prospecting.services.search import url_page
 
-        return 1 if self.kind() == "connections" else url_page(self.cleaned_data["url"])
+        if self.builder or self.kind() == "connections":
+            return 1
+        return url_page(self.cleaned_data["url"])
+
+    # --- What the builder's template shows ---------------------------------------------------------
+
+    def chosen(self):
+        """The values picked so far (facet values, or skills), as given: an unreadable one is left out."""
+        name, decode = ("facets", decode_selection) if self.mode == "sales_nav" else ("skills", decode_skill)
+        if name not in self.fields:
+            return []
+        found = []
+        for value in self[name].value() or []:
+            try:
+                found.append(decode(value))
+            except ValueError:
+                continue
+        return found
+
+    def built_url(self):
+        """The Sales Navigator URL the picks so far make ("" when they make none yet)."""
+        if self.mode != "sales_nav":
+            return ""
+        try:
+            return lead_search_url(keywords=self["keywords"].value() or "", selections=self.chosen())
+        except ValueError:
+            return ""
+
+
+class FacetFinderForm(forms.Form):
+    """What a builder's typeahead looks up: a facet and the text typed (at least MIN_LENGTH letters)."""
+
+    MIN_LENGTH = 2
+    facet_type = forms.ChoiceField(
+        label="Filter", choices=[(t, f.label) for t, f in FACETS.items()], initial="BING_GEO", required=False
+    )
+    facet_query = forms.CharField(
+        label="Look up",
+        required=False,
+        max_length=100,
+        validators=[reject_control_characters],
+        widget=forms.TextInput(attrs={"autocomplete": "off", "type": "search"}),
+    )
+
+    def __init__(self, *args, skills=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if skills:
+            self.fields["facet_type"].choices = [("skill", "Skill")]
+            self.fields["facet_type"].initial = "skill"
+            self.fields["facet_type"].widget = forms.HiddenInput()
+            self.fields["facet_query"].label = "Find a skill"
+        self.fields["facet_query"].widget.attrs["minlength"] = self.MIN_LENGTH
+
+    def clean_facet_query(self):
+        text = " ".join(self.cleaned_data["facet_query"].split())
+        if len(text) < self.MIN_LENGTH:
+            raise forms.ValidationError(f"Type at least {self.MIN_LENGTH} letters to look values up.")
+        return text
+
+    def clean_facet_type(self):
+        return self.cleaned_data["facet_type"] or self.fields["facet_type"].initial
 
 
 class LookedUpChoices(forms.MultipleChoiceField):

@@ -2,7 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 
 from prospecting import webhooks
-from prospecting.views import calls, erasure, home, keys, lists, push, records, search, suppression
+from prospecting.views import (
+    calls,
+    erasure,
+    home,
+    keys,
+    lists,
+    lix_search,
+    push,
+    records,
+    search,
+    suppression,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -38,6 +49,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("search/", search.search_home, name="search"),
     path("search/lix/", search.search_lix, name="search_lix"),
+    path("search/lix/values/", lix_search.search_lix_values, name="search_lix_values"),
     path("search/lusha/", search.search_lusha, name="search_lusha"),
     path("search/leadiq/", search.search_leadiq, name="search_leadiq"),
     path("search/keep/", search.search_keep, name="search_keep"),

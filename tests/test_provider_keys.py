@@ -507,3 +507,22 @@ def test_a_real_worker_fetches_the_balances_a_refresh_started(alice, alice_clien
     assert key.balances["rows"] and not key.balances["error"]
     polled = alice_client.get(reverse("balances"), HTTP_HX_REQUEST="true").content.decode()
     assert "Checked just now" in polled and "hx-trigger" not in polled
+
+
+def test_a_lix_keys_recruiter_facet_path_is_an_option_the_admin_sets(alice_client, team_a):
+    add_key(alice_client, "lix", secret=CANARY)
+    key = ProviderKey.objects.get(team=team_a, provider="lix")
+    assert key.options["recruiter_facet_path"] == "/v1/li/recruiter/search/facet"
+    form = alice_client.get(reverse("provider_key_edit", args=[key.pk])).content.decode()
+    assert "Recruiter facet path" in form
+    alice_client.post(
+        reverse("provider_key_edit", args=[key.pk]),
+        {"secret": "", "recruiter_facet_path": "/v1/search/recruiter/facet"},
+    )
+    key.refresh_from_db()
+    assert key.options["recruiter_facet_path"] == "/v1/search/recruiter/facet"
+    refused = alice_client.post(
+        reverse("provider_key_edit", args=[key.pk]), {"secret": "", "recruiter_facet_path": "/v2/x"}
+    )
+    key.refresh_from_db()
+    assert refused.status_code == 400 and key.options["recruiter_facet_path"] == "/v1/search/recruiter/facet"

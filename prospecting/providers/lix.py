@@ -68,7 +68,8 @@ PAGE_IN_URL = re.compile(r"(?<=[?#&])page=(\d{1,6})(?=&|$)")
 PAGE_WRAPPERS = ("searchResponse", "response", "connections_response")
 
 # The Recruiter facet's path: as Lix's docs fixed it (commit f9e112d, 2024-02-29, "incorrect facet URL"),
-# then as the seed gives it [S][E1].
+# then as the seed gives it [S][E1]. A key asks the first unless its option `recruiter_facet_path` names
+# the other: trying both in turn would send two requests inside one slot of Lix's 1 call / 3 s (a 429).
 RECRUITER_FACET_PATHS = ("/v1/li/recruiter/search/facet", "/v1/search/recruiter/facet")
 # The 404s that answer "no such record" rather than "no such route" [S].
 NO_RECORD_TYPES = ("unknown_record", "not_found")
@@ -111,6 +112,7 @@ class LixClient(BaseClient):
     slug = "lix"
     base_url_setting = "LIX_API_URL"
     default_rate_limits = "1/3s"  # 429 beyond it [S]
+    default_options = {"recruiter_facet_path": RECRUITER_FACET_PATHS[0]}
 
     @classmethod
     def balance_endpoints(cls):
@@ -229,16 +231,25 @@ class LixClient(BaseClient):
         return self.request("GET", "/v1/search/sales/facet", endpoint="sales_facet", params=params)
 
     def recruiter_facet(self, query, *, facet_type="skill", count=100, start=0, viewer_id=None):
-        """The parameter table says `q` but every example sends `type` [E1]. The path is the one Lix's docs
-        fixed (commit f9e112d); should Lix answer that it does not know it, the seed's path is tried."""
+        """The parameter table says `q` but every example sends `type` [E1]. The path is the key's option
+        `recruiter_facet_path`, by default the one Lix's docs fixed (commit f9e112d)."""
         params = self._facet_params(query, facet_type, count, start, viewer_id)
-        fixed, seed = RECRUITER_FACET_PATHS
+        path = self.options.get("recruiter_facet_path") or self.default_options["recruiter_facet_path"]
+        if path not in RECRUITER_FACET_PATHS:
+            raise InvalidInput(f"The key option recruiter_facet_path must be one of {RECRUITER_FACET_PATHS}.")
         try:
-            return self.request("GET", fixed, endpoint="recruiter_facet", params=params)
+            return self.request("GET", path, endpoint="recruiter_facet", params=params)
         except ProviderError as error:
             if not _unknown_route(error):
                 raise
-        return self.request("GET", seed, endpoint="recruiter_facet", params=params)
+            other = RECRUITER_FACET_PATHS[1 - RECRUITER_FACET_PATHS.index(path)]
+            message = (
+                f"Lix does not know the Recruiter facet path {path}: a team admin can set the Lix key's "
+                f"option “Recruiter facet path” to {other} under Provider keys."
+            )
+            raise InvalidInput(
+                message, status=404, call=error.call, provider_code=error.provider_code or "unknown_route"
+            ) from None
 
     # --- Contact ---------------------------------------------------------------------------------
 

@@ -39,6 +39,14 @@ SKILLS = ["JavaScript", "JavaScript Libraries", "TypeScript", "Python", "Django"
           "JSON", "React.js", "Node.js", "SQL", "PostgreSQL", "Machine Learning", "Data Analysis",
           "Sales Management", "Lead Generation", "Negotiation", "B2B Marketing", "Account Management",
           "Cloud Computing", "Kubernetes", "Product Management", "Public Speaking"]
+# Sales Navigator's fixed lists, with LinkedIn's ids as its search URLs show them.
+TENURES = list(enumerate(["Less than 1 year", "1 to 2 years", "3 to 5 years", "6 to 10 years",
+                          "More than 10 years"], 1))
+COMPANY_TYPES = [("C", "Public Company"), ("P", "Privately Held"), ("N", "Non Profit"),
+                 ("D", "Educational Institution"), ("G", "Government Agency"), ("S", "Self Employed"),
+                 ("O", "Partnership")]
+LANGUAGES = [("en", "English"), ("fr", "French"), ("de", "German"), ("es", "Spanish"), ("it", "Italian"),
+             ("nl", "Dutch"), ("pt", "Portuguese")]
 SCHOOLS = ["University of Cambridge", "Imperial College London", "Sciences Po", "TU Berlin",
            "University of Toronto", "New York University", "University of Amsterdam", "HEC Paris"]
 POST_TEXTS = ["We are hiring! Join our growing team.", "Three lessons from a year of outbound sales.",
@@ -454,12 +462,13 @@ def search_recruiter_people(request, ctx):
 def _facet_values(kind, query):
     fixed = {"SENIORITY_V2": SENIORITIES, "FUNCTION": list(enumerate(FUNCTIONS, 1))}
     fixed["COMPANY_SIZE"] = [("ABCDEFGHI"[i], size) for i, size in enumerate(SIZES, 1)]
+    fixed |= {"TENURE": TENURES, "COMPANY_TYPE": COMPANY_TYPES, "PROFILE_LANGUAGE": LANGUAGES}
     named = {"BING_GEO": [c for city in CITIES for c in city[:2]], "TITLE": TITLES, "SCHOOL": SCHOOLS}
     named |= {"INDUSTRY": [c[2] for c in COMPANIES], "COMPANY_WITH_LIST": [c[0] for c in COMPANIES]}
     if kind in fixed:
         values = fixed[kind]
     else:
-        # Free-text facets (groups, languages...) offer the query itself, as LinkedIn's typeahead does.
+        # Free-text facets (groups...) offer the query itself, as LinkedIn's typeahead does.
         names = list(dict.fromkeys(named.get(kind, []))) or [query.title(), f"{query.title()} Group"]
         values = [(stable_number(kind, name) % 10**9, name) for name in names]
     return [(str(i), text) for i, text in values if query.lower() in text.lower()]

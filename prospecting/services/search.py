@@ -15,7 +15,7 @@ import hashlib
 import math
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from django.db.models import Q
 from django.utils import timezone
@@ -42,8 +42,10 @@ from prospecting.providers.base import (
 from prospecting.providers.billing import max_credits, prices_for
 from prospecting.providers.facts import CompanyFacts, PersonFacts
 from prospecting.providers.leadiq import LeadiqClient
+from prospecting.providers.lix import PAGE_SIZES as LIX_PAGE_SIZES
 from prospecting.providers.lix import LixClient
 from prospecting.providers.lusha import LushaClient
+from prospecting.providers.sales_nav import decode_skill
 from prospecting.services.provider_calls import active_key, call_provider
 from prospecting.services.records import company_keys, keep_companies, keep_people, person_keys
 from prospecting.services.suppression import Purpose, ensure_contactable, suppressed_flags
@@ -51,6 +53,9 @@ from prospecting.services.suppression import Purpose, ensure_contactable, suppre
 LUSHA_PAGE_SIZE = 25
 LEADIQ_PAGE_SIZE = 25
 LIX_CONNECTIONS_PAGE_SIZE = 100
+# Lix searches that need the LinkedIn account connected to Lix (the key's viewer_id): refused, with
+# advice, before their price is asked.
+VIEWER_ID_SEARCHES = ("connections", "recruiter_people")
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,9 @@ SEARCHES = {
     ),
     ("lix", "connections"): SearchKind(
         "lix", "connections", "Connections of the connected LinkedIn account", LixClient.connections, "people"
+    ),
+    ("lix", "recruiter_people"): SearchKind(
+        "lix", "recruiter_people", "Recruiter search by skills", LixClient.search_recruiter_people, "people"
     ),
     ("lusha", "contacts"): SearchKind(
         "lusha", "contacts", "Lusha contact search", LushaClient.search_contacts, "people"
@@ -157,14 +165,14 @@ def url_page(url):
 
 def with_page(url, page):
     """The LinkedIn URL asking for page `page`: LinkedIn and Lix page searches through `page=N` in the
-    URL itself, so the page travels in the URL whichever way the client reads it."""
+    URL itself, so the page travels in the URL whichever way the client reads it. The other parameters
+    are kept as they are: a Sales Navigator `query=(…)` holds percent-encoded values inside its own
+    notation, which decoding and encoding again would turn into structure (a comma in a company name)."""
     parts = urlsplit(url)
-    query = [
-        (name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if name != "page"
-    ]
+    query = [part for part in parts.query.split("&") if part and part.split("=", 1)[0] != "page"]
     if page > 1:
-        query.append(("page", str(page)))
-    return urlunsplit(parts._replace(query=urlencode(query)))
+        query.append(f"page={page}")
+    return urlunsplit(parts._replace(query="&".join(query)))
 
 
 def _words(text):
@@ -173,6 +181,8 @@ def _words(text):
 
 def search_params(*, provider, kind, query, page, sequence_id=""):
     """The endpoint's arguments for one page (`page` counts from 1) of a search."""
+    if kind == "recruiter_people":
+        return recruiter_params(query, page, sequence_id)
     if kind == "connections":
         # The viewer_id is the Lix key's own option (the LinkedIn account connected to Lix).
         return {"count": LIX_CONNECTIONS_PAGE_SIZE, "start": (page - 1) * LIX_CONNECTIONS_PAGE_SIZE}
@@ -237,6 +247,16 @@ def search_params(*, provider, kind, query, page, sequence_id=""):
     raise ValueError(f"Quarry cannot search {provider} yet.")
 
 
+def recruiter_params(query, page, sequence_id=""):
+    """A Recruiter search's page: its skills as Lix takes them, paged by `start` (25 a page) with the
+    sequence_id that keeps Lix's crawler settings across the pages."""
+    skills = [decode_skill(value).for_lix() for value in query.get("skills") or []]
+    params = {"skills": skills, "start": (page - 1) * LIX_PAGE_SIZES["search_recruiter_people"]}
+    if sequence_id:
+        params["sequence_id"] = sequence_id
+    return params
+
+
 def leadiq_company_identifier(text):
     """What LeadIQ's company search is given for the text typed: a LinkedIn company URL, a domain (a URL
     or a bare host name), or else a name."""
@@ -278,7 +298,7 @@ def search_cost(*, team, provider, kind, query, page):
         key = active_key(team=team, provider=provider)
     except ProviderError as error:
         raise failure_in_words(provider, error) from None
-    if kind == "connections" and not str((key.options or {}).get("viewer_id") or "").strip():
+    if kind in VIEWER_ID_SEARCHES and not str((key.options or {}).get("viewer_id") or "").strip():
         # Said before the price is asked: Lix would refuse the call anyway.
         raise SearchFailed(
             "Quarry does not know which LinkedIn account is connected to Lix: the Lix key has no viewer_id.",

@@ -46,7 +46,7 @@ FORMS = {"lix": LixSearchForm, "lusha": LushaSearchForm, "leadiq": LeadiqSearchF
 PROVIDER_NAMES = {"lix": "Lix", "lusha": "Lusha", "leadiq": "LeadIQ"}
 STATE_SALT = "prospecting.search.results"
 # Fields that take several values (checkboxes).
-LIST_FIELDS = ("seniorities", "seniority", "department_choices")
+LIST_FIELDS = ("seniorities", "seniority", "department_choices", "facets", "skills")
 PAGING_FIELDS = ("page", "sequence_id")
 
 

@@ -449,9 +449,13 @@ def test_any_answer_gives_a_result_or_a_provider_error(status, body, headers, en
     helpers.assert_handle_never_raises_foreign(LixClient(KEY), call, status, body, headers)
 
 
-# --- Recruiter facet: the docs' fixed path, else the seed's --------------------------------------------
+# --- Recruiter facet: the docs' fixed path, or the one the key's option names ------------------------
 
 FIXED_FACET, SEED_FACET = f"{BASE}/v1/li/recruiter/search/facet", f"{BASE}/v1/search/recruiter/facet"
+UNKNOWN_ROUTES = [
+    {"json": {"error": {"type": "unknown_route", "message": "URL not valid"}}},
+    {"body": "404 page not found", "content_type": "text/plain"},
+]
 
 
 def test_recruiter_facet_uses_the_fixed_path_when_lix_knows_it():
@@ -462,21 +466,42 @@ def test_recruiter_facet_uses_the_fixed_path_when_lix_knows_it():
     assert result.data["items"][0]["text"] == "JavaScript"
 
 
-@pytest.mark.parametrize(
-    "unknown_route",
-    [
-        {"json": {"error": {"type": "unknown_route", "message": "URL not valid"}}},
-        {"body": "404 page not found", "content_type": "text/plain"},
-    ],
-    ids=["lix-unknown-route", "bare-404"],
-)
-def test_recruiter_facet_falls_back_to_the_seeds_path_on_an_unknown_route(unknown_route):
+def test_recruiter_facet_asks_only_the_path_the_keys_option_names():
+    with responses.RequestsMock() as rsps:
+        rsps.get(SEED_FACET, json=fixture("recruiter_facet.json"))
+        options = {"viewer_id": VIEWER, "recruiter_facet_path": "/v1/search/recruiter/facet"}
+        result = LixClient(KEY, options).recruiter_facet("Javascrip")
+        assert [call.request.url.split("?")[0] for call in rsps.calls] == [SEED_FACET]
+    assert result.data["items"][0]["text"] == "JavaScript"
+
+
+@pytest.mark.parametrize("unknown_route", UNKNOWN_ROUTES, ids=["lix-unknown-route", "bare-404"])
+def test_an_unknown_recruiter_facet_route_sends_one_request_and_says_which_option_to_set(unknown_route):
+    # One request only: a second inside the same slot of Lix's 1 call / 3 s would risk a 429.
     with responses.RequestsMock() as rsps:
         rsps.get(FIXED_FACET, status=404, **unknown_route)
-        rsps.get(SEED_FACET, json=fixture("recruiter_facet.json"))
-        result = LixClient(KEY, {"viewer_id": VIEWER}).recruiter_facet("Javascrip")
-        assert [call.request.url.split("?")[0] for call in rsps.calls] == [FIXED_FACET, SEED_FACET]
-    assert result.data["items"][0]["text"] == "JavaScript" and result.call.url.startswith(SEED_FACET)
+        with pytest.raises(InvalidInput) as raised:
+            LixClient(KEY, {"viewer_id": VIEWER}).recruiter_facet("Javascrip")
+        assert len(rsps.calls) == 1
+    message = raised.value.message
+    assert "Recruiter facet path" in message and "/v1/search/recruiter/facet" in message
+    assert raised.value.status == 404 and raised.value.permanent
+
+
+def test_an_unknown_seed_path_points_back_to_the_documented_one():
+    with responses.RequestsMock() as rsps:
+        unknown = {"error": {"type": "unknown_route", "message": "URL not valid"}}
+        rsps.get(SEED_FACET, status=404, json=unknown)
+        options = {"recruiter_facet_path": "/v1/search/recruiter/facet"}
+        with pytest.raises(InvalidInput, match="to /v1/li/recruiter/search/facet under Provider keys"):
+            LixClient(KEY, options).recruiter_facet("Javascrip")
+
+
+def test_a_recruiter_facet_path_option_outside_the_two_known_is_refused_before_sending():
+    with responses.RequestsMock() as rsps:
+        with pytest.raises(InvalidInput, match="recruiter_facet_path must be one of"):
+            LixClient(KEY, {"recruiter_facet_path": "/v2/elsewhere"}).recruiter_facet("Javascrip")
+        assert not rsps.calls
 
 
 def test_recruiter_facet_takes_a_no_record_404_as_the_answer():
@@ -487,25 +512,12 @@ def test_recruiter_facet_takes_a_no_record_404_as_the_answer():
         assert len(rsps.calls) == 1
 
 
-def test_recruiter_facet_does_not_fall_back_on_other_errors():
+def test_recruiter_facet_passes_other_errors_through():
     with responses.RequestsMock() as rsps:
         rsps.get(FIXED_FACET, status=401, json={"error": {"type": "", "message": "not authorised"}})
         with pytest.raises(KeyRejected):
             LixClient(KEY, {"viewer_id": VIEWER}).recruiter_facet("Javascrip")
         assert len(rsps.calls) == 1
-
-
-def test_recruiter_facet_reports_the_seeds_unknown_route_when_neither_path_exists():
-    with responses.RequestsMock() as rsps:
-        rsps.get(
-            FIXED_FACET, status=404, json={"error": {"type": "unknown_route", "message": "URL not valid"}}
-        )
-        rsps.get(
-            SEED_FACET, status=404, json={"error": {"type": "unknown_route", "message": "URL not valid"}}
-        )
-        with pytest.raises(InvalidInput, match="does not know this endpoint"):
-            LixClient(KEY, {"viewer_id": VIEWER}).recruiter_facet("Javascrip")
-        assert len(rsps.calls) == 2
 
 
 # --- Paging (issue 8): a pasted page=N is honoured, and each page says where the next one starts ------

@@ -6,7 +6,7 @@ import time
 import pytest
 import requests
 
-from prospecting.providers.base import KeyRejected, NotFound, OutOfCredits, RateLimited
+from prospecting.providers.base import InvalidInput, KeyRejected, NotFound, OutOfCredits, RateLimited
 from prospecting.providers.billing import credits_for
 from prospecting.providers.lix import LixClient
 from prospecting.sandbox import lix
@@ -244,6 +244,10 @@ def test_the_sandbox_serves_the_recruiter_facet_at_the_path_lixs_docs_fixed(serv
     assert client.recruiter_facet("Java").call.url.startswith(
         f"{server.url}/lix/v1/li/recruiter/search/facet"
     )
+    # A key set to the seed's path is told, in words, which option to set back.
+    seeded = LixClient(KEY, {"recruiter_facet_path": "/v1/search/recruiter/facet"}, urls=sandbox_urls(server))
+    with pytest.raises(InvalidInput, match="Recruiter facet path"):
+        seeded.recruiter_facet("Java")
 
 
 def test_a_pasted_page_is_that_page_and_the_next_one_follows_it(client):

@@ -39,6 +39,7 @@ urlpatterns = [
     path("search/", search.search_home, name="search"),
     path("search/lix/", search.search_lix, name="search_lix"),
     path("search/lusha/", search.search_lusha, name="search_lusha"),
+    path("search/lusha/typeahead/", search.search_lusha_typeahead, name="search_lusha_typeahead"),
     path("search/leadiq/", search.search_leadiq, name="search_leadiq"),
     path("search/keep/", search.search_keep, name="search_keep"),
     path("search/enrich/", search.search_enrich, name="search_enrich"),

@@ -726,7 +726,8 @@ def test_lusha_rows_are_kept_by_enriching_them_and_say_so(mocked, key_for, alice
     key_for("lusha")
     mocked.post(LUSHA_SEARCH, json=fixture("lusha", "contact_search"))
     page = alice_client.get(reverse("search_lusha"), {"run": "1", "job_titles": "CTO"}).content.decode()
-    assert "Enrich to keep: Lusha's search shows names only; enriching reveals the contact and keeps it." in page
+    words = "Enrich to keep: Lusha's search shows names only; enriching reveals the contact and keeps it."
+    assert words in page
     # Ticked for enrichment: the rows are selectable, though Keep alone cannot keep them.
     assert 'name="selected" value="0"' in page and "Enrich selected" in page
     state = re.search(r'name="state" value="([^"]+)"', page).group(1)

@@ -290,7 +290,9 @@ class LushaSearchForm(SearchForm):
     company_locations = PickedValues(label="Company locations", picker_field="company_locations")
     technology_text = _search_box("Technologies the company uses", "For example: Salesforce, HubSpot.")
     technologies = PickedValues(label="Technologies", picker_field="technologies")
-    industries = LookedUpChoices(label="Industries", required=False, widget=forms.SelectMultiple)
+    industries = LookedUpChoices(
+        label="Industries", required=False, widget=forms.SelectMultiple(attrs={"size": 8})
+    )
     sizes = LookedUpChoices(label="Company size", required=False)
     revenues = LookedUpChoices(label="Company revenue", required=False)
     query_fields = ("find", "job_titles", "department_choices", "departments", "seniority", "countries")

@@ -300,12 +300,13 @@ def search_contacts(request, ctx):
     request_id, page, size = search
     total = records.search_total(request_id)
     wanted = ((request.json["filters"].get("contacts") or {}).get("include")) or {}
-    if not any(wanted.get(name) for name in ("locations", "seniority", "existing_data_points")):
+    if not any(wanted.get(name) for name in ("jobTitles", "locations", "seniority", "existing_data_points")):
         people, _total = people_page(request_id, page * size, size, total)
         rows = [records.listed_contact(request_id, page * size + i, p) for i, p in enumerate(people)]
         return _page(request_id, page, "contacts", rows)
-    # Filtered as Lusha would, on what the sandbox's people have: where they are, their seniority and
-    # their data. Each keeps its index in the whole list, so enrichment finds it by its contactId.
+    # Filtered as Lusha would, on what the sandbox's people have: their title, where they are, their
+    # seniority and their data. Each keeps its index in the whole list, so enrichment finds it by its
+    # contactId.
     found = [(i, person_for(f"{request_id}#{i}")) for i in range(total)]
     found = [(i, p) for i, p in found if records.fits(p, wanted)]
     rows = [records.listed_contact(request_id, i, p) for i, p in found[page * size : page * size + size]]

@@ -362,7 +362,8 @@ def listed_contact(request_id, index, p):
 
 
 def fits(person, wanted):
-    """Whether a person meets a contact search's `include` filters on location, seniority and data."""
+    """Whether a person meets a contact search's `include` filters on job title (a word of it), location,
+    seniority and data."""
     iso = person["country_iso"]
     here = {
         "country": person["country"],
@@ -371,6 +372,9 @@ def fits(person, wanted):
         "continent": COUNTRIES[iso][0],
         "country_grouping": COUNTRIES[iso][1],
     }
+    titles = [str(title).lower() for title in wanted.get("jobTitles") or []]
+    if titles and not any(title in person["title"].lower() for title in titles):
+        return False
     places = [place for place in wanted.get("locations") or [] if isinstance(place, dict)]
     if places and not any(
         all(str(value).lower() == str(here.get(key, "")).lower() for key, value in place.items())

@@ -310,3 +310,12 @@ def test_a_saved_filtered_search_runs_again_with_the_same_filters(
     assert again["filters"] == first["filters"] and again["filters"]["contacts"]["include"]["locations"] == [
         NEW_YORK
     ]
+
+
+def test_a_busy_lusha_is_asked_once_per_render_not_six_times(mocked, key_for, alice_client):
+    key_for("lusha")
+    mocked.get(f"{FILTERS}/contacts/departments", json={"message": "Too many requests"}, status=429)
+    page = alice_client.get(reverse("search_lusha")).content.decode()
+    assert len(mocked.calls) == 1
+    assert "Quarry could not fetch Lusha&#x27;s departments, seniorities, existing data points" in page
+    assert "(Lusha is busy right now)" in page

@@ -50,14 +50,18 @@ class FilterChoices:
 def lusha_filter_choices(*, team, user):
     """Lusha's own values for the form's choice filters, each look-up cached a day per key. Look-ups that
     fail are left out and said in words; the form then offers what can be typed."""
-    choices, failures = {}, {}
+    choices, failures, stopped = {}, {}, None
     for field, (endpoint, what) in CHOICE_LOOKUPS.items():
         try:
+            if stopped:
+                raise stopped
             data = cached_lookup(
                 team=team, user=user, provider="lusha", endpoint=endpoint, max_wait=FORM_WAIT
             )
         except ProviderError as error:
             failures.setdefault(_reason(error), []).append(what)
+            # No key, or Lusha busy: the other look-ups would fail alike, and each would wait first.
+            stopped = error if isinstance(error, (KeyRejected, RateLimited)) else None
             continue
         made = CHOICE_MAKERS[field](data)
         if made:

@@ -74,7 +74,7 @@ def test_a_grouped_page_says_its_price_for_the_selection_and_sends_nothing_first
 ):
     key_for("leadiq")
     asked = alice_client.get(reverse("search_leadiq"), GROUPED).content.decode()
-    assert "Run this LeadIQ people grouped by company?" in asked
+    assert "Run this LeadIQ people search, grouped by company?" in asked
     assert "Search and spend 3 universal credits" in asked and not mocked.calls
     richer = alice_client.get(
         reverse("search_leadiq"), GROUPED | {"take": "company", "people_per_company": "5"}

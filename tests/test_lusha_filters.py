@@ -319,3 +319,9 @@ def test_a_busy_lusha_is_asked_once_per_render_not_six_times(mocked, key_for, al
     assert len(mocked.calls) == 1
     assert "Quarry could not fetch Lusha&#x27;s departments, seniorities, existing data points" in page
     assert "(Lusha is busy right now)" in page
+
+
+def test_the_typeahead_is_for_members_only(client):
+    url = reverse("search_lusha_typeahead")
+    answer = client.get(url, {"field": "technologies", "technology_text": "sales"})
+    assert answer.status_code == 302 and "/login" in answer["Location"]

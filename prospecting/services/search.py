@@ -104,7 +104,7 @@ SEARCHES = {
     ("leadiq", "grouped"): SearchKind(
         "leadiq",
         "grouped",
-        "LeadIQ people grouped by company",
+        "LeadIQ people search, grouped by company",
         LeadiqClient.grouped_advanced_search,
         "people",
     ),

@@ -344,8 +344,14 @@ def search_companies(request, ctx):
     if not isinstance(search, tuple):
         return search
     request_id, page, size = search
+    total = records.search_total(request_id)
+    wanted = ((request.json["filters"].get("companies") or {}).get("include")) or {}
+    indexes = range(total)
+    if wanted.get("locations") or wanted.get("sizes"):
+        # Filtered on where the company is and its headcount; each keeps its index, so enrichment finds it.
+        indexes = [i for i in indexes if records.company_fits(records.listed_company(request_id, i), wanted)]
     rows = []
-    for index in range(page * size, min(page * size + size, records.search_total(request_id))):
+    for index in indexes[page * size : page * size + size]:
         c = records.company_record(records.listed_company(request_id, index))
         rows.append(
             {
@@ -358,7 +364,7 @@ def search_companies(request, ctx):
                 "signalTypes": [],
             }
         )
-    return _page(request_id, page, "companies", rows)
+    return _page(request_id, page, "companies", rows, total=len(indexes))
 
 
 def enrich_companies(request, ctx):

@@ -78,3 +78,23 @@ def test_a_grouped_leadiq_page_on_the_sandbox_is_priced_shown_by_company_and_kep
     ).content.decode()
     assert "Kept 2 people in your records." in kept
     assert all(person.company_name for person in Person.objects.for_team(team_a))
+
+
+def test_a_lusha_company_search_by_location_and_size_lists_fewer_companies(keys, alice_client):
+    germany = next(i for i in records.FILTERS["companies/locations"] if i["country"] == "Germany")
+    band = encoded({"min": 51, "max": 200})
+    wanted = {"run": "1", "find": "companies", "company_domains": "", "technologies": ["salesforce"]}
+    wide = alice_client.get(reverse("search_lusha"), wanted).content.decode()
+    narrow = alice_client.get(
+        reverse("search_lusha"), wanted | {"company_locations": [encoded(germany)], "sizes": [band]}
+    ).content.decode()
+    total = int(re.search(r"(\d+) results? in all", wide).group(1))
+    there = int(re.search(r"(\d+) results? in all", narrow).group(1))
+    assert there < total
+    listed = [records.listed_company("any-search", index) for index in range(200)]
+    fits = [
+        c
+        for c in listed
+        if records.company_fits(c, {"locations": [germany], "sizes": [{"min": 51, "max": 200}]})
+    ]
+    assert fits and all(c["country"] == "Germany" and 51 <= c["employees"] <= 200 for c in fits)

@@ -407,7 +407,36 @@ class LookedUpChoices(forms.MultipleChoiceField):
 
 
 LUSHA_FINDS = [("contacts", "Contacts (people)"), ("companies", "Companies")]
-LUSHA_COMPANY_FIELDS = ("countries", "company_names", "company_domains")
+# What a company search can use (the contact filters are a contact search's).
+LUSHA_COMPANY_FIELDS = ("countries", "company_names", "company_name_choices", "company_domains")
+LUSHA_COMPANY_FIELDS += ("company_location_text", "company_locations", "technology_text", "technologies")
+LUSHA_COMPANY_FIELDS += ("industries", "sizes", "revenues")
+
+
+class PickedValues(forms.MultipleChoiceField):
+    """Values picked from a Lusha typeahead (services/lusha_filters.PICKERS): any value a look-up could
+    have offered is taken, as the look-up is not asked again when the search is sent."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *args, picker_field, **kwargs):
+        self.picker_field = picker_field
+        super().__init__(*args, required=False, **kwargs)
+
+    def valid_value(self, value):
+        from prospecting.services.lusha_filters import valid_pick
+
+        return valid_pick(self.picker_field, str(value))
+
+
+def _search_box(label, help_text):
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=200,
+        help_text=help_text,
+        validators=[reject_control_characters],
+    )
 
 
 class LushaSearchForm(SearchForm):
@@ -416,7 +445,7 @@ class LushaSearchForm(SearchForm):
         choices=LUSHA_FINDS,
         initial="contacts",
         required=False,
-        help_text="Both searches are free. A company search uses the countries and company filters only.",
+        help_text="Both searches are free. A company search uses the company filters only.",
     )
     job_titles = _comma_list("Job titles", "For example: CTO, Head of Engineering.")
     department_choices = LookedUpChoices(label="Departments", required=False)
@@ -424,30 +453,93 @@ class LushaSearchForm(SearchForm):
         "Other departments", "As Lusha names them, e.g. Engineering & Technical, Sales."
     )
     seniority = LookedUpChoices(label="Seniority", required=False)
-    countries = _comma_list("Countries", "For example: United Kingdom, France.")
-    company_names = _comma_list("Company names")
+    data_points = LookedUpChoices(label="Only contacts Lusha has", required=False)
+    contact_location_text = _search_box(
+        "Where the contact is", "A city, state or country; pick Lusha's match."
+    )
+    contact_locations = PickedValues(label="Contact locations", picker_field="contact_locations")
+    countries = _comma_list("Countries", "Typed country names, e.g. United Kingdom, France.")
+    company_names = _comma_list("Company names", "Type part of a name and pick Lusha's match, or type names.")
+    company_name_choices = PickedValues(label="Companies", picker_field="company_name_choices")
     company_domains = _comma_list("Company domains", "For example: acme.com, globex.com.")
+    company_location_text = _search_box("Where the company is", "A country or region; pick Lusha's match.")
+    company_locations = PickedValues(label="Company locations", picker_field="company_locations")
+    technology_text = _search_box("Technologies the company uses", "For example: Salesforce, HubSpot.")
+    technologies = PickedValues(label="Technologies", picker_field="technologies")
+    industries = LookedUpChoices(
+        label="Industries", required=False, widget=forms.SelectMultiple(attrs={"size": 8})
+    )
+    sizes = LookedUpChoices(label="Company size", required=False)
+    revenues = LookedUpChoices(label="Company revenue", required=False)
     query_fields = ("find", "job_titles", "department_choices", "departments", "seniority", "countries")
     query_fields += ("company_names", "company_domains")
+    query_fields += ("data_points", "contact_location_text", "contact_locations", "company_name_choices")
+    query_fields += ("company_location_text", "company_locations", "technology_text", "technologies")
+    query_fields += ("industries", "sizes", "revenues")
+    # Fields fed by a look-up when the form is shown (services/lusha_filters.CHOICE_LOOKUPS).
+    choice_fields = ("department_choices", "seniority", "data_points", "industries", "sizes", "revenues")
 
-    def __init__(self, *args, lookups=None, **kwargs):
-        """`lookups`: Lusha's own departments and seniorities ({"departments": [...], "seniorities":
-        [(id, name)]}); without them, departments are typed and seniority is not offered."""
+    def __init__(self, *args, lookups=None, suggestions=None, **kwargs):
+        """`lookups`: Lusha's own values for the choice fields ({field: choices}); a field without them is
+        left out of an unbound form (departments are then typed). `suggestions`: {picker field: [(value,
+        label)]} of a look-up just made, offered unticked beside the values already picked."""
+        from prospecting.services.lusha_filters import PICKERS, pick_label
+
         super().__init__(*args, **kwargs)
+        self.notes = {}  # picker field -> what its look-up answered, in words
         lookups = lookups or {}
-        self.fields["department_choices"].choices = [(name, name) for name in lookups.get("departments", ())]
-        self.fields["seniority"].choices = [(str(i), name) for i, name in lookups.get("seniorities", ())]
+        for name in self.choice_fields:
+            self.fields[name].choices = lookups.get(name, [])
+        for name, picker in PICKERS.items():
+            chosen = self._given_list(name)
+            offered = [(v, pick_label(picker, v)) for v in chosen if self.fields[name].valid_value(v)]
+            offered += [pair for pair in (suggestions or {}).get(name, []) if pair[0] not in chosen]
+            self.fields[name].choices = offered
         if self.is_bound:
             return
-        if not self.fields["department_choices"].choices:
-            del self.fields["department_choices"]
+        for name in self.choice_fields:
+            if not self.fields[name].choices:
+                del self.fields[name]
+        if "department_choices" not in self.fields:
             self.fields["departments"].label = "Departments"
-        if not self.fields["seniority"].choices:
-            del self.fields["seniority"]
+
+    def _given_list(self, name):
+        if self.is_bound:
+            getter = getattr(self.data, "getlist", None)
+            values = getter(name) if getter else self.data.get(name)
+        else:
+            values = self.initial.get(name)
+        values = [values] if isinstance(values, str) else list(values or [])
+        return [str(value) for value in values]
+
+    def picker(self, name):
+        """What the template shows of one typeahead: its search box, the values picked (ticked) and the
+        look-up's other matches (unticked)."""
+        from prospecting.services.lusha_filters import PICKERS
+
+        picker, chosen = PICKERS[name], set(self._given_list(name))
+        choices = self.fields[name].choices
+        return {
+            "name": name,
+            "what": picker.what,
+            "box": self[picker.text_field],
+            "chosen": [pair for pair in choices if pair[0] in chosen],
+            "suggested": [pair for pair in choices if pair[0] not in chosen],
+            "note": self.notes.get(name, ""),
+            "errors": self[name].errors,
+        }
+
+    @property
+    def pickers(self):
+        from prospecting.services.lusha_filters import PICKERS
+
+        return {name: self.picker(name) for name in PICKERS}
 
     def query(self):
+        multiple = set(self.choice_fields) | {"contact_locations", "company_name_choices", "technologies"}
+        multiple |= {"company_locations"}
         return {
-            name: self.cleaned_data.get(name) or ([] if "choices" in name else "")
+            name: self.cleaned_data.get(name) or ([] if name in multiple else "")
             for name in self.query_fields
         }
 
@@ -456,7 +548,8 @@ class LushaSearchForm(SearchForm):
         if self.kind() == "companies":
             if not any(_given(cleaned.get(name)) for name in LUSHA_COMPANY_FIELDS):
                 raise forms.ValidationError(
-                    "Fill in a country, a company name or a company domain: a company search uses those."
+                    "Fill in a company filter (a country, a company, a location, a technology, an industry, "
+                    "a size or a revenue): a company search uses those."
                 )
         elif not any(_given(cleaned.get(name)) for name in self.query_fields if name != "find"):
             raise forms.ValidationError("Fill in at least one filter: Lusha needs something to search on.")
@@ -477,7 +570,18 @@ LEADIQ_SENIORITIES = [
 ]
 
 
-LEADIQ_FINDS = [("people", "People (advanced search)"), ("company", "A company, by domain, name or LinkedIn")]
+LEADIQ_FINDS = [
+    ("people", "People (advanced search)"),
+    ("grouped", "People grouped by company (advanced search)"),
+    ("company", "A company, by domain, name or LinkedIn"),
+]
+LEADIQ_TAKES = [
+    ("profile", "Names, titles and LinkedIn profiles"),
+    ("company", "The same and each company's data (domain, industry, size)"),
+]
+
+
+LEADIQ_NOT_FILTERS = ("find", "company", "take", "people_per_company")
 
 
 class LeadiqSearchForm(SearchForm):
@@ -497,8 +601,32 @@ class LeadiqSearchForm(SearchForm):
     locations = _comma_list("Locations", "For example: United States, London.")
     company_names = _comma_list("Company names")
     company_domains = _comma_list("Company domains")
+    take = forms.ChoiceField(
+        label="What to take of each result",
+        choices=LEADIQ_TAKES,
+        initial="profile",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    people_per_company = forms.IntegerField(
+        label="People per company",
+        min_value=1,
+        max_value=10,
+        required=False,
+        help_text="For a grouped search: at most this many people of each company (1 to 10; 3 if empty).",
+    )
     query_fields = ("find", "company", "titles", "roles", "seniorities", "locations", "company_names")
-    query_fields += ("company_domains",)
+    query_fields += ("company_domains", "take", "people_per_company")
+
+    def __init__(self, *args, **kwargs):
+        from prospecting.services.search import leadiq_selection_prices
+
+        super().__init__(*args, **kwargs)
+        # LeadIQ bills what is selected: the price of each choice is said beside it, before anything runs.
+        self.fields["take"].help_text = (
+            f"{leadiq_selection_prices()} More people per company cost more; the confirmation gives the "
+            "price with your key before anything is spent."
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -507,13 +635,14 @@ class LeadiqSearchForm(SearchForm):
                 raise forms.ValidationError(
                     "Give the company's domain, name or LinkedIn URL to search for it."
                 )
-        elif not any(cleaned.get(name) for name in self.query_fields if name not in ("find", "company")):
+        elif not any(cleaned.get(name) for name in self.query_fields if name not in LEADIQ_NOT_FILTERS):
             raise forms.ValidationError("Fill in at least one filter: LeadIQ needs something to search on.")
         return cleaned
 
     def kind(self):
         # Saved before companies could be searched, a query without `find` is a people search.
-        return "company" if self.cleaned_data.get("find") == "company" else "people"
+        found = self.cleaned_data.get("find")
+        return found if found in ("company", "grouped") else "people"
 
 
 class SavedSearchForm(forms.Form):

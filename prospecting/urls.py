@@ -51,6 +51,7 @@ urlpatterns = [
     path("search/lix/", search.search_lix, name="search_lix"),
     path("search/lix/values/", lix_search.search_lix_values, name="search_lix_values"),
     path("search/lusha/", search.search_lusha, name="search_lusha"),
+    path("search/lusha/typeahead/", search.search_lusha_typeahead, name="search_lusha_typeahead"),
     path("search/leadiq/", search.search_leadiq, name="search_leadiq"),
     path("search/keep/", search.search_keep, name="search_keep"),
     path("search/enrich/", search.search_enrich, name="search_enrich"),

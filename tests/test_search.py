@@ -661,8 +661,8 @@ def test_every_search_runs_against_the_sandbox_and_its_rows_can_be_kept(
     for response in (lix, leadiq):
         page = response.content.decode()
         assert 'name="selected" value="0"' in page, page[page.find("<main") :][:1500]
-    # Lusha's prospects carry no identifier before they are revealed: listed, not keepable.
-    assert lusha.content.decode().count("Cannot be kept") > 0
+    # Lusha's prospects carry no identifier before they are revealed: listed, kept by enriching them.
+    assert lusha.content.decode().count("Enrich to keep: Lusha shows names only until") > 0
     state = re.search(r'name="state" value="([^"]+)"', lix.content.decode()).group(1)
     kept = alice_client.post(reverse("search_keep"), {"state": state, "selected": ["0", "1"]})
     assert "Kept 2 people in your records." in kept.content.decode()
@@ -722,16 +722,25 @@ def test_the_lusha_form_falls_back_to_typed_filters_when_the_look_ups_fail(mocke
     )
 
 
-def test_rows_nothing_identifies_cannot_be_kept(mocked, key_for, alice_client, team_a):
+def test_lusha_rows_are_kept_by_enriching_them_and_say_so(mocked, key_for, alice_client, team_a):
     key_for("lusha")
     mocked.post(LUSHA_SEARCH, json=fixture("lusha", "contact_search"))
     page = alice_client.get(reverse("search_lusha"), {"run": "1", "job_titles": "CTO"}).content.decode()
-    assert "Cannot be kept: nothing identifies it until Lusha reveals the contact." in page
-    assert 'name="selected"' not in page
+    words = "Enrich to keep: Lusha&#x27;s search shows names only; enriching reveals the contact and keeps it"
+    assert words in page.replace("Lusha's", "Lusha&#x27;s")
+    assert page.count("Enrich to keep: Lusha shows names only until the contact is revealed.") == 1  # one row
+    # Ticked for enrichment: the rows are selectable, though Keep alone cannot keep them.
+    assert 'name="selected" value="0"' in page and "Enrich selected" in page
     state = re.search(r'name="state" value="([^"]+)"', page).group(1)
     kept = alice_client.post(reverse("search_keep"), {"state": state, "selected": ["0"]}).content.decode()
-    assert "Nothing was kept: nothing identifies the rows ticked." in kept
+    assert "Nothing was kept: Lusha&#x27;s search shows names only. Enrich the ticked contacts" in kept
     assert not Person.objects.for_team(team_a).exists()
+
+
+def test_rows_nothing_identifies_cannot_be_kept(team_a):
+    rows = [Row(person=PersonFacts(full_name="Someone", title="CTO"))]
+    mark_rows(team=team_a, rows=rows)
+    assert rows[0].keepable is False
 
 
 def test_a_providers_link_is_rebuilt_from_the_profile_id_never_shown_as_sent(mocked, key_for, alice_client):

@@ -279,8 +279,8 @@ def _search(body, *keys):
     return str(uuid.uuid5(uuid.NAMESPACE_URL, text)), page, size
 
 
-def _page(request_id, page, kind, rows):
-    total = records.search_total(request_id)
+def _page(request_id, page, kind, rows, total=None):
+    total = records.search_total(request_id) if total is None else total
     return reply(
         200,
         {
@@ -298,9 +298,19 @@ def search_contacts(request, ctx):
     if not isinstance(search, tuple):
         return search
     request_id, page, size = search
-    people, _total = people_page(request_id, page * size, size, records.search_total(request_id))
-    rows = [records.listed_contact(request_id, page * size + i, p) for i, p in enumerate(people)]
-    return _page(request_id, page, "contacts", rows)
+    total = records.search_total(request_id)
+    wanted = ((request.json["filters"].get("contacts") or {}).get("include")) or {}
+    if not any(wanted.get(name) for name in ("jobTitles", "locations", "seniority", "existing_data_points")):
+        people, _total = people_page(request_id, page * size, size, total)
+        rows = [records.listed_contact(request_id, page * size + i, p) for i, p in enumerate(people)]
+        return _page(request_id, page, "contacts", rows)
+    # Filtered as Lusha would, on what the sandbox's people have: their title, where they are, their
+    # seniority and their data. Each keeps its index in the whole list, so enrichment finds it by its
+    # contactId.
+    found = [(i, person_for(f"{request_id}#{i}")) for i in range(total)]
+    found = [(i, p) for i, p in found if records.fits(p, wanted)]
+    rows = [records.listed_contact(request_id, i, p) for i, p in found[page * size : page * size + size]]
+    return _page(request_id, page, "contacts", rows, total=len(found))
 
 
 def _enrich_problem(body, ids_key):
@@ -334,8 +344,14 @@ def search_companies(request, ctx):
     if not isinstance(search, tuple):
         return search
     request_id, page, size = search
+    total = records.search_total(request_id)
+    wanted = ((request.json["filters"].get("companies") or {}).get("include")) or {}
+    indexes = range(total)
+    if wanted.get("locations") or wanted.get("sizes"):
+        # Filtered on where the company is and its headcount; each keeps its index, so enrichment finds it.
+        indexes = [i for i in indexes if records.company_fits(records.listed_company(request_id, i), wanted)]
     rows = []
-    for index in range(page * size, min(page * size + size, records.search_total(request_id))):
+    for index in indexes[page * size : page * size + size]:
         c = records.company_record(records.listed_company(request_id, index))
         rows.append(
             {
@@ -348,7 +364,7 @@ def search_companies(request, ctx):
                 "signalTypes": [],
             }
         )
-    return _page(request_id, page, "companies", rows)
+    return _page(request_id, page, "companies", rows, total=len(indexes))
 
 
 def enrich_companies(request, ctx):

@@ -361,6 +361,64 @@ def listed_contact(request_id, index, p):
     }
 
 
+def fits(person, wanted):
+    """Whether a person meets a contact search's `include` filters on job title (a word of it), location,
+    seniority and data."""
+    iso = person["country_iso"]
+    here = {
+        "country": person["country"],
+        "city": person["city"],
+        "state": person["city"],  # the sandbox's cities stand for their states too (FILTERS above)
+        "continent": COUNTRIES[iso][0],
+        "country_grouping": COUNTRIES[iso][1],
+    }
+    titles = [str(title).lower() for title in wanted.get("jobTitles") or []]
+    if titles and not any(title in person["title"].lower() for title in titles):
+        return False
+    places = [place for place in wanted.get("locations") or [] if isinstance(place, dict)]
+    if places and not any(
+        all(str(value).lower() == str(here.get(key, "")).lower() for key, value in place.items())
+        for place in places
+    ):
+        return False
+    seniority = wanted.get("seniority") or []
+    if seniority and TITLES[person["title"]][1] not in seniority:
+        return False
+    has = {
+        "phone": bool(person["phone"]),
+        "mobile_phone": bool(person["phone"]) and person["id"] % 2 == 1,
+        "direct_phone": bool(person["phone"]) and person["id"] % 2 == 0,
+        "work_email": bool(person["email"]),
+        "private_email": False,
+    }
+    return all(has.get(point, False) for point in wanted.get("existing_data_points") or [])
+
+
+def company_fits(company, wanted):
+    """Whether a company meets a company search's `include` filters on location and size."""
+    iso = company["country_iso"]
+    here = {
+        "country": company["country"],
+        "continent": COUNTRIES[iso][0],
+        "country_grouping": COUNTRIES[iso][1],
+    }
+    places = [place for place in wanted.get("locations") or [] if isinstance(place, dict)]
+    if places and not any(
+        all(
+            str(value).lower() == str(here.get(key, "")).lower()
+            for key, value in place.items()
+            if key in here
+        )
+        for place in places
+    ):
+        return False
+    sizes = [band for band in wanted.get("sizes") or [] if isinstance(band, dict)]
+    return not sizes or any(
+        (band.get("min") or 0) <= company["employees"] <= (band.get("max") or company["employees"])
+        for band in sizes
+    )
+
+
 def listed_company(request_id, index):
     base = company_for(f"{request_id}#{index}")["name"].split()[0]
     name = f"{base} {SUFFIXES[stable_number('suffix', request_id, index) % len(SUFFIXES)]}"

@@ -14,7 +14,7 @@ filters), stored as they are in a SavedSearch.
 import hashlib
 import math
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from django.db.models import Q
@@ -46,12 +46,16 @@ from prospecting.providers.lix import PAGE_SIZES as LIX_PAGE_SIZES
 from prospecting.providers.lix import LixClient
 from prospecting.providers.lusha import LushaClient
 from prospecting.providers.sales_nav import decode_skill
+from prospecting.services.lusha_filters import lusha_search_filters
 from prospecting.services.provider_calls import active_key, call_provider
 from prospecting.services.records import company_keys, keep_companies, keep_people, person_keys
 from prospecting.services.suppression import Purpose, ensure_contactable, suppressed_flags
 
 LUSHA_PAGE_SIZE = 25
 LEADIQ_PAGE_SIZE = 25
+LEADIQ_GROUPS_PAGE_SIZE = 10  # companies per page of a grouped search
+LEADIQ_PEOPLE_PER_COMPANY = 3  # the form's default
+LEADIQ_MAX_PEOPLE_PER_COMPANY = 10
 LIX_CONNECTIONS_PAGE_SIZE = 100
 # Lix searches that need the LinkedIn account connected to Lix (the key's viewer_id): refused, with
 # advice, before their price is asked.
@@ -103,6 +107,14 @@ SEARCHES = {
     ),
     ("leadiq", "company"): SearchKind(
         "leadiq", "company", "LeadIQ company search", LeadiqClient.search_company, "companies"
+    ),
+    # Its rows are people, each under the heading of its company (Row.group); people are what is kept.
+    ("leadiq", "grouped"): SearchKind(
+        "leadiq",
+        "grouped",
+        "LeadIQ people search, grouped by company",
+        LeadiqClient.grouped_advanced_search,
+        "people",
     ),
 }
 
@@ -195,52 +207,22 @@ def search_params(*, provider, kind, query, page, sequence_id=""):
             params["sequence_id"] = sequence_id
         return params
     if provider == "lusha":
-        contacts, companies = {}, {}
-        if _words(query.get("job_titles")):
-            contacts["jobTitles"] = _words(query.get("job_titles"))
-        departments = list(query.get("department_choices") or []) + _words(query.get("departments"))
-        if departments:
-            contacts["departments"] = list(dict.fromkeys(departments))
-        seniority = [int(value) for value in query.get("seniority") or [] if str(value).isdigit()]
-        if seniority:
-            contacts["seniority"] = seniority
-        if _words(query.get("countries")):
-            contacts["locations"] = [{"country": country} for country in _words(query.get("countries"))]
-        if _words(query.get("company_names")):
-            companies["names"] = _words(query.get("company_names"))
-        if _words(query.get("company_domains")):
-            companies["domains"] = _words(query.get("company_domains"))
-        if _words(query.get("countries")) and kind == "companies":
-            companies["locations"] = [{"country": country} for country in _words(query.get("countries"))]
-        filters = {}
-        if contacts and kind == "contacts":
-            filters["contacts"] = {"include": contacts}
-        if companies:
-            filters["companies"] = {"include": companies}
+        filters = lusha_search_filters(kind, query)
         return {"filters": filters, "page": page - 1, "size": LUSHA_PAGE_SIZE}
     if (provider, kind) == ("leadiq", "company"):
         return {"fields": ["company"], **leadiq_company_identifier(query.get("company", ""))}
-    if provider == "leadiq":
-        contact, company = {}, {}
-        for name, key in (("titles", "titles"), ("roles", "roles"), ("locations", "locations")):
-            if _words(query.get(name)):
-                contact[key] = _words(query.get(name))
-        if query.get("seniorities"):
-            contact["seniorities"] = list(query["seniorities"])
-        for name, key in (("company_names", "names"), ("company_domains", "domains")):
-            if _words(query.get(name)):
-                company[key] = _words(query.get(name))
-        filters = {}
-        if contact:
-            filters["contactFilter"] = contact
-        if company:
-            filters["companyFilter"] = company
-        # LeadIQ charges its profile price for every person a search returns, ids alone or not (billing
-        # rule in providers/leadiq.py): so take the names, titles and profiles that price pays for.
-        fields = ["profile"]
+    if (provider, kind) == ("leadiq", "grouped"):
         return {
-            "fields": fields,
-            "filters": filters,
+            "fields": leadiq_fields(query),
+            "filters": leadiq_filters(query),
+            "limit": LEADIQ_GROUPS_PAGE_SIZE,
+            "skip": (page - 1) * LEADIQ_GROUPS_PAGE_SIZE,
+            "limit_per_company": people_per_company(query),
+        }
+    if provider == "leadiq":
+        return {
+            "fields": leadiq_fields(query),
+            "filters": leadiq_filters(query),
             "limit": LEADIQ_PAGE_SIZE,
             "skip": (page - 1) * LEADIQ_PAGE_SIZE,
         }
@@ -257,6 +239,61 @@ def recruiter_params(query, page, sequence_id=""):
     return params
 
 
+def leadiq_filters(query):
+    """The contact and company filters of a LeadIQ advanced search (flat or grouped) from the form."""
+    contact, company = {}, {}
+    for name, key in (("titles", "titles"), ("roles", "roles"), ("locations", "locations")):
+        if _words(query.get(name)):
+            contact[key] = _words(query.get(name))
+    if query.get("seniorities"):
+        contact["seniorities"] = list(query["seniorities"])
+    for name, key in (("company_names", "names"), ("company_domains", "domains")):
+        if _words(query.get(name)):
+            company[key] = _words(query.get(name))
+    filters = {}
+    if contact:
+        filters["contactFilter"] = contact
+    if company:
+        filters["companyFilter"] = company
+    return filters
+
+
+def leadiq_fields(query):
+    """The field groups an advanced search selects. LeadIQ charges its profile price for every person a
+    search returns, ids alone or not (billing rule in providers/leadiq.py): so the names, titles and
+    profiles that price pays for are always taken. Company data (domain, industry, size) is the member's
+    choice: it costs LeadIQ's company price per person (flat) or per company (grouped)."""
+    return ["profile", "company"] if query.get("take") == "company" else ["profile"]
+
+
+def people_per_company(query):
+    try:
+        wanted = int(query.get("people_per_company") or LEADIQ_PEOPLE_PER_COMPANY)
+    except (TypeError, ValueError):
+        wanted = LEADIQ_PEOPLE_PER_COMPANY
+    return min(max(wanted, 1), LEADIQ_MAX_PEOPLE_PER_COMPANY)
+
+
+def leadiq_selection_prices():
+    """What a page of each LeadIQ advanced search costs at most with the documented prices, for each
+    selection the form offers, in words: said beside the choice, before anything runs."""
+    lines = []
+    for kind, what in (("people", "A people page (25 people)"), ("grouped", "A grouped page")):
+        if kind == "grouped":
+            what = (
+                f"A grouped page ({LEADIQ_GROUPS_PAGE_SIZE} companies, {LEADIQ_PEOPLE_PER_COMPANY} people "
+                "each)"
+            )
+        prices = []
+        for take in ("profile", "company"):
+            params = search_params(provider="leadiq", kind=kind, query={"take": take}, page=1)
+            prices.append(
+                describe_credits(max_credits("leadiq", SEARCHES[("leadiq", kind)].endpoint.__name__, params))
+            )
+        lines.append(f"{what}: up to {prices[0]}, or {prices[1]} with company data.")
+    return " ".join(lines)
+
+
 def leadiq_company_identifier(text):
     """What LeadIQ's company search is given for the text typed: a LinkedIn company URL, a domain (a URL
     or a bare host name), or else a name."""
@@ -266,28 +303,6 @@ def leadiq_company_identifier(text):
     if " " not in text and "." in text and identifiers.domain(text):
         return {"domain": identifiers.domain(text)}
     return {"name": text}
-
-
-def lusha_filter_choices(*, team, user):
-    """Lusha's departments and seniorities (searches take the seniorities' ids) for the search form; {}
-    when they cannot be had (no key, Lusha refused): the form then offers typed filters only."""
-    choices = {}
-    try:
-        departments = call_provider(
-            team=team, user=user, provider="lusha", endpoint=LushaClient.contact_departments
-        ).data
-        seniorities = call_provider(
-            team=team, user=user, provider="lusha", endpoint=LushaClient.contact_seniorities
-        ).data
-    except ProviderError:
-        return choices
-    choices["departments"] = [name.strip() for name in departments if isinstance(name, str) and name.strip()]
-    choices["seniorities"] = [
-        (item["id"], str(item.get("name") or item["id"]))
-        for item in seniorities
-        if isinstance(item, dict) and isinstance(item.get("id"), int)
-    ]
-    return choices
 
 
 def search_cost(*, team, provider, kind, query, page):
@@ -321,7 +336,14 @@ def page_price_text(provider):
 
 
 # Searches whose price the page states apart from the search button's (they are not paged).
-PRICED_APART = {("leadiq", "company"): {"fields": ["company"]}}
+PRICED_APART = {
+    ("leadiq", "company"): {"fields": ["company"]},
+    ("leadiq", "grouped"): {
+        "fields": ["profile"],
+        "limit": LEADIQ_GROUPS_PAGE_SIZE,
+        "limit_per_company": LEADIQ_PEOPLE_PER_COMPANY,
+    },
+}
 
 
 def search_price_text(provider, kind):
@@ -389,6 +411,9 @@ class Row:
     # The provider's own id of the result when it is needed later and no identifier carries it: a Lusha
     # search's contactId, which its enrichment takes (the facts' lusha_id is the person's id, not this).
     ref: str = ""
+    # The company heading a grouped search shows the row under (LeadIQ grouped search): its name, domain,
+    # industry, size and how many people LeadIQ has there; None for other searches.
+    group: dict | None = None
 
     @property
     def facts(self):
@@ -450,6 +475,8 @@ def run_search(*, team, user, provider, kind, query, page=1, sequence_id="", sav
     data = result.data
     if (provider, kind) == ("lusha", "contacts"):
         rows = _lusha_contact_rows(data)
+    elif (provider, kind) == ("leadiq", "grouped"):
+        rows = _leadiq_grouped_rows(data)
     elif search.finds == "people":
         rows = [Row(person=facts) for facts in client.people_from(search.endpoint.__name__, data)]
     else:
@@ -482,6 +509,35 @@ def _lusha_contact_rows(data):
     return rows
 
 
+def _leadiq_grouped_rows(data):
+    """A grouped search's people, each with its group's company: the person's own company facts are
+    completed from the group's (a kept person keeps its company's domain), and the row carries the
+    heading the page shows."""
+    rows = []
+    groups = data.get("companies") if isinstance(data, dict) else None
+    for group in groups if isinstance(groups, list) else []:
+        one = {"companies": [group]}
+        company = next(iter(LeadiqClient.companies_from("grouped_advanced_search", one)), CompanyFacts())
+        total = group.get("totalContactsInCompany") if isinstance(group, dict) else None
+        heading = {
+            "key": company.leadiq_id or company.domain or company.name,
+            "name": company.name or company.domain,
+            "domain": company.domain,
+            "industry": company.industry,
+            "size": company.size,
+            "total": total if isinstance(total, int) else None,
+        }
+        for person in LeadiqClient.people_from("grouped_advanced_search", one):
+            person = replace(
+                person,
+                company_name=person.company_name or company.name,
+                company_domain=person.company_domain or company.domain,
+                company_linkedin_url=person.company_linkedin_url or company.linkedin_url,
+            )
+            rows.append(Row(person=person, group=heading))
+    return rows
+
+
 def _paging(provider, data, page, count, kind=""):
     data = data if isinstance(data, dict) else {}
     if kind == "job_hirers":  # one answer, no pages
@@ -497,6 +553,11 @@ def _paging(provider, data, page, count, kind=""):
         has_next = count > 0 and (total is None or page * LUSHA_PAGE_SIZE < total)
         request_id = data.get("requestId") if isinstance(data.get("requestId"), str) else ""
         return {"total": total, "has_next": has_next, "request_id": request_id}
+    if kind == "grouped":  # paged by companies
+        total = data.get("totalCompanies") if isinstance(data.get("totalCompanies"), int) else None
+        companies = len(data.get("companies") or []) if isinstance(data.get("companies"), list) else 0
+        has_next = companies > 0 and (total is None or page * LEADIQ_GROUPS_PAGE_SIZE < total)
+        return {"total": total, "has_next": has_next}
     if "totalResults" in data:  # a company search: one answer of every match, no pages
         total = data.get("totalResults") if isinstance(data.get("totalResults"), int) else None
         return {"total": total, "has_next": False}
@@ -603,6 +664,7 @@ def results_state(results):
         "request_id": results.request_id,
         "rows": [asdict(row.facts) for row in results.rows],
         "refs": [row.ref for row in results.rows],
+        "groups": [row.group for row in results.rows],
     }
 
 
@@ -621,6 +683,8 @@ def results_from_state(*, team, state, previous_keys=None):
     refs = state.get("refs") or []
     for row, ref in zip(rows, refs, strict=False):
         row.ref = ref if isinstance(ref, str) else ""
+    for row, group in zip(rows, state.get("groups") or [], strict=False):
+        row.group = group if isinstance(group, dict) else None
     results = Results(
         provider=state["provider"],
         kind=state["kind"],

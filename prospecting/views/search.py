@@ -25,13 +25,13 @@ from prospecting.forms import (
 )
 from prospecting.models import ProspectList, SavedSearch
 from prospecting.services.lists import add_to_list, create_list
+from prospecting.services.lusha_filters import PICKERS, lusha_filter_choices, lusha_suggestions
 from prospecting.services.search import (
     SEARCHES,
     SearchFailed,
     cost_text,
     enrich_contacts,
     keep_results,
-    lusha_filter_choices,
     page_price_text,
     plan_enrichment,
     results_from_state,
@@ -47,15 +47,45 @@ PROVIDER_NAMES = {"lix": "Lix", "lusha": "Lusha", "leadiq": "LeadIQ"}
 STATE_SALT = "prospecting.search.results"
 # Fields that take several values (checkboxes).
 LIST_FIELDS = ("seniorities", "seniority", "department_choices", "facets", "skills")
+LIST_FIELDS += (
+    "data_points",
+    "contact_locations",
+    "company_name_choices",
+    "company_locations",
+    "technologies",
+)
+LIST_FIELDS += ("industries", "sizes", "revenues")
 PAGING_FIELDS = ("page", "sequence_id")
 
 
-def _form(request, provider, *, data=None, initial=None):
-    """The form as shown to fill in: Lusha's offers its own departments and seniorities (free look-ups)."""
+def _form(request, provider, *, data=None, initial=None, lookup=""):
+    """The form as shown to fill in: Lusha's offers its own filter values (free look-ups, cached), and
+    after a "Find" (`lookup`, the no-JS typeahead) the matches of the text typed in that picker."""
     if provider != "lusha":
         return FORMS[provider](data, initial=initial)
-    lookups = lusha_filter_choices(team=request.team, user=request.user)
-    return LushaSearchForm(data, initial=initial, lookups=lookups)
+    found = lusha_filter_choices(team=request.team, user=request.user)
+    suggestions, notes = {}, {}
+    if lookup in PICKERS:
+        text = (initial or {}).get(PICKERS[lookup].text_field) or ""
+        matches = lusha_suggestions(team=request.team, user=request.user, field=lookup, text=text)
+        suggestions[lookup], notes[lookup] = matches.values, matches.note
+    form = LushaSearchForm(data, initial=initial, lookups=found.choices, suggestions=suggestions)
+    form.notes, form.unavailable = notes, found.unavailable
+    return form
+
+
+@team_required
+def search_lusha_typeahead(request):
+    """One Lusha picker's matches for the text typed (htmx, `input changed delay:400ms`): the values
+    already picked stay ticked, the look-up's other matches come unticked. The look-up is free."""
+    field = request.GET.get("field", "")
+    if field not in PICKERS:
+        raise Http404("No such Lusha filter.")
+    text = request.GET.get(PICKERS[field].text_field, "")
+    matches = lusha_suggestions(team=request.team, user=request.user, field=field, text=text)
+    form = LushaSearchForm(initial={field: request.GET.getlist(field)}, suggestions={field: matches.values})
+    form.notes = {field: matches.note}
+    return render(request, "prospecting/_lusha_picks.html", {"p": form.picker(field), "note": matches.note})
 
 
 @team_required
@@ -85,13 +115,16 @@ def _search_page(request, provider):
         "provider_name": PROVIDER_NAMES[provider],
         "page_price": page_price_text(provider),
         "company_price": search_price_text("leadiq", "company") if provider == "leadiq" else "",
+        "grouped_price": search_price_text("leadiq", "grouped") if provider == "leadiq" else "",
     }
-    if not data.get("run"):
-        # Prefilled when coming back from a confirmation ("Change the search"); a changed search starts
-        # afresh, so neither the page nor Lix's sequence_id is carried.
+    if not data.get("run") or data.get("lookup"):
+        # Prefilled when coming back from a confirmation ("Change the search") or from a picker's "Find"
+        # (the typeahead without JS); a changed search starts afresh, so neither the page nor Lix's
+        # sequence_id is carried.
         initial = {name: data.get(name) for name in data if name not in LIST_FIELDS + PAGING_FIELDS}
         initial |= {name: data.getlist(name) for name in LIST_FIELDS} | {"run": "1"}
-        return _render_form(request, _form(request, provider, initial=initial), context)
+        form = _form(request, provider, initial=initial, lookup=data.get("lookup", ""))
+        return _render_form(request, form, context)
     form = FORMS[provider](data)
     if not form.is_valid():
         return _render_form(request, _form(request, provider, data=data), context)
@@ -244,6 +277,12 @@ def search_keep(request):
                 if already:
                     text += f" ({already} {'was' if already == 1 else 'were'} in it already)"
             messages.success(request, text + ".")
+        elif (results.provider, results.kind) == ("lusha", "contacts"):
+            messages.warning(
+                request,
+                "Nothing was kept: Lusha's search shows names only. Enrich the ticked contacts to keep "
+                "them (enriching reveals the contact and keeps it).",
+            )
         else:
             messages.warning(request, "Nothing was kept: nothing identifies the rows ticked.")
         # Marked again: the rows just kept now show as records the team has (and in which lists).

@@ -797,3 +797,10 @@ def test_keep_selected_into_a_new_list_with_a_name_the_list_form_refuses_keeps_n
     assert "Nothing was kept" in kept
     assert not ProspectList.objects.for_team(team_a).exists()
     assert not Person.objects.for_team(team_a).exists()
+
+
+def test_a_group_of_checkboxes_has_its_label_above_it_not_beside_one_box(alice_client):
+    page = alice_client.get(reverse("search_leadiq")).content.decode()
+    group = re.search(r'<div class="field[^"]*">\s*<label[^>]*>Seniorit', page)
+    assert group is not None, "the seniorities group has no label of its own"
+    assert "field-checkbox" not in group.group(0)

@@ -27,6 +27,8 @@ from prospecting.models import ProspectList, SavedSearch
 from prospecting.services.lists import add_to_list, create_list
 from prospecting.services.lusha_filters import PICKERS, lusha_filter_choices, lusha_suggestions
 from prospecting.services.search import (
+    LEADIQ_GROUPS_PAGE_SIZE,
+    LEADIQ_PEOPLE_PER_COMPANY,
     SEARCHES,
     SearchFailed,
     cost_text,
@@ -116,6 +118,7 @@ def _search_page(request, provider):
         "page_price": page_price_text(provider),
         "company_price": search_price_text("leadiq", "company") if provider == "leadiq" else "",
         "grouped_price": search_price_text("leadiq", "grouped") if provider == "leadiq" else "",
+        "grouped_shape": f"{LEADIQ_GROUPS_PAGE_SIZE} companies, {LEADIQ_PEOPLE_PER_COMPANY} people each",
     }
     if not data.get("run") or data.get("lookup"):
         # Prefilled when coming back from a confirmation ("Change the search") or from a picker's "Find"

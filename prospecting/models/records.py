@@ -6,6 +6,9 @@ are separate rows), `ContactPoint` rows (emails and phones with a status) and `I
 normalised identifiers records are matched on, see prospecting/identifiers.py).
 """
 
+import operator
+from functools import reduce
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -106,12 +109,15 @@ def _rule(kinds, value):
     return Exists(Suppression.objects.filter(team=OuterRef("team"), kind__in=kinds, value=value))
 
 
-def suppression_match():
-    """A condition true for a Person matched by one of their team's Suppression rows: an email contact
-    point, that email's domain, a LinkedIn identifier, or their company's domain or LinkedIn id.
+def suppression_tests():
+    """The ways a Person is matched by one of their team's Suppression rows, one condition each: an email
+    contact point, that email's domain, a LinkedIn identifier, their company's domain or LinkedIn id
+    (identifiers), or their company's own domain or LinkedIn id fields. A person is suppressed when any
+    holds (`suppression_match`).
 
-    Each test starts from the person's own rows and looks the rule up by index: starting from the team's
-    suppression rows instead scanned them all once per person (seconds for a list of 10,000 people)."""
+    Each test starts from the person's own rows and looks the rule up in the (team, kind, value) index.
+    Kept apart, `NOT test AND NOT test ...` lets the database plan each one as an anti-join over the
+    whole list (a hash, once) instead of a five-way OR evaluated person by person (seconds at 100,000)."""
     domains = [SuppressionKind.DOMAIN, SuppressionKind.COMPANY]
     emails = ContactPoint.objects.filter(person=OuterRef("pk"), kind=ContactKind.EMAIL)
     profiles = Identifier.objects.filter(
@@ -120,30 +126,32 @@ def suppression_match():
     company_ids = Identifier.objects.filter(
         company=OuterRef("company"), kind__in=[IdentifierKind.DOMAIN, IdentifierKind.COMPANY_LINKEDIN]
     )
-    return (
+    company_rules = Suppression.objects.filter(team=OuterRef("team"), kind__in=domains)
+    return [
+        Exists(emails.filter(_rule([SuppressionKind.EMAIL], OuterRef("value")))),
         # A company suppressed by its domain covers addresses at it, even with no company record kept.
-        Exists(
-            emails.filter(
-                _rule([SuppressionKind.EMAIL], OuterRef("value")) | _rule(domains, OuterRef("domain"))
-            )
-        )
-        | Exists(profiles.filter(_rule([SuppressionKind.LINKEDIN], OuterRef("value"))))
+        Exists(emails.filter(_rule(domains, OuterRef("domain")))),
+        Exists(profiles.filter(_rule([SuppressionKind.LINKEDIN], OuterRef("value")))),
         # A suppressed domain covers the company of that domain too; a suppressed company is named by
         # its domain or its LinkedIn id.
-        | Exists(company_ids.filter(_rule(domains, OuterRef("value"))))
+        Exists(company_ids.filter(_rule(domains, OuterRef("value")))),
         # The company's own display fields too, for a company made without identifier rows.
-        | Exists(
-            Suppression.objects.filter(team=OuterRef("team"), kind__in=domains).filter(
-                Q(value=OuterRef("company__domain")) | Q(value=OuterRef("company__linkedin_id"))
-            )
-        )
-    )
+        Exists(company_rules.filter(value=OuterRef("company__domain"))),
+        Exists(company_rules.filter(value=OuterRef("company__linkedin_id"))),
+    ]
+
+
+def suppression_match():
+    """A condition true for a Person matched by one of their team's Suppression rows (any of
+    `suppression_tests`)."""
+    return reduce(operator.or_, suppression_tests())
 
 
 class PersonQuerySet(TeamScopedQuerySet):
     def contactable(self):
         """People who may be bought, exported or contacted: not matched by their team's suppression list."""
-        return self.exclude(suppression_match())
+        # NOT (a OR b ...) written as NOT a AND NOT b ...: the same people, planned as anti-joins.
+        return self.filter(*[~test for test in suppression_tests()])
 
     def suppressed(self):
         return self.filter(suppression_match())

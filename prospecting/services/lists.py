@@ -2,7 +2,7 @@
 the people of a list filtered and sorted for its page and its export."""
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 
 from prospecting.models import (
     Company,
@@ -87,11 +87,12 @@ def list_people(prospect_list, *, filters=None, sort=DEFAULT_SORT):
     filters: company and title (contains, any case), has_email and has_phone (True/False),
     email_status (a ContactStatus) and source (a provider slug or "import": any value from it)."""
     filters = filters or {}
-    entries = ListEntry.objects.filter(prospect_list=prospect_list, person=OuterRef("pk"))
+    # A join, not EXISTS and a subquery: a person is in a list once (list_entry_person_once), and the
+    # database can then walk an index in the page's order (sort by added, or by name) and stop at 50.
     people = (
         Person.objects.for_team(prospect_list.team)
-        .filter(Exists(entries))
-        .annotate(added_at=Subquery(entries.values("added_at")[:1]))
+        .filter(list_entries__prospect_list=prospect_list)
+        .annotate(added_at=F("list_entries__added_at"))
         .select_related("company")
     )
     if filters.get("company"):

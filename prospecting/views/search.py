@@ -47,7 +47,8 @@ PROVIDER_NAMES = {"lix": "Lix", "lusha": "Lusha", "leadiq": "LeadIQ"}
 STATE_SALT = "prospecting.search.results"
 # Fields that take several values (checkboxes).
 LIST_FIELDS = ("seniorities", "seniority", "department_choices")
-PAGING_FIELDS = ("page", "sequence_id")
+SAVED_RUN, CONTINUE = "saved_run", "continue"
+PAGING_FIELDS = ("page", "sequence_id", SAVED_RUN)
 
 
 def _form(request, provider, *, data=None, initial=None):
@@ -101,10 +102,14 @@ def _search_page(request, provider):
     saved = None
     if data.get("saved"):
         saved = get_object_or_404(_visible_searches(request), pk=_int(data.get("saved")))
+    # A paging link of a saved search's run carries this: the page adds to that run, not a new one.
+    continue_run = saved is not None and data.get(SAVED_RUN) == CONTINUE
     try:
         credits = search_cost(team=request.team, provider=provider, kind=kind, query=query, page=page)
         if credits and not (request.method == "POST" and data.get("confirm")):
             fields = _form_fields(provider, query, page, sequence_id, saved)
+            if continue_run:
+                fields[SAVED_RUN] = CONTINUE
             hidden = [
                 (name, one)
                 for name, value in fields.items()
@@ -132,6 +137,7 @@ def _search_page(request, provider):
             page=page,
             sequence_id=sequence_id,
             saved=saved,
+            continue_run=continue_run,
         )
     except SearchFailed as failure:
         return _render_form(request, form, context | {"failure": failure})
@@ -145,9 +151,13 @@ def _render_form(request, form, context):
 def _render_results(request, results, context):
     provider = results.provider
     paging = {}
+    saved = context.get("saved")
     for page, wanted in ((results.page - 1, results.has_previous), (results.page + 1, results.has_next)):
         if wanted:
-            fields = _form_fields(provider, results.query, page, results.sequence_id, None)
+            # A saved search's pages stay in its run: marked against its previous run, adding to this one.
+            fields = _form_fields(provider, results.query, page, results.sequence_id, saved)
+            if saved is not None:
+                fields[SAVED_RUN] = CONTINUE
             paging[page] = f"{reverse(f'search_{provider}')}?{urlencode(fields, doseq=True)}"
     state = {"team": request.team.pk, **results_state(results)}
     try:

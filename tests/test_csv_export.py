@@ -211,3 +211,34 @@ def test_the_override_form_shows_only_when_someone_is_suppressed(alice_client, t
     prospect_list = _list_with(team_a, alice, [PersonFacts(full_name="Kept Person")])
     page = alice_client.get(reverse("list_detail", args=[prospect_list.pk])).content.decode()
     assert "Export including them" not in page
+
+
+def test_the_export_takes_one_query_more_per_chunk_not_per_row(team_a, alice, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from prospecting.services import csv_export
+
+    monkeypatch.setattr(csv_export, "CHUNK", 5)
+
+    def queries_to_export(count, prefix):
+        facts = [
+            PersonFacts(
+                full_name=f"{prefix} {i:02d}",
+                linkedin_url=f"https://www.linkedin.com/in/{prefix.lower()}-{i}/",
+                emails=((f"{prefix}{i}@x.test", "valid"), (f"{prefix}{i}@y.test", "probable")),
+                phones=((f"+3361000{i:04d}", "mobile"),),
+            )
+            for i in range(count)
+        ]
+        prospect_list = _list_with(team_a, alice, facts)
+        with CaptureQueriesContext(connection) as queries:
+            rows = list(csv_export.export_rows(prospect_list))
+        assert len(rows) == 1 + count
+        assert all(row[HEADERS.index("All Emails")].count("@") == 2 for row in rows[1:])
+        assert all(row[HEADERS.index("LinkedIn URL")] for row in rows[1:])
+        return len(queries)
+
+    # Ten more people, each with three contact points and a LinkedIn id, are two more chunks: two more
+    # queries (their contact points), not ten or forty.
+    assert queries_to_export(20, "Later") - queries_to_export(10, "Early") == 2

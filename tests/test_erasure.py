@@ -98,6 +98,7 @@ def jane(team_a, alice):
         provider="lix",
         kind="people",
         last_result_keys=["linkedin:jane-doe", "linkedin:john-roe"],
+        previous_result_keys=["linkedin:jane-doe", "linkedin:ann-a"],
     )
     return person
 
@@ -143,6 +144,7 @@ def test_erasure_leaves_no_trace_but_the_cost(jane, team_a, alice):
     assert john.full_name == "John Roe" and john.company.domain == "acme.example"
     assert bytes(WebhookEvent.objects.filter(body_sha256="b" * 64).get().body) == b'{"name": "John Roe"}'
     assert SavedSearch.objects.get().last_result_keys == ["linkedin:john-roe"]
+    assert SavedSearch.objects.get().previous_result_keys == ["linkedin:ann-a"]
 
 
 def test_erased_identifiers_are_suppressed_so_they_are_never_bought_again(jane, team_a, alice):

@@ -1,6 +1,7 @@
 """Saved searches: save a search with a name (private or shared), list own and shared ones of the team,
 run one again with the results new since its last run marked, and who ran it when."""
 
+import html
 import json
 import re
 from pathlib import Path
@@ -133,3 +134,88 @@ def test_a_search_cannot_be_run_as_another_teams_or_another_members_private_save
     assert len(mocked.calls) == 0
     theirs.refresh_from_db()
     assert theirs.last_run_at is None
+
+
+FOUNDERS_URL = "https://www.linkedin.com/search/results/people/?keywords=founder"
+
+
+def lix_page(start, *people, total=60):
+    return {"people": list(people), "paging": {"count": 25, "start": start, "total": total}}
+
+
+def marked_rows(page):
+    rows = re.findall(r"<tr><td><input.*?</tr>", page, re.S)
+    return {_name(row): ">New<" in row for row in rows}
+
+
+def _name(row):
+    return next(name for name in ("Ann A", "Ben B", "Cat C", "Dan D", "Eve E") if name in row)
+
+
+def run_confirmed(client, url):
+    """Follows a link to a paid search page: the page asks first, then the confirmation runs it."""
+    asked = client.get(html.unescape(url)).content.decode()
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', asked))
+    return fields, client.post(reverse("search_lix"), fields).content.decode()
+
+
+def next_page_url(page):
+    return re.search(r'href="([^"]+)">Next page', page).group(1)
+
+
+def test_a_saved_search_keeps_its_run_across_pages_and_a_new_run_starts_from_the_saved_page(
+    mocked, key_for, alice_client, team_a, alice
+):
+    key_for("lix")
+    # Its previous run found Ann (page 1) and Cat (page 2).
+    saved = SavedSearch.objects.create(
+        team=team_a,
+        owner=alice,
+        name="Founders",
+        provider="lix",
+        kind="linkedin_people",
+        query={"url": FOUNDERS_URL},
+        last_result_keys=["linkedin:ann-a", "linkedin:cat-c"],
+    )
+    mocked.get(LIX_SEARCH, json=lix_page(0, person("ann-a", "Ann A"), person("ben-b", "Ben B")))
+    _fields, page = run_confirmed(
+        alice_client, alice_client.get(reverse("saved_search_run", args=[saved.pk])).url
+    )
+    assert marked_rows(page) == {"Ann A": False, "Ben B": True}
+    saved.refresh_from_db()
+    assert saved.previous_result_keys == ["linkedin:ann-a", "linkedin:cat-c"]
+    assert saved.last_result_keys == ["linkedin:ann-a", "linkedin:ben-b"]
+
+    # Page 2 of this run: still the saved search's, marked against the previous run, adding to this one.
+    mocked.replace("GET", LIX_SEARCH, json=lix_page(25, person("cat-c", "Cat C"), person("dan-d", "Dan D")))
+    fields, page = run_confirmed(alice_client, next_page_url(page))
+    assert fields["saved"] == str(saved.pk) and fields["page"] == "2" and fields["saved_run"] == "continue"
+    assert marked_rows(page) == {"Cat C": False, "Dan D": True}
+    saved.refresh_from_db()
+    assert saved.previous_result_keys == ["linkedin:ann-a", "linkedin:cat-c"]
+    assert saved.last_result_keys == ["linkedin:ann-a", "linkedin:ben-b", "linkedin:cat-c", "linkedin:dan-d"]
+    assert "saved_run=continue" in html.unescape(next_page_url(page))
+
+    # Run again from the saved page: a new run, compared with the whole run before it.
+    mocked.replace("GET", LIX_SEARCH, json=lix_page(0, person("ann-a", "Ann A"), person("eve-e", "Eve E")))
+    _fields, page = run_confirmed(
+        alice_client, alice_client.get(reverse("saved_search_run", args=[saved.pk])).url
+    )
+    assert marked_rows(page) == {"Ann A": False, "Eve E": True}
+    saved.refresh_from_db()
+    assert saved.previous_result_keys == [
+        "linkedin:ann-a",
+        "linkedin:ben-b",
+        "linkedin:cat-c",
+        "linkedin:dan-d",
+    ]
+    assert saved.last_result_keys == ["linkedin:ann-a", "linkedin:eve-e"]
+
+
+def test_paging_an_unsaved_search_marks_nothing_new(mocked, key_for, alice_client):
+    key_for("lix")
+    mocked.get(LIX_SEARCH, json=lix_page(0, person("ann-a", "Ann A"), person("ben-b", "Ben B")))
+    _fields, page = run_confirmed(alice_client, f"{reverse('search_lix')}?run=1&url={FOUNDERS_URL}")
+    assert marked_rows(page) == {"Ann A": False, "Ben B": False}
+    assert "saved" not in html.unescape(next_page_url(page))
+    assert not SavedSearch.objects.exists()

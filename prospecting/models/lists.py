@@ -50,6 +50,8 @@ class ListEntry(models.Model):
 
     class Meta:
         ordering = ["-added_at", "-id"]
+        # A list's page, newest first (its default order): walked in order, 50 rows read, no sort.
+        indexes = [models.Index(fields=["prospect_list", "-added_at", "-id"], name="list_entry_newest")]
         constraints = [
             models.UniqueConstraint(
                 fields=["prospect_list", "person"],

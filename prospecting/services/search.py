@@ -460,10 +460,11 @@ class Results:
         return describe_credits(self.credits) or "free"
 
 
-def run_search(*, team, user, provider, kind, query, page=1, sequence_id="", saved=None):
+def run_search(*, team, user, provider, kind, query, page=1, sequence_id="", saved=None, continue_run=False):
     """One page of a search, its rows marked. Raises SearchFailed, in words, when there is no page: no
-    key, a refusal, a rate limit. With `saved`, rows new since its last run are marked and this run
-    becomes its last."""
+    key, a refusal, a rate limit. With `saved`, this page starts a new run of it (the run before becomes
+    its previous one) or, with `continue_run` (a paging link of a run), adds to the run in progress;
+    either way rows not among the previous run's results are marked new."""
     search = search_kind(provider, kind)
     params = search_params(provider=provider, kind=kind, query=query, page=page, sequence_id=sequence_id)
     try:
@@ -492,7 +493,9 @@ def run_search(*, team, user, provider, kind, query, page=1, sequence_id="", sav
         credits=dict(call.credits) if call else {},
         **_paging(provider, data, page, len(rows), kind),
     )
-    mark_rows(team=team, rows=rows, previous_keys=saved.last_result_keys if saved else None)
+    if saved is not None and not continue_run:
+        start_run(saved)
+    mark_rows(team=team, rows=rows, previous_keys=saved.previous_result_keys if saved else None)
     if saved is not None:
         record_run(saved=saved, user=user, results=results)
     return results
@@ -799,9 +802,27 @@ def save_search(*, team, user, name, shared, results):
     return saved
 
 
+def start_run(saved):
+    """A new run of a saved search: the run so far becomes the one its pages are compared with."""
+    saved.previous_result_keys = saved.last_result_keys
+    saved.last_result_keys = []
+
+
 def record_run(*, saved, user, results):
+    """Adds a page's results to the saved search's run in progress (`start_run` begins one)."""
     saved.last_run_at = timezone.now()
     saved.last_run_by = user
     saved.last_result_count = results.total if results.total is not None else len(results.rows)
-    saved.last_result_keys = [row.key for row in results.rows]
-    saved.save(update_fields=["last_run_at", "last_run_by", "last_result_count", "last_result_keys"])
+    seen = set(saved.last_result_keys)
+    saved.last_result_keys = saved.last_result_keys + [
+        key for key in dict.fromkeys(row.key for row in results.rows) if key not in seen
+    ]
+    saved.save(
+        update_fields=[
+            "last_run_at",
+            "last_run_by",
+            "last_result_count",
+            "last_result_keys",
+            "previous_result_keys",
+        ]
+    )

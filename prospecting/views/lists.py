@@ -56,9 +56,11 @@ def list_detail(request, pk):
     ).prefetch_related("contact_points")
     companies = list_services.list_companies(prospect_list)
     if marking:
-        # Marks in the same query as the rows; a team with no do-not-contact entry skips the matching.
-        people, companies = people.with_suppressed(), companies.with_suppressed()
+        # A team with no do-not-contact entry skips the matching.
+        companies = companies.with_suppressed()
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    if marking:
+        page.object_list = list_services.mark_suppressed(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     companies = Paginator(companies, PAGE_SIZE).get_page(request.GET.get("companies_page"))

@@ -48,16 +48,14 @@ FORMS = {"lix": LixSearchForm, "lusha": LushaSearchForm, "leadiq": LeadiqSearchF
 PROVIDER_NAMES = {"lix": "Lix", "lusha": "Lusha", "leadiq": "LeadIQ"}
 STATE_SALT = "prospecting.search.results"
 # Fields that take several values (checkboxes).
-LIST_FIELDS = ("seniorities", "seniority", "department_choices", "facets", "skills")
-LIST_FIELDS += (
-    "data_points",
-    "contact_locations",
-    "company_name_choices",
-    "company_locations",
-    "technologies",
+LIST_FIELDS = (
+    *("seniorities", "seniority", "department_choices"),  # Lusha's and LeadIQ's choices
+    *("facets", "skills"),  # Lix's builders
+    *("data_points", "contact_locations", "company_name_choices", "company_locations", "technologies"),
+    *("industries", "sizes", "revenues"),  # Lusha's look-ups
 )
-LIST_FIELDS += ("industries", "sizes", "revenues")
-PAGING_FIELDS = ("page", "sequence_id")
+SAVED_RUN, CONTINUE = "saved_run", "continue"
+PAGING_FIELDS = ("page", "sequence_id", SAVED_RUN)
 
 
 def _form(request, provider, *, data=None, initial=None, lookup=""):
@@ -137,10 +135,14 @@ def _search_page(request, provider):
     saved = None
     if data.get("saved"):
         saved = get_object_or_404(_visible_searches(request), pk=_int(data.get("saved")))
+    # A paging link of a saved search's run carries this: the page adds to that run, not a new one.
+    continue_run = saved is not None and data.get(SAVED_RUN) == CONTINUE
     try:
         credits = search_cost(team=request.team, provider=provider, kind=kind, query=query, page=page)
         if credits and not (request.method == "POST" and data.get("confirm")):
             fields = _form_fields(provider, query, page, sequence_id, saved)
+            if continue_run:
+                fields[SAVED_RUN] = CONTINUE
             hidden = [
                 (name, one)
                 for name, value in fields.items()
@@ -168,6 +170,7 @@ def _search_page(request, provider):
             page=page,
             sequence_id=sequence_id,
             saved=saved,
+            continue_run=continue_run,
         )
     except SearchFailed as failure:
         return _render_form(request, form, context | {"failure": failure})
@@ -181,9 +184,13 @@ def _render_form(request, form, context):
 def _render_results(request, results, context):
     provider = results.provider
     paging = {}
+    saved = context.get("saved")
     for page, wanted in ((results.page - 1, results.has_previous), (results.page + 1, results.has_next)):
         if wanted:
-            fields = _form_fields(provider, results.query, page, results.sequence_id, None)
+            # A saved search's pages stay in its run: marked against its previous run, adding to this one.
+            fields = _form_fields(provider, results.query, page, results.sequence_id, saved)
+            if saved is not None:
+                fields[SAVED_RUN] = CONTINUE
             paging[page] = f"{reverse(f'search_{provider}')}?{urlencode(fields, doseq=True)}"
     state = {"team": request.team.pk, **results_state(results)}
     try:

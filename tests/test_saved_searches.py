@@ -219,3 +219,55 @@ def test_paging_an_unsaved_search_marks_nothing_new(mocked, key_for, alice_clien
     assert marked_rows(page) == {"Ann A": False, "Ben B": False}
     assert "saved" not in html.unescape(next_page_url(page))
     assert not SavedSearch.objects.exists()
+
+
+def test_keeping_rows_of_a_saved_searchs_run_keeps_its_marks_and_its_paging(
+    mocked, key_for, alice_client, team_a, alice
+):
+    key_for("lix")
+    saved = SavedSearch.objects.create(
+        team=team_a,
+        owner=alice,
+        name="Founders",
+        provider="lix",
+        kind="linkedin_people",
+        query={"url": FOUNDERS_URL},
+        last_result_keys=["linkedin:ann-a"],
+    )
+    mocked.get(LIX_SEARCH, json=lix_page(0, person("ann-a", "Ann A"), person("ben-b", "Ben B")))
+    _fields, page = run_confirmed(
+        alice_client, alice_client.get(reverse("saved_search_run", args=[saved.pk])).url
+    )
+    state = re.search(r'name="state" value="([^"]+)"', page).group(1)
+    kept = alice_client.post(reverse("search_keep"), {"state": state, "selected": ["1"]}).content.decode()
+    assert "Kept 1 person" in kept
+    # Still the saved search's run: Ben is still new since its last run, and the next page continues it.
+    assert marked_rows(kept) == {"Ann A": False, "Ben B": True}
+    assert "Founders" in kept
+    following = html.unescape(next_page_url(kept))
+    assert f"saved={saved.pk}" in following and "saved_run=continue" in following
+
+
+def test_a_saved_search_deleted_meanwhile_leaves_the_page_keepable_without_its_marks(
+    mocked, key_for, alice_client, team_a, alice
+):
+    key_for("lix")
+    saved = SavedSearch.objects.create(
+        team=team_a,
+        owner=alice,
+        name="Founders",
+        provider="lix",
+        kind="linkedin_people",
+        query={"url": FOUNDERS_URL},
+        last_result_keys=["linkedin:ann-a"],
+    )
+    mocked.get(LIX_SEARCH, json=lix_page(0, person("ann-a", "Ann A"), person("ben-b", "Ben B")))
+    _fields, page = run_confirmed(
+        alice_client, alice_client.get(reverse("saved_search_run", args=[saved.pk])).url
+    )
+    saved.delete()
+    state = re.search(r'name="state" value="([^"]+)"', page).group(1)
+    kept = alice_client.post(reverse("search_keep"), {"state": state, "selected": ["1"]}).content.decode()
+    assert "Kept 1 person" in kept
+    assert marked_rows(kept) == {"Ann A": False, "Ben B": False}
+    assert "saved=" not in html.unescape(next_page_url(kept))

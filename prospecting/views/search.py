@@ -192,7 +192,8 @@ def _render_results(request, results, context):
             if saved is not None:
                 fields[SAVED_RUN] = CONTINUE
             paging[page] = f"{reverse(f'search_{provider}')}?{urlencode(fields, doseq=True)}"
-    state = {"team": request.team.pk, **results_state(results)}
+    # The saved search travels with the page, so keeping or enriching rows keeps the run's paging and marks.
+    state = {"team": request.team.pk, "saved": saved.pk if saved else None, **results_state(results)}
     try:
         page_cost = cost_text(
             search_cost(
@@ -243,20 +244,24 @@ def _int(value):
 
 
 def _results_from_post(request):
-    """The results page a keep or save form carried, signed; 400-like 404 when tampered or another team's."""
+    """The results page a keep, enrich or save form carried, signed, marked afresh, and the saved search
+    whose run it is (None, or when that search is gone or no longer visible). 404 when tampered with or
+    another team's."""
     try:
         state = signing.loads(request.POST.get("state", ""), salt=STATE_SALT)
     except signing.BadSignature:
         raise Http404("These results are no longer available: run the search again.") from None
     if state.get("team") != request.team.pk or (state.get("provider"), state.get("kind")) not in SEARCHES:
         raise Http404("These results are no longer available: run the search again.")
-    return results_from_state(team=request.team, state=state)
+    saved = _visible_searches(request).filter(pk=state.get("saved") or None).first()
+    previous = saved.previous_result_keys if saved else None
+    return results_from_state(team=request.team, state=state, previous_keys=previous), saved
 
 
 @team_required
 @require_POST
 def search_keep(request):
-    results = _results_from_post(request)
+    results, saved = _results_from_post(request)
     selected = [int(value) for value in request.POST.getlist("selected") if value.isdigit()]
     to_list, new_name = request.POST.get("to_list", ""), request.POST.get("new_list_name", "").strip()
     prospect_list = None
@@ -296,8 +301,8 @@ def search_keep(request):
         else:
             messages.warning(request, "Nothing was kept: nothing identifies the rows ticked.")
         # Marked again: the rows just kept now show as records the team has (and in which lists).
-        results = results_from_state(team=request.team, state=_state_of(request))
-    return _render_results(request, results, {})
+        results, saved = _results_from_post(request)
+    return _render_results(request, results, {"saved": saved})
 
 
 @team_required
@@ -305,7 +310,7 @@ def search_keep(request):
 def search_enrich(request):
     """Enrich the ticked rows of a Lusha contact search: the first POST shows the price with the team's
     key and asks; only the confirmation (`confirm`) calls Lusha."""
-    results = _results_from_post(request)
+    results, saved = _results_from_post(request)
     if (results.provider, results.kind) != ("lusha", "contacts"):
         raise Http404("Only a Lusha contact search's results can be enriched.")
     selected = [int(value) for value in request.POST.getlist("selected") if value.isdigit()]
@@ -315,7 +320,7 @@ def search_enrich(request):
             plan = plan_enrichment(team=request.team, results=results, selected=selected)
             if not plan.rows:
                 messages.warning(request, _nothing_to_enrich(plan.refused))
-                return _render_results(request, results, {})
+                return _render_results(request, results, {"saved": saved})
             return render(
                 request,
                 "prospecting/search_enrich_confirm.html",
@@ -330,7 +335,7 @@ def search_enrich(request):
         plan, kept = enrich_contacts(team=request.team, user=request.user, results=results, selected=selected)
     except SearchFailed as failure:
         messages.error(request, f"Nothing was enriched: {failure.message} {failure.advice}".strip())
-        return _render_results(request, results, {})
+        return _render_results(request, results, {"saved": saved})
     if not plan.rows:
         messages.warning(request, _nothing_to_enrich(plan.refused))
     elif kept:
@@ -343,8 +348,8 @@ def search_enrich(request):
         messages.warning(
             request, "Lusha found nothing more about the contacts ticked; only what it found is charged."
         )
-    results = results_from_state(team=request.team, state=_state_of(request))
-    return _render_results(request, results, {})
+    results, saved = _results_from_post(request)
+    return _render_results(request, results, {"saved": saved})
 
 
 def _nothing_to_enrich(refused):
@@ -354,10 +359,6 @@ def _nothing_to_enrich(refused):
             " on the do-not-contact list, and suppressed people are never enriched."
         )
     return "Nothing was enriched: tick the contacts to enrich first."
-
-
-def _state_of(request):
-    return signing.loads(request.POST.get("state", ""), salt=STATE_SALT)
 
 
 # --- Saved searches ------------------------------------------------------------------------------------
@@ -385,7 +386,7 @@ def _label(search):
 @team_required
 @require_POST
 def saved_search_create(request):
-    results = _results_from_post(request)
+    results, _run_of = _results_from_post(request)
     form = SavedSearchForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the search a name to save it.")

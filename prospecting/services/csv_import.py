@@ -1,13 +1,12 @@
 """Importing a CSV file of people into a list.
 
-Reading (`read_csv`) and guessing which column is which (`guess_mapping`) come first; `import_rows`
-then checks every row, and keeps the valid ones as people (`keep_people(source="import")`, so they
-are matched to the team's existing records instead of duplicated) added to the list, all in one
-transaction: an import completes or leaves nothing.
+Reading the upload (`read_upload`, through the shared reader services/csv_read.py) and guessing which
+column is which (`guess_mapping`) come first; `import_rows` then checks every row, and keeps the valid
+ones as people (`keep_people(source="import")`, so they are matched to the team's existing records
+instead of duplicated) added to the list, all in one transaction: an import completes or leaves
+nothing. Large files run in the background (services/import_jobs.py); this module does the work.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -16,12 +15,13 @@ from django.db import transaction
 from prospecting import identifiers
 from prospecting.models import Person
 from prospecting.providers.facts import PersonFacts
+from prospecting.services import csv_read
 from prospecting.services.lists import add_to_list
 from prospecting.services.records import keep_people, person_keys
 
-# Larger files need the background import the issue asks for (not built yet).
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
-MAX_IMPORT_ROWS = 10_000
+# The file is kept compressed on its ImportJob row until the import ends.
+MAX_IMPORT_BYTES = 50_000_000
+MAX_IMPORT_ROWS = 1_000_000
 PREVIEW_ROWS = 5
 BATCH = 1000
 
@@ -77,55 +77,50 @@ GUESSES = {
 }
 
 
-class ImportFileError(Exception):
-    """The file cannot be read as a CSV import; the message says why, for the user."""
+@dataclass
+class Upload:
+    text: str
+    delimiter: str
+    headers: list
+    preview: list  # the first PREVIEW_ROWS rows' cells
+    total: int  # rows, the header left out
 
 
 @dataclass
 class ImportResult:
     imported: int = 0  # rows kept
     people: int = 0  # distinct people they are
+    created: int = 0  # of them, people the team did not have
     added: int = 0  # people new to the list
     errors: list = field(default_factory=list)  # (row number, reason)
 
-
-def read_csv(data: bytes):
-    """(headers, rows) of an uploaded file. UTF-8, with or without a byte-order mark."""
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportFileError(
-            f"The file is {len(data) / 1024 / 1024:.1f} MB; imports take files up to "
-            f"{MAX_IMPORT_BYTES // 1024 // 1024} MB. Split it into smaller files."
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            'The file is not UTF-8 text. Save it as "CSV UTF-8" (in Excel: Save As, CSV UTF-8) and '
-            "upload it again."
-        ) from None
-    return parse_csv(text)
+    @property
+    def matched(self):
+        return self.people - self.created
 
 
-def parse_csv(text: str):
-    # Excel writes ";" where the decimal mark is a comma: the separator the header row uses most.
-    header_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=header_line.count)
-    try:
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    except csv.Error as error:
-        raise ImportFileError(f"The file is not a readable CSV file: {error}.") from None
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
-    if not rows:
-        raise ImportFileError("The file is empty: it needs a header row and at least one person.")
-    headers, rows = [cell.strip() for cell in rows[0]], rows[1:]
-    if not rows:
-        raise ImportFileError("The file has a header row but no people.")
-    if len(rows) > MAX_IMPORT_ROWS:
-        raise ImportFileError(
-            f"The file has {len(rows):,} rows; imports take up to {MAX_IMPORT_ROWS:,}. "
-            "Split it into smaller files."
-        )
-    return headers, rows
+def read_upload(data: bytes) -> Upload:
+    """The header, the first rows and the count of an uploaded file; CsvFileError says what is wrong."""
+    text = csv_read.open_csv(data, max_bytes=MAX_IMPORT_BYTES)
+    headers, preview, total = None, [], 0
+    for _number, cells in text.rows():
+        if headers is None:
+            headers = [cell.strip() for cell in cells]
+            continue
+        total += 1
+        csv_read.check_row_count(total, max_rows=MAX_IMPORT_ROWS)
+        if total <= PREVIEW_ROWS:
+            preview.append(cells)
+    if not total:
+        raise csv_read.CsvFileError("The file has a header row but no people.")
+    return Upload(text=text.text, delimiter=text.delimiter, headers=headers, preview=preview, total=total)
+
+
+def data_rows(text: str, delimiter: str):
+    """(row number, cells) of every row after the header."""
+    rows = csv_read.CsvText(text=text, delimiter=delimiter).rows()
+    next(rows, None)
+    return rows
 
 
 def guess_mapping(headers) -> dict[int, str]:
@@ -176,9 +171,9 @@ def row_facts(row, mapping):
 
 
 def check_rows(rows, mapping):
-    """([(row number, facts)], [(row number, reason)]); row 1 is the header, so people start at 2."""
+    """([(row number, facts)], [(row number, reason)]) for (row number, cells) rows."""
     valid, errors = [], []
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         facts, reason = row_facts(row, mapping)
         if facts is None:
             errors.append((number, reason))
@@ -187,26 +182,43 @@ def check_rows(rows, mapping):
     return valid, errors
 
 
-def import_rows(*, prospect_list, user, rows, mapping, skip_invalid=False) -> ImportResult:
-    """Imports the rows into the list, or nothing: when a row is invalid (and `skip_invalid` is not
-    set), or when anything fails on the way."""
-    valid, errors = check_rows(rows, mapping)
+def import_rows(*, prospect_list, user, rows, mapping, skip_invalid=False, progress=None) -> ImportResult:
+    """Imports the (row number, cells) rows into the list, or nothing: when a row is invalid (and
+    `skip_invalid` is not set), or when anything fails on the way. `progress(done, total)` is called
+    after each batch of valid rows."""
+    return import_checked(
+        prospect_list=prospect_list,
+        user=user,
+        checked=check_rows(rows, mapping),
+        skip_invalid=skip_invalid,
+        progress=progress,
+    )
+
+
+def import_checked(*, prospect_list, user, checked, skip_invalid=False, progress=None) -> ImportResult:
+    """import_rows for rows already checked: (valid, errors) from check_rows."""
+    valid, errors = checked
     result = ImportResult(errors=errors)
     if errors and not skip_invalid:
         return result
     team = prospect_list.team
     with transaction.atomic():
-        people = []
+        people, created = [], set()
         for start in range(0, len(valid), BATCH):
             batch = [facts for _number, facts in valid[start : start + BATCH]]
-            people += _keep(team=team, user=user, facts=batch)
+            people += _keep(team=team, user=user, facts=batch, created=created)
+            if progress is not None:
+                progress(min(start + BATCH, len(valid)), len(valid))
+        ids = {person.pk for person in people}
         result.imported = len(valid)
-        result.people = len({person.pk for person in people})
-        result.added = add_to_list(prospect_list=prospect_list, people=people, user=user)
+        result.people = len(ids)
+        # A person created by an early batch and merged away by a later one is not counted.
+        result.created = len(created & ids)
+        result.added = add_to_list(prospect_list=prospect_list, people=ids, user=user)
     return result
 
 
-def _keep(*, team, user, facts):
+def _keep(*, team, user, facts, created):
     """keep_people for rows with an identifier; a row with only a name (and company) is the team's
     person of that name at that company if there is one, so that importing a file twice duplicates
     no one."""
@@ -231,7 +243,7 @@ def _keep(*, team, user, facts):
             new.append(item)
             pending[key] = len(new) - 1
         targets.append((index, pending[key]))
-    kept = keep_people(team=team, user=user, facts=new, source="import")
+    kept = keep_people(team=team, user=user, facts=new, source="import", created=created)
     for index, position in targets:
         people[index] = kept[position]
     return people

@@ -64,8 +64,9 @@ def company_keys(facts: CompanyFacts):
     return list(dict.fromkeys((kind, value) for kind, value in keys if value))
 
 
-def keep_people(*, team, user, facts: list[PersonFacts], source, call=None) -> list[Person]:
-    """One Person per item of `facts` (in order; two items about one person give the same Person)."""
+def keep_people(*, team, user, facts: list[PersonFacts], source, call=None, created=None) -> list[Person]:
+    """One Person per item of `facts` (in order; two items about one person give the same Person).
+    `created`, a set, receives the ids of the people made new."""
     if not facts:
         return []
     now = timezone.now()
@@ -76,7 +77,9 @@ def keep_people(*, team, user, facts: list[PersonFacts], source, call=None) -> l
         companies = dict(zip((i for i, _ in wanted), kept, strict=True))
 
         keys = [person_keys(item) for item in facts]
-        ids = _resolve(Person, team=team, user=user, keys=keys, call=call, source=source, now=now)
+        ids = _resolve(
+            Person, team=team, user=user, keys=keys, call=call, source=source, now=now, created=created
+        )
         people = Person.objects.in_bulk(set(ids))
 
         _add_values(
@@ -161,7 +164,7 @@ def _status(status):
 # --- matching, creating and merging --------------------------------------------------------------
 
 
-def _resolve(model, *, team, user, keys, call, source, now):
+def _resolve(model, *, team, user, keys, call, source, now, created=None):
     """The record id for each item's keys: found by any identifier, created when none matches, and
     merged when the identifiers of one item (or of items naming each other) lead to several records."""
     target = "person" if model is Person else "company"
@@ -207,10 +210,12 @@ def _resolve(model, *, team, user, keys, call, source, now):
         else:
             new_groups.append(root)
 
-    created = model.objects.bulk_create(
+    made = model.objects.bulk_create(
         [model(team=team, is_sandbox=call is not None and call.sandbox) for _ in new_groups]
     )
-    group_record.update({root: record.pk for root, record in zip(new_groups, created, strict=True)})
+    group_record.update({root: record.pk for root, record in zip(new_groups, made, strict=True)})
+    if created is not None:
+        created.update(record.pk for record in made)
     if merges:
         _merge(model, team=team, user=user, merges=merges)
 

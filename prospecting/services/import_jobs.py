@@ -96,7 +96,9 @@ def run_import(job_id):
     try:
         with transaction.atomic():
             # A second delivery of the task waits here until the first one's transaction ends.
-            jobs = ImportJob.objects.select_for_update().select_related("prospect_list__team", "user")
+            jobs = ImportJob.objects.select_for_update(of=("self",)).select_related(
+                "prospect_list__team", "user"
+            )
             job = jobs.get(pk=job_id)
             if job.state != ImportState.RUNNING:
                 return None

@@ -80,18 +80,23 @@ def keep_people(
         companies = dict(zip((i for i, _ in wanted), kept, strict=True))
 
         keys = keys if keys is not None else [person_keys(item) for item in facts]
+        made = set()
         ids = _resolve(
-            Person, team=team, user=user, keys=keys, call=call, source=source, now=now, created=created
+            Person, team=team, user=user, keys=keys, call=call, source=source, now=now, created=made
         )
-        people = Person.objects.in_bulk(set(ids))
+        fresh = made & set(ids)
+        if created is not None:
+            created.update(fresh)
+        people = _records(Person, ids, fresh, team=team, sandbox=call is not None and call.sandbox, now=now)
 
-        _add_values(
+        added = _add_values(
             Person,
             team=team,
             rows=[(people[pk], _person_values(item)) for pk, item in zip(ids, facts, strict=True)],
             source=source,
             call=call,
             now=now,
+            fresh=fresh,
         )
         _add_contact_points(
             team=team,
@@ -103,7 +108,9 @@ def keep_people(
         for index, pk in enumerate(ids):
             if index in companies:
                 people[pk].company = companies[index]
-        _refresh_display(Person, people.values(), sandbox=call is not None and call.sandbox)
+        _refresh_display(
+            Person, people.values(), sandbox=call is not None and call.sandbox, added=added, fresh=fresh
+        )
         return [people[pk] for pk in ids]
 
 
@@ -114,18 +121,32 @@ def keep_companies(*, team, user, facts: list[CompanyFacts], source, call=None) 
     now = timezone.now()
     with transaction.atomic():
         keys = [company_keys(item) for item in facts]
-        ids = _resolve(Company, team=team, user=user, keys=keys, call=call, source=source, now=now)
-        companies = Company.objects.in_bulk(set(ids))
-        _add_values(
+        made = set()
+        ids = _resolve(
+            Company, team=team, user=user, keys=keys, call=call, source=source, now=now, created=made
+        )
+        fresh = made & set(ids)
+        sandbox = call is not None and call.sandbox
+        companies = _records(Company, ids, fresh, team=team, sandbox=sandbox, now=now)
+        added = _add_values(
             Company,
             team=team,
             rows=[(companies[pk], _company_values(item)) for pk, item in zip(ids, facts, strict=True)],
             source=source,
             call=call,
             now=now,
+            fresh=fresh,
         )
-        _refresh_display(Company, companies.values(), sandbox=call is not None and call.sandbox)
+        _refresh_display(Company, companies.values(), sandbox=sandbox, added=added, fresh=fresh)
         return [companies[pk] for pk in ids]
+
+
+def _records(model, ids, fresh, *, team, sandbox, now):
+    """pk -> record: the existing ones read, the ones just created (`fresh`, no values yet) built."""
+    records = model.objects.in_bulk(set(ids) - fresh)
+    for pk in fresh:
+        records[pk] = model(pk=pk, team=team, is_sandbox=sandbox, created_at=now, updated_at=now)
+    return records
 
 
 def _company_of(facts: PersonFacts):
@@ -229,13 +250,14 @@ def _resolve(model, *, team, user, keys, call, source, now, created=None):
             if (kind, value) not in known:
                 new_identifiers.setdefault((kind, value), pk)
     created_at = _db_value(Identifier, "created_at", now)
-    insert_rows(
+    inserted = insert_rows(
         Identifier,
         ("team", "kind", "value", "source", "created_at", target),
         [(team.pk, kind, value, source, created_at, pk) for (kind, value), pk in new_identifiers.items()],
         ignore_conflicts=True,
     )
-    if new_identifiers:
+    # Every identifier went in: no other worker kept one of them first.
+    if inserted < len(new_identifiers):
         ids = _settle_races(model, team=team, user=user, ids=ids, wanted=new_identifiers)
     return ids
 
@@ -394,18 +416,22 @@ def _drop_duplicate_list_entries(target, merges):
 # --- values, contact points and display fields ---------------------------------------------------
 
 
-def _add_values(model, *, team, rows, source, call, now):
-    """A FactValue per value, unless the same source already gave the same value in the same call."""
+def _add_values(model, *, team, rows, source, call, now, fresh=frozenset()):
+    """A FactValue per value, unless the same source already gave the same value in the same call.
+    Returns record pk -> [(field, value)] of the values added, in order. Records just created
+    (`fresh`) have no values to read."""
     target = "person" if model is Person else "company"
-    records = {record.pk for record, _ in rows}
-    have = set(
-        FactValue.objects.filter(**{f"{target}_id__in": records}).values_list(
-            f"{target}_id", "field", "value", "detail", "source", "call_id"
+    records = {record.pk for record, _ in rows} - fresh
+    have = set()
+    if records:
+        have = set(
+            FactValue.objects.filter(**{f"{target}_id__in": records}).values_list(
+                f"{target}_id", "field", "value", "detail", "source", "call_id"
+            )
         )
-    )
     call_id = call.pk if call is not None else None
     obtained_at = _db_value(FactValue, "obtained_at", now)
-    new = []
+    new, added = [], defaultdict(list)
     for record, values in rows:
         for field, value, detail in values:
             key = (record.pk, field, value, detail, source, call_id)
@@ -413,8 +439,10 @@ def _add_values(model, *, team, rows, source, call, now):
                 continue
             have.add(key)
             new.append((team.pk, record.pk, field, value, detail, source, obtained_at, call_id))
+            added[record.pk].append((field, value))
     columns = ("team", target, "field", "value", "detail", "source", "obtained_at", "call")
     insert_rows(FactValue, columns, new)
+    return added
 
 
 def _add_contact_points(*, team, rows, source, call, now):
@@ -467,45 +495,51 @@ def _add_contact_points(*, team, rows, source, call, now):
     update_rows(ContactPoint, ("status", "source", "obtained_at", "call"), list(changed.values()))
 
 
-def _refresh_display(model, records, *, sandbox):
-    """Each record's display fields take the newest value known (FactValue keeps them all)."""
+def _refresh_display(model, records, *, sandbox, added, fresh):
+    """Each record's display fields take the newest value known (FactValue keeps them all): the values
+    just added (`added`, from _add_values) are the newest; older ones are read for records that are
+    not `fresh` (just created, with no other values)."""
     records = list(records)
     target = "person" if model is Person else "company"
     fields = PERSON_VALUE_FIELDS if model is Person else COMPANY_VALUE_FIELDS + COMPANY_KEY_FIELDS
     newest = defaultdict(dict)
-    rows = (
-        FactValue.objects.filter(**{f"{target}_id__in": [r.pk for r in records]}, field__in=fields)
-        .order_by("obtained_at", "id")
-        .values_list(f"{target}_id", "field", "value")
-    )
-    for pk, field, value in rows:
-        newest[pk][field] = value
+    older = [record.pk for record in records if record.pk not in fresh]
+    if older:
+        rows = (
+            FactValue.objects.filter(**{f"{target}_id__in": older}, field__in=fields)
+            .order_by("obtained_at", "id")
+            .values_list(f"{target}_id", "field", "value")
+        )
+        for pk, field, value in rows:
+            newest[pk][field] = value
+    for pk, values in added.items():
+        for field, value in values:
+            if field in fields:
+                newest[pk][field] = value
+    lengths = {field: model._meta.get_field(field).max_length for field in fields}
     for record in records:
-        for field in fields:
-            if field in newest[record.pk]:
-                setattr(record, field, newest[record.pk][field][: model._meta.get_field(field).max_length])
+        for field, value in newest[record.pk].items():
+            setattr(record, field, value[: lengths[field]])
         if model is Person and not record.full_name:
             record.full_name = f"{record.first_name} {record.last_name}".strip()
         # Real data about a sandbox record makes it real; sandbox data never makes a real one sandbox.
         record.is_sandbox = record.is_sandbox and sandbox
-    update = list(fields) + ["is_sandbox", "updated_at"] + (["company"] if model is Person else [])
     now = timezone.now()
+    updated_at = _db_value(model, "updated_at", now)
+    extra = ["company"] if model is Person else []
+    rows = []
     for record in records:
         record.updated_at = now
-    update_rows(
-        model,
-        update,
-        [
+        rows.append(
             (
                 record.pk,
-                *(
-                    _db_value(model, name, getattr(record, model._meta.get_field(name).attname))
-                    for name in update
-                ),
+                *(getattr(record, field) for field in fields),
+                record.is_sandbox,
+                updated_at,
+                *((record.company_id,) if model is Person else ()),
             )
-            for record in records
-        ],
-    )
+        )
+    update_rows(model, [*fields, "is_sandbox", "updated_at", *extra], rows)
 
 
 # --- plain SQL for many rows at once --------------------------------------------------------------

@@ -43,6 +43,18 @@ def processed(job) -> int:
     return job.processed
 
 
+def summary(job) -> str:
+    """What a finished import did, in one sentence."""
+    text = (
+        f"Imported {job.total - job.invalid} of {job.total} rows: {job.created} new "
+        f"{'person' if job.created == 1 else 'people'}, {job.matched} already kept; "
+        f"{job.added} added to the list."
+    )
+    if job.invalid:
+        text += f" {job.invalid} invalid {'row was' if job.invalid == 1 else 'rows were'} skipped."
+    return text
+
+
 def upload_import(*, prospect_list, user, upload) -> ImportJob:
     """An ImportJob holding the uploaded file, waiting for its columns. CsvFileError says what is
     wrong with a file that cannot be imported."""

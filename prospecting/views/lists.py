@@ -253,13 +253,7 @@ def list_import_map(request, pk, job_pk):
             job=job, mapping=form.mapping(), skip_invalid=form.cleaned_data["skip_invalid"]
         )
         if job.state == ImportState.DONE:
-            skipped = f" {job.invalid} invalid rows were skipped." if job.invalid else ""
-            messages.success(
-                request,
-                f"Imported {job.total - job.invalid} rows: {job.created + job.matched} people "
-                f"({job.created} new, {job.matched} already kept), {job.added} of them new to this "
-                f"list.{skipped}",
-            )
+            messages.success(request, import_jobs.summary(job))
             return redirect("list_detail", pk=prospect_list.pk)
         if job.state != ImportState.UPLOADED:  # queued for a worker, or failed
             return redirect("list_import_progress", pk=prospect_list.pk, job_pk=job.pk)

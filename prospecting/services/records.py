@@ -9,6 +9,7 @@ Keeping a search result is allowed for suppressed people: suppression stops spen
 contacting (PersonQuerySet.contactable), not knowing.
 """
 
+import time
 from collections import defaultdict
 
 from django.db import connection, transaction
@@ -268,7 +269,19 @@ def _create_blank(model, *, team, sandbox, count, now):
     special = {"team": team.pk, "is_sandbox": sandbox}
     special["created_at"] = special["updated_at"] = _db_value(model, "created_at", now)
     row = tuple(special[f.name] if f.name in special else f.get_default() for f in fields)
-    return insert_rows(model, [field.name for field in fields], [row] * count, returning=True)
+    if connection.vendor != "postgresql" or not count:
+        return insert_rows(model, [field.name for field in fields], [row] * count, returning=True)
+    # The same row `count` times: one statement, whatever the count.
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(_columns(model, [field.name for field in fields]))
+    values = ", ".join(f"%s::{field.db_type(connection)}" for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {values} FROM generate_series(1, %s) "  # noqa: S608
+            f"RETURNING {connection.ops.quote_name(model._meta.pk.column)}",
+            [*row, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _lookup(model, team, keys):
@@ -587,6 +600,17 @@ def insert_rows(model, names, rows, *, ignore_conflicts=False, returning=False):
         suffix += f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
     inserted, keys = 0, []
     with connection.cursor() as cursor:
+        if postgres and not ignore_conflicts and not returning:
+            # COPY: the fastest way in, each row written by psycopg's C code.
+            statement, started = f"COPY {table} ({columns}) FROM STDIN", time.monotonic()
+            with cursor.cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            if connection.queries_logged:
+                # Django logs what goes through execute(); COPY does not, so say it was sent.
+                elapsed = f"{time.monotonic() - started:.3f}"
+                connection.queries_log.append({"sql": f"{statement} ({len(rows)} rows)", "time": elapsed})
+            return len(rows)
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
             if postgres:

@@ -170,47 +170,55 @@ def row_facts(row, mapping):
     return facts, None
 
 
-def check_rows(rows, mapping):
-    """([(row number, facts)], [(row number, reason)]) for (row number, cells) rows."""
-    valid, errors = [], []
+class FileRows:
+    """The data rows of a kept file, read afresh each time they are iterated: an import reads them
+    twice (to check every row, then to keep them batch by batch) and never holds them all."""
+
+    def __init__(self, text, delimiter):
+        self.text, self.delimiter = text, delimiter
+
+    def __iter__(self):
+        return data_rows(self.text, self.delimiter)
+
+
+def invalid_rows(rows, mapping):
+    """([(row number, reason)] of the invalid rows, how many rows are valid)."""
+    errors, valid = [], 0
     for number, row in rows:
         facts, reason = row_facts(row, mapping)
         if facts is None:
             errors.append((number, reason))
         else:
-            valid.append((number, facts))
-    return valid, errors
+            valid += 1
+    return errors, valid
 
 
 def import_rows(*, prospect_list, user, rows, mapping, skip_invalid=False, progress=None) -> ImportResult:
-    """Imports the (row number, cells) rows into the list, or nothing: when a row is invalid (and
-    `skip_invalid` is not set), or when anything fails on the way. `progress(done, total)` is called
-    after each batch of valid rows."""
-    return import_checked(
-        prospect_list=prospect_list,
-        user=user,
-        checked=check_rows(rows, mapping),
-        skip_invalid=skip_invalid,
-        progress=progress,
-    )
-
-
-def import_checked(*, prospect_list, user, checked, skip_invalid=False, progress=None) -> ImportResult:
-    """import_rows for rows already checked: (valid, errors) from check_rows."""
-    valid, errors = checked
+    """Imports (row number, cells) rows into the list, or nothing: when a row is invalid (and
+    `skip_invalid` is not set), or when anything fails on the way. `rows` is read twice (a list, or
+    FileRows). `progress(done, of)` is called after each batch of valid rows."""
+    errors, valid = invalid_rows(rows, mapping)
     result = ImportResult(errors=errors)
     if errors and not skip_invalid:
         return result
     team = prospect_list.team
     with transaction.atomic():
-        people, created = [], set()
-        for start in range(0, len(valid), BATCH):
-            batch = [facts for _number, facts in valid[start : start + BATCH]]
+        people, created, batch = [], set(), []
+        for _number, row in rows:
+            facts, _reason = row_facts(row, mapping)
+            if facts is not None:
+                batch.append(facts)
+            if len(batch) == BATCH:
+                people += _keep(team=team, user=user, facts=batch, created=created)
+                batch = []
+                if progress is not None:
+                    progress(len(people), valid)
+        if batch:
             people += _keep(team=team, user=user, facts=batch, created=created)
             if progress is not None:
-                progress(min(start + BATCH, len(valid)), len(valid))
+                progress(len(people), valid)
         ids = set(people)
-        result.imported = len(valid)
+        result.imported = valid
         result.people = len(ids)
         # A person created by an early batch and merged away by a later one is not counted.
         result.created = len(created & ids)

@@ -126,19 +126,15 @@ def run_import(job_id):
 
 
 def _import(job):
-    rows = csv_import.data_rows(job.text(), job.delimiter)
-    mapping = {name: int(index) for name, index in job.mapping.items()}
-    checked = csv_import.check_rows(rows, mapping)
-    invalid = len(checked[1])
-
-    def report(done, _of):
+    def report(done, of):
         # Rows done: the invalid ones (checked first) and the valid ones kept so far.
-        cache.set(progress_key(job.pk), invalid + done, PROGRESS_TTL)
+        cache.set(progress_key(job.pk), job.total - of + done, PROGRESS_TTL)
 
-    result = csv_import.import_checked(
+    result = csv_import.import_rows(
         prospect_list=job.prospect_list,
         user=job.user,
-        checked=checked,
+        rows=csv_import.FileRows(job.text(), job.delimiter),
+        mapping={name: int(index) for name, index in job.mapping.items()},
         skip_invalid=job.skip_invalid,
         progress=report,
     )

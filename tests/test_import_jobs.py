@@ -3,11 +3,13 @@ its progress on a page; all or nothing; a task delivered twice does no harm; inv
 with their numbers (on the page and as CSV); the limits; and one CSV reader for every import."""
 
 import codecs
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from prospecting import tasks
 from prospecting.models import FactValue, ImportJob, ImportState, ListEntry, Person, Suppression
@@ -236,10 +238,17 @@ def test_a_file_over_the_size_limit_is_refused_in_words(alice_client, a_list, mo
     assert not ImportJob.objects.exists()
 
 
-def test_a_new_upload_replaces_one_never_imported(alice_client, a_list):
+def test_a_new_upload_replaces_one_never_imported_and_drops_the_teams_day_old_ones(
+    alice_client, bob_client, a_list
+):
     upload(alice_client, a_list, people_csv(2))
     upload(alice_client, a_list, people_csv(3))
     assert ImportJob.objects.get().total == 3
+    upload(bob_client, a_list, people_csv(4))
+    assert sorted(ImportJob.objects.values_list("total", flat=True)) == [3, 4]  # Bob's is his own
+    ImportJob.objects.filter(total=3).update(created_at=timezone.now() - timedelta(days=2))
+    upload(bob_client, a_list, people_csv(5))
+    assert list(ImportJob.objects.values_list("total", flat=True)) == [5]
 
 
 def test_the_mapping_page_of_a_started_import_goes_to_its_progress(

@@ -10,6 +10,7 @@ alone, and one found `running` was cut off (its transaction rolled back) and sta
 """
 
 import logging
+from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import transaction
@@ -26,6 +27,8 @@ INLINE_ROWS = 2_000
 # The invalid rows a job keeps for its report (and its CSV download); the count covers them all.
 MAX_ERRORS_KEPT = 10_000
 PROGRESS_TTL = 24 * 3600
+# How long an upload waits for its columns to be mapped before its file is dropped.
+UPLOAD_KEPT = timedelta(days=1)
 FAILED_MESSAGE = (
     "Something went wrong on our side while importing, and nothing was imported. Try again; if it "
     "fails again, tell us the time it happened."
@@ -72,8 +75,11 @@ def upload_import(*, prospect_list, user, upload) -> ImportJob:
     )
     job.set_text(parsed.text)
     with transaction.atomic():
-        # An upload of this list never imported holds a file nobody will use: the new one replaces it.
-        ImportJob.objects.filter(prospect_list=prospect_list, user=user, state=ImportState.UPLOADED).delete()
+        # An upload never imported holds a file nobody will use: the user's new one of this list replaces
+        # theirs, and the team's left for a day go.
+        uploaded = ImportJob.objects.for_team(prospect_list.team).filter(state=ImportState.UPLOADED)
+        uploaded.filter(prospect_list=prospect_list, user=user).delete()
+        uploaded.filter(created_at__lt=timezone.now() - UPLOAD_KEPT).delete()
         job.save()
     return job
 

@@ -62,3 +62,12 @@ def push_list_to_leadiq_task(push_id):
     if push is None:
         return
     push_list_to_leadiq(prospect_list=push.prospect_list, user=push.started_by, push=push)
+
+
+@shared_task
+def import_csv_task(job_id):
+    """Run a queued CSV import. A job already finished (a message delivered twice) does nothing; one
+    still `running` was cut off, its transaction rolled back, and runs again from the start."""
+    from prospecting.services.import_jobs import run_import
+
+    run_import(job_id)

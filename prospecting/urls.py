@@ -44,7 +44,17 @@ urlpatterns = [
     path("lists/<int:pk>/export/", lists.list_export, name="list_export"),
     path("lists/<int:pk>/export/override/", lists.list_export_override, name="list_export_override"),
     path("lists/<int:pk>/import/", lists.list_import, name="list_import"),
-    path("lists/<int:pk>/import/map/", lists.list_import_map, name="list_import_map"),
+    path("lists/<int:pk>/import/<int:job_pk>/", lists.list_import_map, name="list_import_map"),
+    path(
+        "lists/<int:pk>/import/<int:job_pk>/progress/",
+        lists.list_import_progress,
+        name="list_import_progress",
+    ),
+    path(
+        "lists/<int:pk>/import/<int:job_pk>/invalid-rows.csv",
+        lists.list_import_errors,
+        name="list_import_errors",
+    ),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("search/", search.search_home, name="search"),

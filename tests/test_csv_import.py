@@ -42,7 +42,7 @@ def _guessed(response):
 def _import(client, prospect_list, content, **extra):
     response = _upload(client, prospect_list, content)
     assert response.status_code == 302, response.content
-    url = reverse("list_import_map", args=[prospect_list.pk])
+    url = response.url
     mapping = client.get(url)
     assert mapping.status_code == 200
     return client.post(url, {**_guessed(mapping), **extra})
@@ -82,8 +82,7 @@ def test_common_headers_are_guessed():
 
 
 def test_the_mapping_page_guesses_columns_and_previews_the_first_rows(alice_client, a_list):
-    _upload(alice_client, a_list, GOOD)
-    response = alice_client.get(reverse("list_import_map", args=[a_list.pk]))
+    response = alice_client.get(_upload(alice_client, a_list, GOOD).url)
     assert response.status_code == 200
     assert _guessed(response) == {
         "column_0": "first_name",
@@ -95,7 +94,7 @@ def test_the_mapping_page_guesses_columns_and_previews_the_first_rows(alice_clie
         "column_6": "title",
         "column_7": "phone",
     }
-    assert response.context["preview"][0][:2] == ["Jane", "Doe"]
+    assert response.context["job"].preview[0][:2] == ["Jane", "Doe"]
     assert b"Jane@Acme.test" in response.content and b"3 rows" in response.content
     assert not Person.objects.exists()  # nothing is imported before the user says so
 
@@ -181,7 +180,7 @@ def test_a_failure_mid_import_leaves_nothing(alice_client, a_list, monkeypatch):
         csv_import.import_rows(
             prospect_list=a_list,
             user=None,
-            rows=[row.split(",") for row in GOOD.splitlines()[1:]],
+            rows=[(number, row.split(",")) for number, row in enumerate(GOOD.splitlines()[1:], start=2)],
             mapping={"first_name": 0, "last_name": 1, "email": 2, "linkedin_url": 3},
         )
     assert len(calls) == 2  # the first batch was kept, then rolled back
@@ -191,8 +190,8 @@ def test_a_failure_mid_import_leaves_nothing(alice_client, a_list, monkeypatch):
 def test_a_file_with_a_byte_order_mark_imports(alice_client, a_list):
     response = _upload(alice_client, a_list, "\ufeff" + GOOD)
     assert response.status_code == 302
-    mapping = alice_client.get(reverse("list_import_map", args=[a_list.pk]))
-    assert mapping.context["headers"][0] == "First Name"
+    mapping = alice_client.get(response.url)
+    assert mapping.context["job"].headers[0] == "First Name"
 
 
 def test_a_file_that_is_not_utf8_is_refused_in_words(alice_client, a_list):
@@ -220,34 +219,32 @@ def test_a_semicolon_separated_file_is_read(alice_client, a_list, team_a):
 
 
 def test_two_columns_cannot_fill_one_field(alice_client, a_list):
-    _upload(alice_client, a_list, GOOD)
-    url = reverse("list_import_map", args=[a_list.pk])
+    url = _upload(alice_client, a_list, GOOD).url
     response = alice_client.post(url, {"column_0": "full_name", "column_1": "full_name"})
     assert response.status_code == 400
     assert not Person.objects.exists()
 
 
-def test_the_mapping_step_without_an_upload_sends_back_to_the_upload(alice_client, a_list):
-    response = alice_client.get(reverse("list_import_map", args=[a_list.pk]))
-    assert response.status_code == 302 and response.url == reverse("list_import", args=[a_list.pk])
+def test_an_upload_id_that_does_not_exist_answers_404(alice_client, a_list):
+    assert alice_client.get(reverse("list_import_map", args=[a_list.pk, 999999])).status_code == 404
 
 
 def test_importing_into_another_teams_list_answers_404(alice_client, a_list, team_b, carol):
     theirs = create_list(team=team_b, user=carol, name="Theirs")
     assert _upload(alice_client, theirs, GOOD).status_code == 404
-    # Even with an upload of one's own in the session, their list is out of reach.
-    _upload(alice_client, a_list, GOOD)
-    url = reverse("list_import_map", args=[theirs.pk])
+    # Even with an upload of one's own, their list is out of reach.
+    ours = _upload(alice_client, a_list, GOOD).url.rstrip("/").rsplit("/", 1)[1]
+    url = reverse("list_import_map", args=[theirs.pk, ours])
     assert alice_client.get(url).status_code == 404
     assert alice_client.post(url, {"column_0": "full_name"}).status_code == 404
     assert not theirs.entries.exists()
 
 
-def test_the_uploaded_file_is_kept_per_list(alice_client, a_list, team_a, alice):
+def test_the_uploaded_file_belongs_to_its_list(alice_client, a_list, team_a, alice):
     other = create_list(team=team_a, user=alice, name="Other")
-    _upload(alice_client, a_list, GOOD)
-    response = alice_client.get(reverse("list_import_map", args=[other.pk]))
-    assert response.status_code == 302
+    job = _upload(alice_client, a_list, GOOD).url.rstrip("/").rsplit("/", 1)[1]
+    response = alice_client.get(reverse("list_import_map", args=[other.pk, job]))
+    assert response.status_code == 404
 
 
 def test_an_exported_list_imports_into_another_list_without_a_single_duplicate(

@@ -72,6 +72,16 @@ def _push(team_b, carol):
     return {"pk": prospect_list, "push_pk": push.pk}
 
 
+def _import_job(team_b, carol):
+    from prospecting.models import ImportJob
+
+    prospect_list = _list(team_b, carol)["pk"]
+    job = ImportJob.objects.create(
+        team=team_b, prospect_list_id=prospect_list, user=carol, headers=["Email"], total=1
+    )
+    return {"pk": prospect_list, "job_pk": job.pk}
+
+
 # URL name -> builds an object of team B and returns the URL kwargs naming it.
 OBJECT_ROUTES = {
     "accounts:team_switch": lambda team_b, carol: {"team_id": team_b.pk},
@@ -99,7 +109,9 @@ OBJECT_ROUTES = {
     "list_export": _list,
     "list_export_override": _list,
     "list_import": _list,
-    "list_import_map": _list,
+    "list_import_map": _import_job,
+    "list_import_progress": _import_job,
+    "list_import_errors": _import_job,
     "list_push": _list,
     "list_push_result": _push,
 }

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("prospecting", "0006_leadiq_push"),
+        ("prospecting", "0007_import_jobs"),
     ]
 
     operations = [

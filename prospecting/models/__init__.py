@@ -8,6 +8,7 @@ from prospecting.models.calls import (
     RateLimitHit,
     WebhookEvent,
 )
+from prospecting.models.imports import ImportJob, ImportState
 from prospecting.models.lists import ListEntry, ProspectList
 from prospecting.models.push import LeadiqPush, PushOutcome, PushState
 from prospecting.models.records import (
@@ -34,6 +35,8 @@ __all__ = [
     "ContactStatus",
     "FactValue",
     "Identifier",
+    "ImportJob",
+    "ImportState",
     "IdentifierKind",
     "LeadiqPush",
     "ListEntry",

@@ -9,9 +9,10 @@ Keeping a search result is allowed for suppressed people: suppression stops spen
 contacting (PersonQuerySet.contactable), not knowing.
 """
 
+import time
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
@@ -64,8 +65,12 @@ def company_keys(facts: CompanyFacts):
     return list(dict.fromkeys((kind, value) for kind, value in keys if value))
 
 
-def keep_people(*, team, user, facts: list[PersonFacts], source, call=None) -> list[Person]:
-    """One Person per item of `facts` (in order; two items about one person give the same Person)."""
+def keep_people(
+    *, team, user, facts: list[PersonFacts], source, call=None, created=None, keys=None
+) -> list[Person]:
+    """One Person per item of `facts` (in order; two items about one person give the same Person).
+    `created`, a set, receives the ids of the people made new; `keys`, when the caller has them, are
+    person_keys of each item."""
     if not facts:
         return []
     now = timezone.now()
@@ -75,17 +80,24 @@ def keep_people(*, team, user, facts: list[PersonFacts], source, call=None) -> l
         kept = keep_companies(team=team, user=user, facts=[f for _, f in wanted], source=source, call=call)
         companies = dict(zip((i for i, _ in wanted), kept, strict=True))
 
-        keys = [person_keys(item) for item in facts]
-        ids = _resolve(Person, team=team, user=user, keys=keys, call=call, source=source, now=now)
-        people = Person.objects.in_bulk(set(ids))
+        keys = keys if keys is not None else [person_keys(item) for item in facts]
+        made = set()
+        ids = _resolve(
+            Person, team=team, user=user, keys=keys, call=call, source=source, now=now, created=made
+        )
+        fresh = made & set(ids)
+        if created is not None:
+            created.update(fresh)
+        people = _records(Person, ids, fresh, team=team, sandbox=call is not None and call.sandbox, now=now)
 
-        _add_values(
+        added = _add_values(
             Person,
             team=team,
             rows=[(people[pk], _person_values(item)) for pk, item in zip(ids, facts, strict=True)],
             source=source,
             call=call,
             now=now,
+            fresh=fresh,
         )
         _add_contact_points(
             team=team,
@@ -97,7 +109,9 @@ def keep_people(*, team, user, facts: list[PersonFacts], source, call=None) -> l
         for index, pk in enumerate(ids):
             if index in companies:
                 people[pk].company = companies[index]
-        _refresh_display(Person, people.values(), sandbox=call is not None and call.sandbox)
+        _refresh_display(
+            Person, people.values(), sandbox=call is not None and call.sandbox, added=added, fresh=fresh
+        )
         return [people[pk] for pk in ids]
 
 
@@ -108,18 +122,32 @@ def keep_companies(*, team, user, facts: list[CompanyFacts], source, call=None) 
     now = timezone.now()
     with transaction.atomic():
         keys = [company_keys(item) for item in facts]
-        ids = _resolve(Company, team=team, user=user, keys=keys, call=call, source=source, now=now)
-        companies = Company.objects.in_bulk(set(ids))
-        _add_values(
+        made = set()
+        ids = _resolve(
+            Company, team=team, user=user, keys=keys, call=call, source=source, now=now, created=made
+        )
+        fresh = made & set(ids)
+        sandbox = call is not None and call.sandbox
+        companies = _records(Company, ids, fresh, team=team, sandbox=sandbox, now=now)
+        added = _add_values(
             Company,
             team=team,
             rows=[(companies[pk], _company_values(item)) for pk, item in zip(ids, facts, strict=True)],
             source=source,
             call=call,
             now=now,
+            fresh=fresh,
         )
-        _refresh_display(Company, companies.values(), sandbox=call is not None and call.sandbox)
+        _refresh_display(Company, companies.values(), sandbox=sandbox, added=added, fresh=fresh)
         return [companies[pk] for pk in ids]
+
+
+def _records(model, ids, fresh, *, team, sandbox, now):
+    """pk -> record: the existing ones read, the ones just created (`fresh`, no values yet) built."""
+    records = model.objects.in_bulk(set(ids) - fresh)
+    for pk in fresh:
+        records[pk] = model(pk=pk, team=team, is_sandbox=sandbox, created_at=now, updated_at=now)
+    return records
 
 
 def _company_of(facts: PersonFacts):
@@ -161,7 +189,7 @@ def _status(status):
 # --- matching, creating and merging --------------------------------------------------------------
 
 
-def _resolve(model, *, team, user, keys, call, source, now):
+def _resolve(model, *, team, user, keys, call, source, now, created=None):
     """The record id for each item's keys: found by any identifier, created when none matches, and
     merged when the identifiers of one item (or of items naming each other) lead to several records."""
     target = "person" if model is Person else "company"
@@ -207,10 +235,12 @@ def _resolve(model, *, team, user, keys, call, source, now):
         else:
             new_groups.append(root)
 
-    created = model.objects.bulk_create(
-        [model(team=team, is_sandbox=call is not None and call.sandbox) for _ in new_groups]
+    made = _create_blank(
+        model, team=team, sandbox=call is not None and call.sandbox, count=len(new_groups), now=now
     )
-    group_record.update({root: record.pk for root, record in zip(new_groups, created, strict=True)})
+    group_record.update(dict(zip(new_groups, made, strict=True)))
+    if created is not None:
+        created.update(made)
     if merges:
         _merge(model, team=team, user=user, merges=merges)
 
@@ -220,16 +250,38 @@ def _resolve(model, *, team, user, keys, call, source, now):
         for kind, value in item_keys:
             if (kind, value) not in known:
                 new_identifiers.setdefault((kind, value), pk)
-    Identifier.objects.bulk_create(
-        [
-            Identifier(team=team, kind=kind, value=value, source=source, **{f"{target}_id": pk})
-            for (kind, value), pk in new_identifiers.items()
-        ],
+    created_at = _db_value(Identifier, "created_at", now)
+    inserted = insert_rows(
+        Identifier,
+        ("team", "kind", "value", "source", "created_at", target),
+        [(team.pk, kind, value, source, created_at, pk) for (kind, value), pk in new_identifiers.items()],
         ignore_conflicts=True,
     )
-    if new_identifiers:
+    # Every identifier went in: no other worker kept one of them first.
+    if inserted < len(new_identifiers):
         ids = _settle_races(model, team=team, user=user, ids=ids, wanted=new_identifiers)
     return ids
+
+
+def _create_blank(model, *, team, sandbox, count, now):
+    """The ids of `count` new records with no values yet (keep_people and keep_companies fill them)."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    special = {"team": team.pk, "is_sandbox": sandbox}
+    special["created_at"] = special["updated_at"] = _db_value(model, "created_at", now)
+    row = tuple(special[f.name] if f.name in special else f.get_default() for f in fields)
+    if connection.vendor != "postgresql" or not count:
+        return insert_rows(model, [field.name for field in fields], [row] * count, returning=True)
+    # The same row `count` times: one statement, whatever the count.
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(_columns(model, [field.name for field in fields]))
+    values = ", ".join(f"%s::{field.db_type(connection)}" for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {values} FROM generate_series(1, %s) "  # noqa: S608
+            f"RETURNING {connection.ops.quote_name(model._meta.pk.column)}",
+            [*row, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _lookup(model, team, keys):
@@ -377,36 +429,33 @@ def _drop_duplicate_list_entries(target, merges):
 # --- values, contact points and display fields ---------------------------------------------------
 
 
-def _add_values(model, *, team, rows, source, call, now):
-    """A FactValue per value, unless the same source already gave the same value in the same call."""
+def _add_values(model, *, team, rows, source, call, now, fresh=frozenset()):
+    """A FactValue per value, unless the same source already gave the same value in the same call.
+    Returns record pk -> [(field, value)] of the values added, in order. Records just created
+    (`fresh`) have no values to read."""
     target = "person" if model is Person else "company"
-    records = {record.pk for record, _ in rows}
-    have = set(
-        FactValue.objects.filter(**{f"{target}_id__in": records}).values_list(
-            f"{target}_id", "field", "value", "detail", "source", "call_id"
+    records = {record.pk for record, _ in rows} - fresh
+    have = set()
+    if records:
+        have = set(
+            FactValue.objects.filter(**{f"{target}_id__in": records}).values_list(
+                f"{target}_id", "field", "value", "detail", "source", "call_id"
+            )
         )
-    )
     call_id = call.pk if call is not None else None
-    new = []
+    obtained_at = _db_value(FactValue, "obtained_at", now)
+    new, added = [], defaultdict(list)
     for record, values in rows:
         for field, value, detail in values:
             key = (record.pk, field, value, detail, source, call_id)
             if key in have:
                 continue
             have.add(key)
-            new.append(
-                FactValue(
-                    team=team,
-                    field=field,
-                    value=value,
-                    detail=detail,
-                    source=source,
-                    obtained_at=now,
-                    call=call,
-                    **{target: record},
-                )
-            )
-    FactValue.objects.bulk_create(new)
+            new.append((team.pk, record.pk, field, value, detail, source, obtained_at, call_id))
+            added[record.pk].append((field, value))
+    columns = ("team", target, "field", "value", "detail", "source", "obtained_at", "call")
+    insert_rows(FactValue, columns, new)
+    return added
 
 
 def _add_contact_points(*, team, rows, source, call, now):
@@ -414,9 +463,13 @@ def _add_contact_points(*, team, rows, source, call, now):
     status and the provenance of the answer that gave it."""
     people = {pk for pk, _ in rows}
     existing = {
-        (point.person_id, point.kind, point.value): point
-        for point in ContactPoint.objects.filter(person_id__in=people)
+        (person, kind, value): (pk, status)
+        for pk, person, kind, value, status in ContactPoint.objects.filter(person_id__in=people).values_list(
+            "pk", "person_id", "kind", "value", "status"
+        )
     }
+    call_id = call.pk if call is not None else None
+    obtained_at = _db_value(ContactPoint, "obtained_at", now)
     new, changed = {}, {}
     for pk, facts in rows:
         found = [(ContactKind.EMAIL, identifiers.email(a), _status(s), "") for a, s in facts.emails]
@@ -427,54 +480,175 @@ def _add_contact_points(*, team, rows, source, call, now):
             if not value:
                 continue
             key = (pk, kind, value)
-            point = existing.get(key) or new.get(key)
-            if point is None:
-                new[key] = ContactPoint(
-                    team=team,
-                    person_id=pk,
-                    kind=kind,
-                    value=value,
-                    domain=identifiers.email_domain(value) if kind == ContactKind.EMAIL else "",
-                    status=status,
-                    phone_type=(phone_type or "").strip()[:30],
-                    source=source,
-                    obtained_at=now,
-                    call=call,
+            if key in new:
+                if STATUS_RANK[status] > STATUS_RANK[new[key][5]]:
+                    new[key] = new[key][:5] + (status,) + new[key][6:]
+            elif key in existing:
+                point_pk, known = existing[key]
+                if STATUS_RANK[status] > STATUS_RANK[known]:
+                    existing[key] = (point_pk, status)
+                    changed[key] = (point_pk, status, source, obtained_at, call_id)
+            else:
+                domain = identifiers.email_domain(value) if kind == ContactKind.EMAIL else ""
+                phone_type = (phone_type or "").strip()[:30]
+                new[key] = (
+                    team.pk,
+                    pk,
+                    kind,
+                    value,
+                    domain,
+                    status,
+                    phone_type,
+                    source,
+                    obtained_at,
+                    call_id,
                 )
-            elif STATUS_RANK[status] > STATUS_RANK[point.status]:
-                point.status, point.source, point.obtained_at, point.call = status, source, now, call
-                if point.pk:
-                    changed[key] = point
-    ContactPoint.objects.bulk_create(new.values())
-    if changed:
-        ContactPoint.objects.bulk_update(changed.values(), ["status", "source", "obtained_at", "call"])
+    columns = ("team", "person", "kind", "value", "domain", "status", "phone_type", "source")
+    insert_rows(ContactPoint, (*columns, "obtained_at", "call"), list(new.values()))
+    update_rows(ContactPoint, ("status", "source", "obtained_at", "call"), list(changed.values()))
 
 
-def _refresh_display(model, records, *, sandbox):
-    """Each record's display fields take the newest value known (FactValue keeps them all)."""
+def _refresh_display(model, records, *, sandbox, added, fresh):
+    """Each record's display fields take the newest value known (FactValue keeps them all): the values
+    just added (`added`, from _add_values) are the newest; older ones are read for records that are
+    not `fresh` (just created, with no other values)."""
     records = list(records)
     target = "person" if model is Person else "company"
     fields = PERSON_VALUE_FIELDS if model is Person else COMPANY_VALUE_FIELDS + COMPANY_KEY_FIELDS
     newest = defaultdict(dict)
-    rows = (
-        FactValue.objects.filter(**{f"{target}_id__in": [r.pk for r in records]}, field__in=fields)
-        .order_by("obtained_at", "id")
-        .values_list(f"{target}_id", "field", "value")
-    )
-    for pk, field, value in rows:
-        newest[pk][field] = value
+    older = [record.pk for record in records if record.pk not in fresh]
+    if older:
+        rows = (
+            FactValue.objects.filter(**{f"{target}_id__in": older}, field__in=fields)
+            .order_by("obtained_at", "id")
+            .values_list(f"{target}_id", "field", "value")
+        )
+        for pk, field, value in rows:
+            newest[pk][field] = value
+    for pk, values in added.items():
+        for field, value in values:
+            if field in fields:
+                newest[pk][field] = value
+    lengths = {field: model._meta.get_field(field).max_length for field in fields}
     for record in records:
-        for field in fields:
-            if field in newest[record.pk]:
-                setattr(record, field, newest[record.pk][field][: model._meta.get_field(field).max_length])
+        for field, value in newest[record.pk].items():
+            setattr(record, field, value[: lengths[field]])
         if model is Person and not record.full_name:
             record.full_name = f"{record.first_name} {record.last_name}".strip()
         # Real data about a sandbox record makes it real; sandbox data never makes a real one sandbox.
         record.is_sandbox = record.is_sandbox and sandbox
-    update = list(fields) + ["is_sandbox", "updated_at"] + (["company"] if model is Person else [])
     now = timezone.now()
+    updated_at = _db_value(model, "updated_at", now)
+    extra = ["company"] if model is Person else []
+    rows = []
     for record in records:
         record.updated_at = now
-    # Small batches: Django builds one CASE per field over the whole batch, which costs far more in Python
-    # than the extra statements do (19 of 26 s of a 2,000-row import went there with one batch).
-    model.objects.bulk_update(records, update, batch_size=100)
+        rows.append(
+            (
+                record.pk,
+                *(getattr(record, field) for field in fields),
+                record.is_sandbox,
+                updated_at,
+                *((record.company_id,) if model is Person else ()),
+            )
+        )
+    update_rows(model, [*fields, "is_sandbox", "updated_at", *extra], rows)
+
+
+# --- plain SQL for many rows at once --------------------------------------------------------------
+# An import keeps tens of thousands of rows: Django's bulk_update builds one CASE per field over the
+# batch (most of an import's time went there), and bulk_create an object per row. These take tuples of
+# values ready for the database and write them in a few statements.
+
+CHUNK = 2000  # rows per statement: under PostgreSQL's and SQLite's limits on parameters
+
+
+def _db_value(model, name, value):
+    return model._meta.get_field(name).get_db_prep_value(value, connection)
+
+
+def _columns(model, names):
+    return [connection.ops.quote_name(model._meta.get_field(name).column) for name in names]
+
+
+def _placeholders(rows, width):
+    one = "(" + ", ".join(["%s"] * width) + ")"
+    return ", ".join([one] * len(rows)), [value for row in rows for value in row]
+
+
+def _arrays(model, names, rows):
+    """PostgreSQL: one array parameter per column (unnest turns them back into rows), so a statement of
+    thousands of rows has a handful of parameters to convert instead of tens of thousands."""
+    fields = [model._meta.pk if name == "pk" else model._meta.get_field(name) for name in names]
+    types = [field.db_type(connection) for field in fields]
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    return ", ".join(f"%s::{kind}[]" for kind in types), columns
+
+
+def insert_rows(model, names, rows, *, ignore_conflicts=False, returning=False):
+    """INSERT the rows (tuples in the order of `names`, model field names); with `ignore_conflicts`,
+    rows a unique constraint refuses are left out. Returns how many rows were inserted, or with
+    `returning` the new primary keys."""
+    if not rows:
+        return [] if returning else 0
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(_columns(model, names))
+    postgres = connection.vendor == "postgresql"
+    verb = "INSERT OR IGNORE INTO" if ignore_conflicts and not postgres else "INSERT INTO"
+    suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts and postgres else ""
+    if returning:
+        suffix += f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
+    inserted, keys = 0, []
+    with connection.cursor() as cursor:
+        if postgres and not ignore_conflicts and not returning:
+            # COPY: the fastest way in, each row written by psycopg's C code.
+            statement, started = f"COPY {table} ({columns}) FROM STDIN", time.monotonic()
+            with cursor.cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            if connection.queries_logged:
+                # Django logs what goes through execute(); COPY does not, so say it was sent.
+                elapsed = f"{time.monotonic() - started:.3f}"
+                connection.queries_log.append({"sql": f"{statement} ({len(rows)} rows)", "time": elapsed})
+            return len(rows)
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            if postgres:
+                arrays, params = _arrays(model, names, chunk)
+                source = f"SELECT * FROM unnest({arrays})"  # noqa: S608 (parameters only)
+            else:
+                values, params = _placeholders(chunk, len(names))
+                source = f"VALUES {values}"
+            cursor.execute(f"{verb} {table} ({columns}) {source}{suffix}", params)
+            if returning:
+                keys += [row[0] for row in cursor.fetchall()]
+            inserted += cursor.rowcount
+    return keys if returning else inserted
+
+
+def update_rows(model, names, rows):
+    """UPDATE ... FROM (VALUES ...): each row is (pk, *values in the order of `names`)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = _columns(model, names)
+    postgres = connection.vendor == "postgresql"
+    # The rows' columns are column1 (the pk), column2, ...
+    sets = [f"{column} = v.column{i}" for i, column in enumerate(columns, start=2)]
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            if postgres:
+                arrays, params = _arrays(model, ["pk", *names], chunk)
+                aliases = ", ".join(f"column{i}" for i in range(1, len(names) + 2))
+                source = f"unnest({arrays}) AS v ({aliases})"
+            else:
+                values, params = _placeholders(chunk, len(names) + 1)
+                source = f"(VALUES {values}) AS v"
+            cursor.execute(
+                # Table and column names come from the model; every value is a parameter.
+                f"UPDATE {table} SET {', '.join(sets)} FROM {source} "  # noqa: S608
+                f"WHERE {table}.{pk} = v.column1",
+                params,
+            )

@@ -5,8 +5,6 @@ Every value is normalised through prospecting/identifiers.py, the same functions
 on, so "https://www.linkedin.com/in/Jane-Doe/" suppresses the person kept as "jane-doe".
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +16,7 @@ from accounts.models import AuditAction, Membership, Role
 from prospecting import identifiers
 from prospecting.models import Identifier, Person, Suppression, SuppressionKind
 from prospecting.providers.facts import PersonFacts
+from prospecting.services import csv_read
 
 DETECT = "detect"
 # What a header cell of a suppression CSV may say (lower case); any other first row is data.
@@ -249,27 +248,14 @@ def _kind_of_heading(heading):
 def _read_csv(upload, column):
     """[(row number, cells)], the index of the column to read, and its heading (lower case) when row 1
     is a header, else None."""
-    if upload.size > MAX_IMPORT_BYTES:
-        raise ValidationError(f"The file is too large: at most {MAX_IMPORT_BYTES // 1_000_000} MB.")
-    raw = upload.read()
+    what = "the do-not-contact list takes"
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError(
-            "The file is not UTF-8 text: save it as “CSV UTF-8” and upload it again."
-        ) from None
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        rows = list(enumerate(csv.reader(io.StringIO(text), dialect), start=1))
-    except csv.Error as error:
-        raise ValidationError(f"The file could not be read as CSV: {error}.") from None
-    if not rows:
-        raise ValidationError("The file is empty.")
-    if len(rows) > MAX_IMPORT_ROWS + 1:
-        raise ValidationError(f"The file has more than {MAX_IMPORT_ROWS:,} rows: split it.")
+        # A file over the limit is refused before reading a byte of it.
+        csv_read.check_size(upload.size, max_bytes=MAX_IMPORT_BYTES, what=what)
+        data = upload.read()
+        rows = csv_read.read_rows(data, max_bytes=MAX_IMPORT_BYTES, max_rows=MAX_IMPORT_ROWS, what=what)
+    except csv_read.CsvFileError as error:
+        raise ValidationError(str(error)) from None
     first = [cell.strip().lower() for cell in rows[0][1]]
     column = (column or "").strip()
     if column.isdigit():

@@ -6,20 +6,25 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.audit import client_ip
 from accounts.decorators import post_to_object, team_required
 from prospecting.forms import ImportMappingForm, ImportUploadForm, ListFilterForm, ProspectListForm
-from prospecting.models import Company, Person, ProspectList
-from prospecting.services import csv_import
+from prospecting.models import Company, ImportJob, ImportState, Person, ProspectList
+from prospecting.services import csv_import, import_jobs
 from prospecting.services import lists as list_services
 from prospecting.services.csv_export import clear_export, export_rows
+from prospecting.services.csv_read import CsvFileError
 
 PAGE_SIZE = 50
+# Invalid rows listed on a page; all of them (up to import_jobs.MAX_ERRORS_KEPT) are in the CSV download.
+ERRORS_SHOWN = 100
 
 
 def _team_lists(request):
@@ -72,6 +77,7 @@ def list_detail(request, pk):
         "query": f"{query.urlencode()}&" if query else "",
         "companies": companies,
         "suppressed": suppressed,
+        "imports": ImportJob.objects.for_team(request.team).active().filter(prospect_list=prospect_list),
     }
     return render(request, "prospecting/list_detail.html", context)
 
@@ -197,78 +203,108 @@ def _csv_response(prospect_list, people):
     return response
 
 
-def _import_key(prospect_list):
-    return f"list_import_{prospect_list.pk}"
+def _team_import(request, prospect_list, job_pk):
+    return get_object_or_404(
+        ImportJob.objects.for_team(request.team).filter(prospect_list=prospect_list), pk=job_pk
+    )
 
 
 @team_required
 def list_import(request, pk):
-    """Step 1: upload a file. It is read, and kept in the session for the mapping step."""
+    """Step 1: upload a file. It is read and kept on an ImportJob for the mapping step."""
     prospect_list = get_object_or_404(_team_lists(request), pk=pk)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            headers, rows = csv_import.read_csv(_read_limited(upload))
-        except csv_import.ImportFileError as error:
+            job = import_jobs.upload_import(
+                prospect_list=prospect_list, user=request.user, upload=form.cleaned_data["file"]
+            )
+        except CsvFileError as error:
             form.add_error("file", str(error))
         else:
-            request.session[_import_key(prospect_list)] = {
-                "filename": upload.name,
-                "headers": headers,
-                "rows": rows,
-            }
-            return redirect("list_import_map", pk=prospect_list.pk)
-    context = {"form": form, "prospect_list": prospect_list, "max_mb": csv_import.MAX_IMPORT_BYTES // 2**20}
+            return redirect("list_import_map", pk=prospect_list.pk, job_pk=job.pk)
+    context = {
+        "form": form,
+        "prospect_list": prospect_list,
+        "max_mb": csv_import.MAX_IMPORT_BYTES // 1_000_000,
+        "max_rows": csv_import.MAX_IMPORT_ROWS,
+        "inline_rows": import_jobs.INLINE_ROWS,
+    }
     return render(request, "prospecting/list_import.html", context, status=400 if form.errors else 200)
 
 
-def _read_limited(upload):
-    """The file's bytes, or one byte more than the limit (enough for read_csv to refuse it)."""
-    return upload.read(csv_import.MAX_IMPORT_BYTES + 1)
+@team_required
+def list_import_map(request, pk, job_pk):
+    """Step 2: say which column fills which field, see the first rows, import: a small file now, a
+    large one in the background (then its progress page)."""
+    prospect_list = get_object_or_404(_team_lists(request), pk=pk)
+    job = _team_import(request, prospect_list, job_pk)
+    if job.state != ImportState.UPLOADED:
+        return redirect("list_import_progress", pk=prospect_list.pk, job_pk=job.pk)
+    # After a try that found invalid rows, the columns stay as the user mapped them.
+    chosen = {int(index): name for name, index in job.mapping.items()}
+    form = ImportMappingForm(
+        request.POST or None,
+        headers=job.headers,
+        guesses=chosen or csv_import.guess_mapping(job.headers),
+        field_choices=list(csv_import.FIELDS.items()),
+        initial={"skip_invalid": job.skip_invalid},
+    )
+    if request.method == "POST" and form.is_valid():
+        job = import_jobs.start_import(
+            job=job, mapping=form.mapping(), skip_invalid=form.cleaned_data["skip_invalid"]
+        )
+        if job.state == ImportState.DONE:
+            messages.success(request, import_jobs.summary(job))
+            return redirect("list_detail", pk=prospect_list.pk)
+        if job.state != ImportState.UPLOADED:  # queued for a worker, or failed
+            return redirect("list_import_progress", pk=prospect_list.pk, job_pk=job.pk)
+    errors = [tuple(error) for error in job.errors]
+    context = {
+        "prospect_list": prospect_list,
+        "job": job,
+        "form": form,
+        "inline": job.total <= import_jobs.INLINE_ROWS,
+        "errors": errors,
+        "shown_errors": errors[:ERRORS_SHOWN],
+    }
+    status = 400 if form.errors or errors else 200
+    return render(request, "prospecting/list_import_map.html", context, status=status)
 
 
 @team_required
-def list_import_map(request, pk):
-    """Step 2: say which column fills which field, see the first rows, import."""
+def list_import_progress(request, pk, job_pk):
+    """Step 3 of a large import: rows done of the total while it runs (htmx every second, or a refresh
+    without JS), then what it did and the rows it skipped."""
     prospect_list = get_object_or_404(_team_lists(request), pk=pk)
-    upload = request.session.get(_import_key(prospect_list))
-    if not upload:
-        messages.info(request, "Upload a CSV file to import first.")
-        return redirect("list_import", pk=prospect_list.pk)
-    headers, rows = upload["headers"], upload["rows"]
-    form = ImportMappingForm(
-        request.POST or None,
-        headers=headers,
-        guesses=csv_import.guess_mapping(headers),
-        field_choices=list(csv_import.FIELDS.items()),
-    )
-    result = None
-    if request.method == "POST" and form.is_valid():
-        result = csv_import.import_rows(
-            prospect_list=prospect_list,
-            user=request.user,
-            rows=rows,
-            mapping=form.mapping(),
-            skip_invalid=form.cleaned_data["skip_invalid"],
-        )
-        if not result.errors or form.cleaned_data["skip_invalid"]:
-            del request.session[_import_key(prospect_list)]
-            skipped = f" {len(result.errors)} invalid rows were skipped." if result.errors else ""
-            messages.success(
-                request,
-                f"Imported {result.imported} rows: {result.people} people, {result.added} of them new "
-                f"to this list.{skipped}",
-            )
-            return redirect("list_detail", pk=prospect_list.pk)
+    job = _team_import(request, prospect_list, job_pk)
+    if job.state == ImportState.UPLOADED:
+        # Stopped on invalid rows, or not started: the mapping page says what to do.
+        url = reverse("list_import_map", args=[prospect_list.pk, job.pk])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    done = import_jobs.processed(job)
     context = {
         "prospect_list": prospect_list,
-        "form": form,
-        "filename": upload["filename"],
-        "headers": headers,
-        "preview": rows[: csv_import.PREVIEW_ROWS],
-        "row_count": len(rows),
-        "errors": result.errors if result else [],
+        "job": job,
+        "done": done,
+        "percent": int(100 * done / job.total) if job.total else 0,
+        "shown_errors": job.errors[:ERRORS_SHOWN],
     }
-    status = 400 if form.errors or (result and result.errors) else 200
-    return render(request, "prospecting/list_import_map.html", context, status=status)
+    template = "prospecting/list_import_progress.html"
+    return render(request, f"{template}#import-live" if request.htmx else template, context)
+
+
+@team_required
+def list_import_errors(request, pk, job_pk):
+    """The invalid rows of an import as CSV: the row number and why, to fix the file."""
+    prospect_list = get_object_or_404(_team_lists(request), pk=pk)
+    job = _team_import(request, prospect_list, job_pk)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
+    writer = csv.writer(_Echo())
+    lines = ["\ufeff", writer.writerow(["Row", "Why"])]
+    lines += [writer.writerow(error) for error in job.errors]
+    response = HttpResponse("".join(lines), content_type="text/csv; charset=utf-8")
+    name = slugify(job.filename.rsplit(".", 1)[0]) or "import"
+    response["Content-Disposition"] = f'attachment; filename="{name}-invalid-rows.csv"'
+    return response

@@ -69,6 +69,8 @@ def test_a_list_is_created_filtered_exported_and_reimported_without_duplicates(
     page.get_by_role("button", name="Upload and map columns").click()
     expect(page.get_by_label("Email", exact=True)).to_have_value("email")
     page.get_by_role("button", name="Import 6 rows").click()
-    expect(page.get_by_text("Imported 6 rows: 6 people, 6 of them new to this list.")).to_be_visible()
+    expect(
+        page.get_by_text("Imported 6 of 6 rows: 0 new people, 6 already kept; 6 added to the list.")
+    ).to_be_visible()
     expect(page.get_by_role("row")).to_have_count(7)
     assert Person.objects.filter(team=team_a).count() == 6

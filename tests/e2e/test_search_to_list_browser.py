@@ -51,7 +51,9 @@ def test_search_keep_into_a_new_list_export_and_reimport_without_duplicates(
     page.get_by_label("CSV file").set_input_files(str(exported))
     page.get_by_role("button", name="Upload and map columns").click()
     page.get_by_role("button", name="Import 3 rows").click()
-    expect(page.get_by_text("Imported 3 rows: 3 people, 3 of them new to this list.")).to_be_visible()
+    expect(
+        page.get_by_text("Imported 3 of 3 rows: 0 new people, 3 already kept; 3 added to the list.")
+    ).to_be_visible()
     expect(page.get_by_role("row")).to_have_count(4)
     again = ProspectList.objects.get(team=team_a, name="Founders again")
     founders = ProspectList.objects.get(team=team_a, name="Founders")

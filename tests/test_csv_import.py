@@ -164,18 +164,24 @@ def test_the_valid_rows_can_be_imported_skipping_the_invalid_ones(alice_client, 
     assert a_list.entries.count() == 3
 
 
-def test_a_failure_mid_import_leaves_nothing(alice_client, a_list, monkeypatch):
-    monkeypatch.setattr(csv_import, "BATCH", 2)
+def fail_on_second_batch(monkeypatch):
+    """Make the import's second batch fail as a lost database would; returns the list of batches tried."""
     calls = []
     real = csv_import.keep_people
 
-    def fail_on_second_batch(**kwargs):
+    def keep_or_fail(**kwargs):
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("database went away")
         return real(**kwargs)
 
-    monkeypatch.setattr(csv_import, "keep_people", fail_on_second_batch)
+    monkeypatch.setattr(csv_import, "keep_people", keep_or_fail)
+    return calls
+
+
+def test_a_failure_mid_import_leaves_nothing(alice_client, a_list, monkeypatch):
+    monkeypatch.setattr(csv_import, "BATCH", 2)
+    calls = fail_on_second_batch(monkeypatch)
     with pytest.raises(RuntimeError):
         csv_import.import_rows(
             prospect_list=a_list,

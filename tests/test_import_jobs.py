@@ -17,6 +17,7 @@ from prospecting.providers.facts import PersonFacts
 from prospecting.services import csv_import, csv_read, import_jobs
 from prospecting.services.lists import create_list
 from prospecting.services.records import keep_people
+from tests.test_csv_import import fail_on_second_batch
 
 HEADER = "Full Name,Email,LinkedIn URL\n"
 
@@ -126,16 +127,7 @@ def test_a_failure_mid_import_marks_the_job_failed_and_leaves_nothing(
     alice_client, a_list, small_batches, queued, django_capture_on_commit_callbacks, monkeypatch
 ):
     _response, job = start(alice_client, a_list, people_csv(5), django_capture_on_commit_callbacks)
-    calls = []
-    real = csv_import.keep_people
-
-    def fail_on_second_batch(**kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("database went away")
-        return real(**kwargs)
-
-    monkeypatch.setattr(csv_import, "keep_people", fail_on_second_batch)
+    calls = fail_on_second_batch(monkeypatch)
     tasks.import_csv_task(job.pk)
     assert len(calls) == 2  # the first batch was kept, then rolled back
     job.refresh_from_db()

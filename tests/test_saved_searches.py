@@ -221,13 +221,11 @@ def test_paging_an_unsaved_search_marks_nothing_new(mocked, key_for, alice_clien
     assert not SavedSearch.objects.exists()
 
 
-def test_keeping_rows_of_a_saved_searchs_run_keeps_its_marks_and_its_paging(
-    mocked, key_for, alice_client, team_a, alice
-):
-    key_for("lix")
+def _first_page_of_a_saved_run(client, mocked, team, owner):
+    """A saved search whose last run found Ann, run again: Ann and Ben on its first page."""
     saved = SavedSearch.objects.create(
-        team=team_a,
-        owner=alice,
+        team=team,
+        owner=owner,
         name="Founders",
         provider="lix",
         kind="linkedin_people",
@@ -235,10 +233,15 @@ def test_keeping_rows_of_a_saved_searchs_run_keeps_its_marks_and_its_paging(
         last_result_keys=["linkedin:ann-a"],
     )
     mocked.get(LIX_SEARCH, json=lix_page(0, person("ann-a", "Ann A"), person("ben-b", "Ben B")))
-    _fields, page = run_confirmed(
-        alice_client, alice_client.get(reverse("saved_search_run", args=[saved.pk])).url
-    )
-    state = re.search(r'name="state" value="([^"]+)"', page).group(1)
+    _fields, page = run_confirmed(client, client.get(reverse("saved_search_run", args=[saved.pk])).url)
+    return saved, re.search(r'name="state" value="([^"]+)"', page).group(1)
+
+
+def test_keeping_rows_of_a_saved_searchs_run_keeps_its_marks_and_its_paging(
+    mocked, key_for, alice_client, team_a, alice
+):
+    key_for("lix")
+    saved, state = _first_page_of_a_saved_run(alice_client, mocked, team_a, alice)
     kept = alice_client.post(reverse("search_keep"), {"state": state, "selected": ["1"]}).content.decode()
     assert "Kept 1 person" in kept
     # Still the saved search's run: Ben is still new since its last run, and the next page continues it.
@@ -252,21 +255,8 @@ def test_a_saved_search_deleted_meanwhile_leaves_the_page_keepable_without_its_m
     mocked, key_for, alice_client, team_a, alice
 ):
     key_for("lix")
-    saved = SavedSearch.objects.create(
-        team=team_a,
-        owner=alice,
-        name="Founders",
-        provider="lix",
-        kind="linkedin_people",
-        query={"url": FOUNDERS_URL},
-        last_result_keys=["linkedin:ann-a"],
-    )
-    mocked.get(LIX_SEARCH, json=lix_page(0, person("ann-a", "Ann A"), person("ben-b", "Ben B")))
-    _fields, page = run_confirmed(
-        alice_client, alice_client.get(reverse("saved_search_run", args=[saved.pk])).url
-    )
+    saved, state = _first_page_of_a_saved_run(alice_client, mocked, team_a, alice)
     saved.delete()
-    state = re.search(r'name="state" value="([^"]+)"', page).group(1)
     kept = alice_client.post(reverse("search_keep"), {"state": state, "selected": ["1"]}).content.decode()
     assert "Kept 1 person" in kept
     assert marked_rows(kept) == {"Ann A": False, "Ben B": False}

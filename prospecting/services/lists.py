@@ -15,7 +15,7 @@ from prospecting.models import (
     ProspectList,
     Suppression,
 )
-from prospecting.models.records import suppressed_people_condition, suppression_match
+from prospecting.models.records import suppressed_people_condition
 
 # How the list page can sort its people: the choice's name -> the ordering.
 SORTS = {
@@ -159,7 +159,7 @@ def mark_suppressed(people):
     people = list(people)
     found = set(
         Person.objects.filter(pk__in=[person.pk for person in people])
-        .filter(suppression_match())
+        .suppressed(few=True)
         .values_list("pk", flat=True)
     )
     for person in people:

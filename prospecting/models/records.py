@@ -210,7 +210,13 @@ class Person(models.Model):
     class Meta:
         ordering = ["full_name", "id"]
         verbose_name_plural = "people"
-        indexes = [models.Index(fields=["team", "full_name"])]
+        indexes = [
+            models.Index(fields=["team", "full_name"]),
+            # The list page's sorts by company and by title: the page walks the team's people in that
+            # order and stops at 50 of the list's (no sort of every person of the list).
+            models.Index(fields=["team", "company_name", "full_name", "id"], name="person_company_sort"),
+            models.Index(fields=["team", "title", "full_name", "id"], name="person_title_sort"),
+        ]
 
     def __str__(self):
         return self.full_name or f"Person {self.pk}"

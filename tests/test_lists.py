@@ -174,6 +174,44 @@ def test_the_list_page_has_50_rows_a_page_and_pages_keep_the_filters(alice_clien
     assert len(second.context["page"].object_list) == 10
 
 
+def test_a_long_list_is_counted_only_so_far_and_every_page_stays_reachable(
+    alice_client, a_list, team_a, alice, monkeypatch
+):
+    monkeypatch.setattr("prospecting.views.lists.COUNT_UP_TO", 50)
+    add_to_list(prospect_list=a_list, people=_people(team_a, alice, 120), user=alice)
+    url = reverse("list_detail", args=[a_list.pk])
+    first = alice_client.get(url, {"sort": "name"})
+    assert first.context["page"].paginator.more
+    assert "More than 50 people" in first.content.decode()
+    assert "Page 1 of 2 or more" in first.content.decode()
+    assert b"?sort=name&amp;page=2" in first.content
+    second = alice_client.get(url, {"sort": "name", "page": 2})
+    assert "More than 100 people" in second.content.decode()
+    assert "Page 2 of 3 or more" in second.content.decode()
+    assert _names(second) == [f"Person {i:03d}" for i in range(50, 100)]
+    assert b"?sort=name&amp;page=3" in second.content
+    third = alice_client.get(url, {"sort": "name", "page": 3})
+    assert not third.context["page"].paginator.more
+    assert "120 people" in third.content.decode() and "Page 3 of 3" in third.content.decode()
+    assert _names(third) == [f"Person {i:03d}" for i in range(100, 120)]
+    assert b"page=4" not in third.content
+    # A page past the end (a stale link) shows the true last page.
+    stale = alice_client.get(url, {"sort": "name", "page": 9})
+    assert stale.context["page"].number == 3 and _names(stale) == _names(third)
+    # A filter is counted the same way.
+    engineers = alice_client.get(url, {"title": "engineer", "sort": "name"})
+    assert "More than 50 matching people" in engineers.content.decode()
+
+
+def test_the_text_filters_take_percent_and_underscore_literally(alice_client, a_list, team_a, alice):
+    add_to_list(prospect_list=a_list, people=_people(team_a, alice, 4), user=alice)
+    url = reverse("list_detail", args=[a_list.pk])
+    for text in ("%", "_", "Ac_e", "%me"):
+        assert _names(alice_client.get(url, {"company": text})) == []
+        assert _names(alice_client.get(url, {"title": text})) == []
+    assert _names(alice_client.get(url, {"company": "aCMe", "sort": "name"})) == ["Person 001", "Person 002"]
+
+
 def _queries(client, url):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200

@@ -270,6 +270,33 @@ def test_result_marks_agree_with_contactable(kind, text, team_a, team_b, alice, 
     assert suppressed_flags(team=team_b, facts=[JANE, JOHN]) == expected
 
 
+@pytest.mark.parametrize(
+    "kind, text",
+    [
+        ("email", "jane.doe@acme.example"),
+        ("domain", "acme.example"),
+        ("domain", "roe.example"),
+        ("linkedin", "jane-doe"),
+        ("company", "acme.example"),
+        ("company", "acme-inc"),
+        ("company", "other.example"),
+    ],
+)
+def test_suppressed_by_index_for_a_few_people_finds_the_same_as_for_a_whole_list(
+    kind, text, team_a, team_b, alice, carol
+):
+    _keep(team_a, alice, JANE, JOHN)
+    _keep(team_b, carol, JANE, JOHN)
+    add_suppression(team=team_a, actor=alice, kind=kind, text=text)
+    people = Person.objects.for_team(team_a)
+    whole = set(people.suppressed().values_list("full_name", flat=True))
+    assert whole == set(people.exclude(pk__in=people.contactable()).values_list("full_name", flat=True))
+    assert set(people.suppressed(few=True).values_list("full_name", flat=True)) == whole
+    # Team B's rows are never matched by team A's entry, by either plan.
+    others = Person.objects.for_team(team_b)
+    assert not others.suppressed().exists() and not others.suppressed(few=True).exists()
+
+
 def test_a_suppressed_sales_navigator_lead_covers_the_person(team_a, alice):
     member_id = "ACwAAAbcdefghijklmnopqrstuvwxyz012"
     (person,) = _keep(team_a, alice, PersonFacts(full_name="Lead", sales_nav_id=member_id))

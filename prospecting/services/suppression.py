@@ -46,6 +46,9 @@ HEADER_WORDS = {
 MAX_IMPORT_BYTES = 5_000_000
 MAX_IMPORT_ROWS = 50_000
 MAX_ERRORS_SHOWN = 50
+# Up to this many people named by id are tested for suppression one by one (index look-ups); more, as a
+# whole list (hashed sets).
+FEW_PEOPLE = 1000
 
 
 def _linkedin(text):
@@ -299,10 +302,12 @@ def ensure_contactable(*, team, people, purpose, override_by=None, reason="", ta
     people go through, and the audit trail records who, why, for which export (`target`) and how many.
     Enriching and contacting a suppressed person is never allowed."""
     if isinstance(people, QuerySet):
-        chosen = people.filter(team=team)
+        chosen, few = people.filter(team=team), False
     else:
-        chosen = Person.objects.for_team(team).filter(pk__in=[getattr(p, "pk", p) for p in people])
-    held_back = chosen.suppressed().count()
+        ids = [getattr(p, "pk", p) for p in people]
+        # People named one by one (a selection, not a list) are looked up by index, each on their own.
+        chosen, few = Person.objects.for_team(team).filter(pk__in=ids), len(ids) <= FEW_PEOPLE
+    held_back = chosen.suppressed(few=few).count()
     if override_by is None or not held_back:
         return Clearance(people=chosen.contactable(), held_back=held_back)
     if purpose != Purpose.EXPORT:
@@ -341,7 +346,7 @@ def suppressed_flags(*, team, facts: list[PersonFacts]) -> list[bool]:
     suppressed_people = set(
         Person.objects.for_team(team)
         .filter(pk__in=set(known.values()))
-        .suppressed()
+        .suppressed(few=True)
         .values_list("pk", flat=True)
     )
     return [

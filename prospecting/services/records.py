@@ -105,6 +105,7 @@ def keep_people(
             source=source,
             call=call,
             now=now,
+            fresh=fresh,
         )
         for index, pk in enumerate(ids):
             if index in companies:
@@ -458,16 +459,19 @@ def _add_values(model, *, team, rows, source, call, now, fresh=frozenset()):
     return added
 
 
-def _add_contact_points(*, team, rows, source, call, now):
+def _add_contact_points(*, team, rows, source, call, now, fresh=frozenset()):
     """Emails and phones, one ContactPoint per (person, kind, normalised value), keeping the best
-    status and the provenance of the answer that gave it."""
-    people = {pk for pk, _ in rows}
-    existing = {
-        (person, kind, value): (pk, status)
-        for pk, person, kind, value, status in ContactPoint.objects.filter(person_id__in=people).values_list(
-            "pk", "person_id", "kind", "value", "status"
-        )
-    }
+    status and the provenance of the answer that gave it. People just created (`fresh`) have none
+    to read."""
+    people = {pk for pk, _ in rows} - fresh
+    existing = {}
+    if people:
+        existing = {
+            (person, kind, value): (pk, status)
+            for pk, person, kind, value, status in ContactPoint.objects.filter(
+                person_id__in=people
+            ).values_list("pk", "person_id", "kind", "value", "status")
+        }
     call_id = call.pk if call is not None else None
     obtained_at = _db_value(ContactPoint, "obtained_at", now)
     new, changed = {}, {}

@@ -6,6 +6,7 @@ address with stray spaces) and returns the one normalised value, or "" when the 
 Each is idempotent: a normalised value normalises to itself.
 """
 
+import functools
 import re
 import unicodedata
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -22,6 +23,11 @@ _PUBLIC_ID = re.compile(r"^[\w-]{1,200}$")
 _COMPANY_ID = re.compile(r"^[\w-]{1,200}$")
 _DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+# The normalisers are pure and one import calls them several times for each cell (checking the row,
+# matching, keeping its values and contact points): the recent answers are remembered. A few
+# thousand entries hold a batch of rows; bounded, so a worker's memory does not grow with the file.
+_remembered = functools.lru_cache(maxsize=8192)
 
 
 def _linkedin_path(text):
@@ -53,6 +59,7 @@ def _clean_slug(slug):
     return slug if _PUBLIC_ID.match(slug) else ""
 
 
+@_remembered
 def linkedin_public_id(text):
     """The public id of a LinkedIn profile from its URL in any form, or from a bare slug (as LookC
     returns it): "https://fr.linkedin.com/in/J%C3%A9r%C3%B4me-Dupont/details/" -> "jérôme-dupont".
@@ -78,6 +85,7 @@ def linkedin_public_id(text):
     return _clean_slug(slug)
 
 
+@_remembered
 def sales_nav_id(text):
     """A LinkedIn member id as Sales Navigator and Recruiter use it, from /sales/lead/<id>,...,
     /sales/people/<id>,..., /sales/<id>,..., /talent/profile/<id>, /in/<member id>, a URN, or bare.
@@ -109,6 +117,7 @@ def sales_nav_id(text):
     return candidate if _MEMBER_ID.match(candidate) else ""
 
 
+@_remembered
 def company_linkedin_id(text):
     """A LinkedIn company's slug or numeric id from /company/<slug-or-id>/..., /showcase/<slug>,
     /school/<slug>, /sales/company/<id>, a Sales Navigator insights URL's companyId, or bare."""
@@ -137,6 +146,7 @@ def company_linkedin_id(text):
     return candidate if _COMPANY_ID.match(candidate) else ""
 
 
+@_remembered
 def domain(text):
     """A domain from a URL, an email address or a bare domain: lower case, without "www.", port or
     trailing dot, in its ASCII (IDNA) form: "https://www.Bücher.example/x" -> "xn--bcher-kva.example"."""
@@ -177,6 +187,7 @@ def _host_name(host):
     return host
 
 
+@_remembered
 def email(text):
     """An email address trimmed and lower-cased, its domain in ASCII form; "" when it is not one."""
     text = (text or "").strip()
@@ -201,6 +212,7 @@ def email_domain(address):
     return address.rsplit("@", 1)[1] if "@" in (address or "") else ""
 
 
+@_remembered
 def phone(text):
     """A phone number as digits with its leading "+" kept ("00" read as "+"); "" when too short to be
     one. Without the country we cannot do better than this; the number as written stays in the facts."""

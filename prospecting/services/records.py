@@ -81,19 +81,39 @@ def keep_people(
         companies = dict(zip((i for i, _ in wanted), kept, strict=True))
 
         keys = keys if keys is not None else [person_keys(item) for item in facts]
-        made = set()
+        values = [_person_values(item) for item in facts]
+
+        def shown(indices):
+            fields = _fresh_display(Person, [values[index] for index in indices])
+            # The company of the last item that has one, as _refresh_display would set it.
+            for index in indices:
+                if index in companies:
+                    fields["company_id"] = companies[index].pk
+            return fields
+
+        made, fields = set(), {}
         ids = _resolve(
-            Person, team=team, user=user, keys=keys, call=call, source=source, now=now, created=made
+            Person,
+            team=team,
+            user=user,
+            keys=keys,
+            call=call,
+            source=source,
+            now=now,
+            created=made,
+            shown=shown,
+            fields=fields,
         )
         fresh = made & set(ids)
         if created is not None:
             created.update(fresh)
-        people = _records(Person, ids, fresh, team=team, sandbox=call is not None and call.sandbox, now=now)
+        sandbox = call is not None and call.sandbox
+        people = _records(Person, ids, fresh, team=team, sandbox=sandbox, now=now, fields=fields)
 
-        added = _add_values(
+        added, known = _add_values(
             Person,
             team=team,
-            rows=[(people[pk], _person_values(item)) for pk, item in zip(ids, facts, strict=True)],
+            rows=[(people[pk], item_values) for pk, item_values in zip(ids, values, strict=True)],
             source=source,
             call=call,
             now=now,
@@ -105,13 +125,14 @@ def keep_people(
             source=source,
             call=call,
             now=now,
+            fresh=fresh,
         )
         for index, pk in enumerate(ids):
             if index in companies:
                 people[pk].company = companies[index]
-        _refresh_display(
-            Person, people.values(), sandbox=call is not None and call.sandbox, added=added, fresh=fresh
-        )
+        # People just created have their display fields already (_create).
+        older = [person for pk, person in people.items() if pk not in fresh]
+        _refresh_display(Person, older, sandbox=sandbox, added=added, known=known)
         return [people[pk] for pk in ids]
 
 
@@ -122,32 +143,68 @@ def keep_companies(*, team, user, facts: list[CompanyFacts], source, call=None) 
     now = timezone.now()
     with transaction.atomic():
         keys = [company_keys(item) for item in facts]
-        made = set()
+        values = [_company_values(item) for item in facts]
+        made, fields = set(), {}
         ids = _resolve(
-            Company, team=team, user=user, keys=keys, call=call, source=source, now=now, created=made
+            Company,
+            team=team,
+            user=user,
+            keys=keys,
+            call=call,
+            source=source,
+            now=now,
+            created=made,
+            shown=lambda indices: _fresh_display(Company, [values[index] for index in indices]),
+            fields=fields,
         )
         fresh = made & set(ids)
         sandbox = call is not None and call.sandbox
-        companies = _records(Company, ids, fresh, team=team, sandbox=sandbox, now=now)
-        added = _add_values(
+        companies = _records(Company, ids, fresh, team=team, sandbox=sandbox, now=now, fields=fields)
+        added, known = _add_values(
             Company,
             team=team,
-            rows=[(companies[pk], _company_values(item)) for pk, item in zip(ids, facts, strict=True)],
+            rows=[(companies[pk], item_values) for pk, item_values in zip(ids, values, strict=True)],
             source=source,
             call=call,
             now=now,
             fresh=fresh,
         )
-        _refresh_display(Company, companies.values(), sandbox=sandbox, added=added, fresh=fresh)
+        older = [company for pk, company in companies.items() if pk not in fresh]
+        _refresh_display(Company, older, sandbox=sandbox, added=added, known=known)
         return [companies[pk] for pk in ids]
 
 
-def _records(model, ids, fresh, *, team, sandbox, now):
-    """pk -> record: the existing ones read, the ones just created (`fresh`, no values yet) built."""
+def _records(model, ids, fresh, *, team, sandbox, now, fields):
+    """pk -> record: the existing ones read, the ones just created (`fresh`, with the display `fields`
+    they were created with) built."""
     records = model.objects.in_bulk(set(ids) - fresh)
     for pk in fresh:
-        records[pk] = model(pk=pk, team=team, is_sandbox=sandbox, created_at=now, updated_at=now)
+        records[pk] = model(
+            pk=pk, team=team, is_sandbox=sandbox, created_at=now, updated_at=now, **fields.get(pk, {})
+        )
     return records
+
+
+def _fresh_display(model, values):
+    """The display fields of a record created for these items' values (one list per item, in order):
+    what _refresh_display gives a record whose only values are these, so it is created with them
+    instead of blank and then updated."""
+    wanted = PERSON_VALUE_FIELDS if model is Person else COMPANY_VALUE_FIELDS + COMPANY_KEY_FIELDS
+    seen, newest = set(), {}
+    for item_values in values:
+        for field, value, detail in item_values:
+            # _add_values adds a value once per record: a repeat does not make it the newest again.
+            if (field, value, detail) in seen:
+                continue
+            seen.add((field, value, detail))
+            if field in wanted:
+                newest[field] = value
+    shown = {field: value[: model._meta.get_field(field).max_length] for field, value in newest.items()}
+    if model is Person and not shown.get("full_name"):
+        full_name = f"{shown.get('first_name', '')} {shown.get('last_name', '')}".strip()
+        if full_name:
+            shown["full_name"] = full_name
+    return shown
 
 
 def _company_of(facts: PersonFacts):
@@ -189,9 +246,11 @@ def _status(status):
 # --- matching, creating and merging --------------------------------------------------------------
 
 
-def _resolve(model, *, team, user, keys, call, source, now, created=None):
+def _resolve(model, *, team, user, keys, call, source, now, created=None, shown=None, fields=None):
     """The record id for each item's keys: found by any identifier, created when none matches, and
-    merged when the identifiers of one item (or of items naming each other) lead to several records."""
+    merged when the identifiers of one item (or of items naming each other) lead to several records.
+    A record is created with `shown(indices of its items)` (field attname -> value), which `fields`
+    (a dict) receives by the new record's id."""
     target = "person" if model is Person else "company"
     known = _lookup(model, team, keys)
 
@@ -235,10 +294,14 @@ def _resolve(model, *, team, user, keys, call, source, now, created=None):
         else:
             new_groups.append(root)
 
-    made = _create_blank(
-        model, team=team, sandbox=call is not None and call.sandbox, count=len(new_groups), now=now
-    )
+    new_fields = [
+        shown(sorted(index for kind, index in groups[root] if kind == "item")) if shown else {}
+        for root in new_groups
+    ]
+    made = _create(model, team=team, sandbox=call is not None and call.sandbox, rows=new_fields, now=now)
     group_record.update(dict(zip(new_groups, made, strict=True)))
+    if fields is not None:
+        fields.update(zip(made, new_fields, strict=True))
     if created is not None:
         created.update(made)
     if merges:
@@ -263,25 +326,19 @@ def _resolve(model, *, team, user, keys, call, source, now, created=None):
     return ids
 
 
-def _create_blank(model, *, team, sandbox, count, now):
-    """The ids of `count` new records with no values yet (keep_people and keep_companies fill them)."""
+def _create(model, *, team, sandbox, rows, now):
+    """The ids of new records, one per item of `rows` (field attname -> value; the other fields take
+    their defaults)."""
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    special = {"team": team.pk, "is_sandbox": sandbox}
+    special = {"team_id": team.pk, "is_sandbox": sandbox}
     special["created_at"] = special["updated_at"] = _db_value(model, "created_at", now)
-    row = tuple(special[f.name] if f.name in special else f.get_default() for f in fields)
-    if connection.vendor != "postgresql" or not count:
-        return insert_rows(model, [field.name for field in fields], [row] * count, returning=True)
-    # The same row `count` times: one statement, whatever the count.
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(_columns(model, [field.name for field in fields]))
-    values = ", ".join(f"%s::{field.db_type(connection)}" for field in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {values} FROM generate_series(1, %s) "  # noqa: S608
-            f"RETURNING {connection.ops.quote_name(model._meta.pk.column)}",
-            [*row, count],
-        )
-        return [pk for (pk,) in cursor.fetchall()]
+    base = {f.attname: special[f.attname] if f.attname in special else f.get_default() for f in fields}
+    names = [field.attname for field in fields]
+    values = [tuple({**base, **row}[name] for name in names) for row in rows]
+    if not values:
+        return []
+    # RETURNING gives the new ids in the order of the rows, as Django's bulk_create relies on too.
+    return insert_rows(model, names, values, returning=True)
 
 
 def _lookup(model, team, keys):
@@ -431,17 +488,18 @@ def _drop_duplicate_list_entries(target, merges):
 
 def _add_values(model, *, team, rows, source, call, now, fresh=frozenset()):
     """A FactValue per value, unless the same source already gave the same value in the same call.
-    Returns record pk -> [(field, value)] of the values added, in order. Records just created
-    (`fresh`) have no values to read."""
+    Returns (record pk -> [(field, value)] of the values added, in order; the values the records had,
+    oldest first, for _refresh_display). Records just created (`fresh`) have no values to read."""
     target = "person" if model is Person else "company"
     records = {record.pk for record, _ in rows} - fresh
-    have = set()
+    known = []
     if records:
-        have = set(
-            FactValue.objects.filter(**{f"{target}_id__in": records}).values_list(
-                f"{target}_id", "field", "value", "detail", "source", "call_id"
-            )
+        known = list(
+            FactValue.objects.filter(**{f"{target}_id__in": records})
+            .order_by("obtained_at", "id")
+            .values_list(f"{target}_id", "field", "value", "detail", "source", "call_id")
         )
+    have = set(known)
     call_id = call.pk if call is not None else None
     obtained_at = _db_value(FactValue, "obtained_at", now)
     new, added = [], defaultdict(list)
@@ -455,19 +513,22 @@ def _add_values(model, *, team, rows, source, call, now, fresh=frozenset()):
             added[record.pk].append((field, value))
     columns = ("team", target, "field", "value", "detail", "source", "obtained_at", "call")
     insert_rows(FactValue, columns, new)
-    return added
+    return added, known
 
 
-def _add_contact_points(*, team, rows, source, call, now):
+def _add_contact_points(*, team, rows, source, call, now, fresh=frozenset()):
     """Emails and phones, one ContactPoint per (person, kind, normalised value), keeping the best
-    status and the provenance of the answer that gave it."""
-    people = {pk for pk, _ in rows}
-    existing = {
-        (person, kind, value): (pk, status)
-        for pk, person, kind, value, status in ContactPoint.objects.filter(person_id__in=people).values_list(
-            "pk", "person_id", "kind", "value", "status"
-        )
-    }
+    status and the provenance of the answer that gave it. People just created (`fresh`) have none
+    to read."""
+    people = {pk for pk, _ in rows} - fresh
+    existing = {}
+    if people:
+        existing = {
+            (person, kind, value): (pk, status)
+            for pk, person, kind, value, status in ContactPoint.objects.filter(
+                person_id__in=people
+            ).values_list("pk", "person_id", "kind", "value", "status")
+        }
     call_id = call.pk if call is not None else None
     obtained_at = _db_value(ContactPoint, "obtained_at", now)
     new, changed = {}, {}
@@ -508,22 +569,15 @@ def _add_contact_points(*, team, rows, source, call, now):
     update_rows(ContactPoint, ("status", "source", "obtained_at", "call"), list(changed.values()))
 
 
-def _refresh_display(model, records, *, sandbox, added, fresh):
+def _refresh_display(model, records, *, sandbox, added, known):
     """Each record's display fields take the newest value known (FactValue keeps them all): the values
-    just added (`added`, from _add_values) are the newest; older ones are read for records that are
-    not `fresh` (just created, with no other values)."""
+    just added (`added`, from _add_values) are the newest, after the ones the records had (`known`,
+    oldest first, from _add_values)."""
     records = list(records)
-    target = "person" if model is Person else "company"
     fields = PERSON_VALUE_FIELDS if model is Person else COMPANY_VALUE_FIELDS + COMPANY_KEY_FIELDS
     newest = defaultdict(dict)
-    older = [record.pk for record in records if record.pk not in fresh]
-    if older:
-        rows = (
-            FactValue.objects.filter(**{f"{target}_id__in": older}, field__in=fields)
-            .order_by("obtained_at", "id")
-            .values_list(f"{target}_id", "field", "value")
-        )
-        for pk, field, value in rows:
+    for pk, field, value, *_rest in known:
+        if field in fields:
             newest[pk][field] = value
     for pk, values in added.items():
         for field, value in values:

@@ -91,34 +91,19 @@ def keep_people(
                     fields["company_id"] = companies[index].pk
             return fields
 
-        made, fields = set(), {}
-        ids = _resolve(
+        ids, people, fresh, added, known = _keep_records(
             Person,
             team=team,
             user=user,
             keys=keys,
-            call=call,
+            values=values,
             source=source,
+            call=call,
             now=now,
-            created=made,
             shown=shown,
-            fields=fields,
         )
-        fresh = made & set(ids)
         if created is not None:
             created.update(fresh)
-        sandbox = call is not None and call.sandbox
-        people = _records(Person, ids, fresh, team=team, sandbox=sandbox, now=now, fields=fields)
-
-        added, known = _add_values(
-            Person,
-            team=team,
-            rows=[(people[pk], item_values) for pk, item_values in zip(ids, values, strict=True)],
-            source=source,
-            call=call,
-            now=now,
-            fresh=fresh,
-        )
         _add_contact_points(
             team=team,
             rows=[(pk, item) for pk, item in zip(ids, facts, strict=True)],
@@ -132,7 +117,7 @@ def keep_people(
                 people[pk].company = companies[index]
         # People just created have their display fields already (_create).
         older = [person for pk, person in people.items() if pk not in fresh]
-        _refresh_display(Person, older, sandbox=sandbox, added=added, known=known)
+        _refresh_display(Person, older, sandbox=call is not None and call.sandbox, added=added, known=known)
         return [people[pk] for pk in ids]
 
 
@@ -144,34 +129,52 @@ def keep_companies(*, team, user, facts: list[CompanyFacts], source, call=None) 
     with transaction.atomic():
         keys = [company_keys(item) for item in facts]
         values = [_company_values(item) for item in facts]
-        made, fields = set(), {}
-        ids = _resolve(
+        ids, companies, fresh, added, known = _keep_records(
             Company,
             team=team,
             user=user,
             keys=keys,
-            call=call,
+            values=values,
             source=source,
+            call=call,
             now=now,
-            created=made,
             shown=lambda indices: _fresh_display(Company, [values[index] for index in indices]),
-            fields=fields,
-        )
-        fresh = made & set(ids)
-        sandbox = call is not None and call.sandbox
-        companies = _records(Company, ids, fresh, team=team, sandbox=sandbox, now=now, fields=fields)
-        added, known = _add_values(
-            Company,
-            team=team,
-            rows=[(companies[pk], item_values) for pk, item_values in zip(ids, values, strict=True)],
-            source=source,
-            call=call,
-            now=now,
-            fresh=fresh,
         )
         older = [company for pk, company in companies.items() if pk not in fresh]
-        _refresh_display(Company, older, sandbox=sandbox, added=added, known=known)
+        _refresh_display(Company, older, sandbox=call is not None and call.sandbox, added=added, known=known)
         return [companies[pk] for pk in ids]
+
+
+def _keep_records(model, *, team, user, keys, values, source, call, now, shown):
+    """What keeping people and keeping companies share: each item resolved to its record (made new when
+    nothing matches, with the display fields `shown` gives), and its values added with provenance.
+    Returns (ids in item order, {id: record}, ids made new, values added, values already known)."""
+    made, fields = set(), {}
+    ids = _resolve(
+        model,
+        team=team,
+        user=user,
+        keys=keys,
+        call=call,
+        source=source,
+        now=now,
+        created=made,
+        shown=shown,
+        fields=fields,
+    )
+    fresh = made & set(ids)
+    sandbox = call is not None and call.sandbox
+    records = _records(model, ids, fresh, team=team, sandbox=sandbox, now=now, fields=fields)
+    added, known = _add_values(
+        model,
+        team=team,
+        rows=[(records[pk], item_values) for pk, item_values in zip(ids, values, strict=True)],
+        source=source,
+        call=call,
+        now=now,
+        fresh=fresh,
+    )
+    return ids, records, fresh, added, known
 
 
 def _records(model, ids, fresh, *, team, sandbox, now, fields):

@@ -186,6 +186,7 @@ def domain(text):
     return host
 
 
+@_remembered  # a file's addresses share a few thousand domains
 def _host_name(host):
     """A host name in its lower-case ASCII (IDNA) form, or "" when it is not a domain name."""
     host = host.strip().rstrip(".")

@@ -24,6 +24,7 @@ MAX_IMPORT_BYTES = 50_000_000
 MAX_IMPORT_ROWS = 1_000_000
 PREVIEW_ROWS = 5
 BATCH = 1000
+LIST_SLICE = 10_000
 
 # The fields a column can fill, in the order the mapping form offers them.
 FIELDS = {
@@ -244,12 +245,16 @@ def _add_to_list(prospect_list, people, user):
     and builds an entry object per person: seconds for an import of 50,000). Returns how many joined."""
     added_at = ListEntry._meta.get_field("added_at").get_db_prep_value(timezone.now(), connection)
     user_id = user.pk if user is not None else None
-    return insert_rows(
-        ListEntry,
-        ("prospect_list", "person", "added_by", "added_at"),
-        [(prospect_list.pk, pk, user_id, added_at) for pk in sorted(people)],
-        ignore_conflicts=True,
-    )
+    people, added = sorted(people), 0
+    # The rows are built a slice at a time: a million people would be a million tuples at once.
+    for start in range(0, len(people), LIST_SLICE):
+        added += insert_rows(
+            ListEntry,
+            ("prospect_list", "person", "added_by", "added_at"),
+            [(prospect_list.pk, pk, user_id, added_at) for pk in people[start : start + LIST_SLICE]],
+            ignore_conflicts=True,
+        )
+    return added
 
 
 def _keep(*, team, user, facts, created):

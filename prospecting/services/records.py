@@ -380,7 +380,7 @@ def _lookup_listed(target, team, keys):
     return {(kind, value): pk for kind, value, pk in rows}
 
 
-def rows_of(model, parent, ids, names, order=()):
+def _rows_of(model, parent, ids, names, order=()):
     """[(the `names` columns)] of the model's rows whose `parent` (a foreign key) is one of `ids`, in
     `order` (column names). On PostgreSQL each parent's rows are read through the index on that key,
     one probe per id: the plain `IN` chooses a scan of the whole table when the table has no statistics
@@ -568,7 +568,7 @@ def _add_values(model, *, team, rows, source, call, now, fresh=frozenset()):
     records = {pk for pk, _ in rows} - fresh
     known = []
     if records:
-        known = rows_of(
+        known = _rows_of(
             FactValue,
             target,
             records,
@@ -601,7 +601,7 @@ def _add_contact_points(*, team, rows, source, call, now, fresh=frozenset()):
     if people:
         existing = {
             (person, kind, value): (pk, status)
-            for pk, person, kind, value, status in rows_of(
+            for pk, person, kind, value, status in _rows_of(
                 ContactPoint, "person", people, ("id", "person_id", "kind", "value", "status")
             )
         }

@@ -513,7 +513,11 @@ ODD_IDS = ['say"hi"', "back\\slash", "end\\", "{braces}", "a,b", "NULL", "it's",
 
 @postgres_only
 @settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(texts=st.lists(st.text(alphabet=st.characters(blacklist_characters="\x00"), max_size=12), max_size=8))
+@given(
+    texts=st.lists(
+        st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12), max_size=8
+    )
+)
 def test_array_literals_read_back_as_the_values_written(db, texts):
     now = timezone.now()
     columns = [

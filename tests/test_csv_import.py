@@ -292,3 +292,24 @@ def test_an_email_status_column_is_kept_and_a_wrong_status_is_reported(alice_cli
     ]
     _import(alice_client, a_list, content, skip_invalid="on")
     assert ContactPoint.objects.get(team=team_a, value="jane@acme.test").status == "valid"
+
+
+def test_people_join_the_list_a_slice_at_a_time_and_those_already_in_it_stay(
+    a_list, team_a, alice, monkeypatch
+):
+    [jane] = keep_people(
+        team=team_a,
+        user=alice,
+        facts=[PersonFacts(linkedin_url="jane-doe", full_name="Jane Doe")],
+        source="lix",
+    )
+    entry = ListEntry.objects.create(prospect_list=a_list, person=jane, added_by=alice)
+    monkeypatch.setattr(csv_import, "LIST_SLICE", 2)
+    rows = [(2, ["Jane Doe", "https://www.linkedin.com/in/jane-doe/"])]
+    rows += [(number, [f"Person {number}", f"linkedin.com/in/person-{number}"]) for number in range(3, 8)]
+    result = csv_import.import_rows(
+        prospect_list=a_list, user=alice, rows=rows, mapping={"full_name": 0, "linkedin_url": 1}
+    )
+    assert (result.imported, result.people, result.created, result.added) == (6, 6, 5, 5)
+    assert ListEntry.objects.filter(prospect_list=a_list).count() == 6
+    assert ListEntry.objects.get(prospect_list=a_list, person=jane).pk == entry.pk

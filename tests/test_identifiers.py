@@ -79,6 +79,65 @@ def test_distinct_profiles_never_collide(data, first, second):
     assert identifiers.linkedin_public_id(first_url) != identifiers.linkedin_public_id(second_url)
 
 
+@given(
+    st.one_of(
+        st.from_regex(identifiers._PLAIN_LINKEDIN_URL, fullmatch=True),
+        st.builds(
+            "".join,
+            st.lists(
+                st.sampled_from(
+                    [
+                        "https://",
+                        "HTTP://",
+                        "http",
+                        "://",
+                        "ftp://",
+                        "www.",
+                        "fr.",
+                        "linkedin.com",
+                        "LinkedIn.COM",
+                        "/",
+                        "in",
+                        "IN",
+                        "m",
+                        "mwlite",
+                        "sales",
+                        "lead",
+                        "ACwAAAXQSFkBI1hIhlJLnr04EL",
+                        "jane-doe",
+                        "%C3%A9",
+                        "%2F",
+                        "%",
+                        "?x=1",
+                        "#a",
+                        ":443",
+                        "@",
+                        " ",
+                        ".",
+                        "-",
+                        "_",
+                        "~",
+                        "\u212a",
+                        "\u017f",
+                        "é",
+                    ]
+                ),
+                max_size=12,
+            ),
+        ),
+    )
+)
+@example("https://www.linkedin.com/in/person-1/")
+@example("linkedin.com")
+@example("http\u017f://linkedin.com/in/x")  # a long s is an "s" to a case-blind match, not to urlsplit
+@example("https://linkedin.com//in//m/x")
+@example("https://www.linkedin.com/mwlite/in/jane-doe")
+def test_a_plain_linkedin_url_splits_as_urlsplit_splits_it(text):
+    """The fast path of _linkedin_path gives what the general one gives, for any text it takes."""
+    text = text.strip()
+    assert identifiers._linkedin_path(text) == identifiers._parsed_linkedin_path(text)
+
+
 NORMALISERS = [
     identifiers.linkedin_public_id,
     identifiers.sales_nav_id,

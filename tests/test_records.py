@@ -3,6 +3,7 @@
 import re
 from collections import defaultdict
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -25,6 +26,7 @@ from prospecting.models import (
     SuppressionKind,
 )
 from prospecting.providers.facts import CompanyFacts, PersonFacts
+from prospecting.services import records
 from prospecting.services.records import keep_companies, keep_people
 
 
@@ -498,6 +500,82 @@ def test_a_person_kept_by_another_worker_at_the_same_time_is_merged_not_duplicat
     mine.refresh_from_db()
     assert mine.location == "Paris" and mine.title == "CTO"
     assert set(mine.identifiers.values_list("kind", flat=True)) == {"linkedin", "lusha"}
+
+
+# --- PostgreSQL's ways of sending many values ------------------------------------------------------
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's own statements (SQLite has one way only)"
+)
+# Provider ids are kept as given (no spaces): the characters an array literal must escape included.
+ODD_IDS = ['say"hi"', "back\\slash", "end\\", "{braces}", "a,b", "NULL", "it's", "é€", "%_"]
+
+
+@postgres_only
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    texts=st.lists(
+        st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12), max_size=8
+    )
+)
+def test_array_literals_read_back_as_the_values_written(db, texts):
+    now = timezone.now()
+    columns = [
+        ("text", [*texts, *ODD_IDS, None, ""]),
+        ("text", [*texts, *ODD_IDS]),  # text only: written at once, escaped
+        ("text", [*texts, "plain"]),
+        ("bigint", [1, None, -5, 2**40]),
+        ("bigint", [3, 2, 1]),
+        ("boolean", [True, False, None]),
+        ("timestamptz", [now, None, now]),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(f"%s::{kind}[]" for kind, _ in columns),
+            [records.array_literal(values) for _, values in columns],
+        )
+        assert cursor.fetchone() == tuple(values for _, values in columns)
+
+
+@postgres_only
+def test_matching_by_joined_arrays_finds_what_in_lists_find(team_a, team_b, alice, carol):
+    people = [
+        PersonFacts(linkedin_url=f"https://www.linkedin.com/in/jane-{n}/", lusha_id=odd, leadiq_id=f"Q{n}")
+        for n, odd in enumerate(ODD_IDS)
+    ]
+    people.append(PersonFacts(emails=(("Jane@Example.com", "valid"),), lix_id="lix-1"))
+    _keep(team_a, alice, *people)
+    _keep(team_b, carol, PersonFacts(linkedin_url="jane-0", lusha_id="only-b"))
+    keep_companies(
+        team=team_a, user=alice, facts=[CompanyFacts(domain="acme.test", lusha_id='"acme"')], source="lusha"
+    )
+    keys = [records.person_keys(facts) for facts in people]
+    keys.append([(IdentifierKind.LINKEDIN, "nobody"), (IdentifierKind.LUSHA, "only-b")])
+    keys.append([(IdentifierKind.DOMAIN, "acme.test"), (IdentifierKind.LUSHA, '"acme"')])
+
+    for target in ("person", "company"):
+        joined = records._lookup_joined(target, team_a, keys)
+        assert joined == records._lookup_listed(target, team_a, keys)
+        assert joined  # something to compare
+    assert len(records._lookup_joined("person", team_a, keys)) == 3 * len(ODD_IDS) + 2
+    assert records._lookup_joined("person", team_b, keys) == records._lookup_listed("person", team_b, keys)
+
+
+@postgres_only
+def test_reading_rows_by_parent_through_the_index_finds_what_in_lists_find(team_a, team_b, alice, carol):
+    mine = _keep(team_a, alice, *_results(5))
+    _keep(team_a, alice, *_results(3), source="lix")  # more values, later
+    [theirs] = _keep(team_b, carol, *_results(1))
+    ids = {person.pk for person in mine} | {theirs.pk, 10**9}
+    names = ("person_id", "field", "value", "detail", "source", "call_id")
+    order = ("obtained_at", "id")
+    joined = records._rows_joined(FactValue, "person", ids, names, order)
+    assert joined == records._rows_listed(FactValue, "person", ids, names, order)
+    assert len(joined) == FactValue.objects.filter(person__in=ids).count() > 0
+    names = ("id", "person_id", "kind", "value", "status")
+    joined = records._rows_joined(ContactPoint, "person", ids, names, ())
+    assert sorted(joined) == sorted(records._rows_listed(ContactPoint, "person", ids, names, ()))
+    assert len(joined) == ContactPoint.objects.filter(person__in=ids).count() > 0
 
 
 # --- pages ---------------------------------------------------------------------------------------

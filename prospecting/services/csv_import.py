@@ -24,6 +24,7 @@ MAX_IMPORT_BYTES = 50_000_000
 MAX_IMPORT_ROWS = 1_000_000
 PREVIEW_ROWS = 5
 BATCH = 1000
+LIST_SLICE = 10_000
 
 # The fields a column can fill, in the order the mapping form offers them.
 FIELDS = {
@@ -136,38 +137,50 @@ def guess_mapping(headers) -> dict[int, str]:
 
 def row_facts(row, mapping):
     """(PersonFacts, None) for a valid row, (None, reason) for an invalid one."""
-
-    def cell(name):
-        index = mapping.get(name)
-        return row[index].strip() if index is not None and index < len(row) else ""
-
-    email, linkedin, phone = cell("email"), cell("linkedin_url"), cell("phone")
-    if email and not identifiers.email(email):
-        return None, f"“{email}” is not an email address"
-    if linkedin and not (identifiers.linkedin_public_id(linkedin) or identifiers.sales_nav_id(linkedin)):
-        return None, f"“{linkedin}” is not a LinkedIn profile URL"
-    if phone and not identifiers.phone(phone):
-        return None, f"“{phone}” is not a phone number"
-    status = cell("email_status").lower()
-    if status and status not in ("valid", "probable", "invalid", "unknown"):
-        return None, f"“{cell('email_status')}” is not an email status (valid, probable, invalid or unknown)"
-    first, last = cell("first_name"), cell("last_name")
-    full_name = cell("full_name") or " ".join(part for part in (first, last) if part)
-    if not (email or linkedin or full_name):
-        return None, "no name, email or LinkedIn URL"
+    cells = _cells(row, mapping)
+    reason = _problem(cells)
+    if reason:
+        return None, reason
+    cell = cells.get
+    email, phone, status = cell("email", ""), cell("phone", ""), cell("email_status", "").lower()
+    first, last = cell("first_name", ""), cell("last_name", "")
     facts = PersonFacts(
-        linkedin_url=linkedin,
-        full_name=full_name,
+        linkedin_url=cell("linkedin_url", ""),
+        full_name=cell("full_name") or " ".join(part for part in (first, last) if part),
         first_name=first,
         last_name=last,
-        title=cell("title"),
-        location=cell("location"),
-        company_name=cell("company_name"),
-        company_domain=cell("company_domain"),
+        title=cell("title", ""),
+        location=cell("location", ""),
+        company_name=cell("company_name", ""),
+        company_domain=cell("company_domain", ""),
         emails=((email, status or "unknown"),) if email else (),
         phones=((phone, ""),) if phone else (),
     )
     return facts, None
+
+
+def _cells(row, mapping):
+    """field -> the row's cell for it, stripped (a field without a cell is left out)."""
+    width = len(row)
+    return {name: row[index].strip() for name, index in mapping.items() if index < width}
+
+
+def _problem(cells):
+    """Why a row (its `_cells`) cannot be imported, or None."""
+    cell = cells.get
+    email, linkedin, phone = cell("email"), cell("linkedin_url"), cell("phone")
+    if email and not identifiers.email(email):
+        return f"“{email}” is not an email address"
+    if linkedin and not (identifiers.linkedin_public_id(linkedin) or identifiers.sales_nav_id(linkedin)):
+        return f"“{linkedin}” is not a LinkedIn profile URL"
+    if phone and not identifiers.phone(phone):
+        return f"“{phone}” is not a phone number"
+    status = cell("email_status", "").lower()
+    if status and status not in ("valid", "probable", "invalid", "unknown"):
+        return f"“{cell('email_status')}” is not an email status (valid, probable, invalid or unknown)"
+    if not (email or linkedin or cell("full_name") or cell("first_name") or cell("last_name")):
+        return "no name, email or LinkedIn URL"
+    return None
 
 
 class FileRows:
@@ -185,8 +198,8 @@ def invalid_rows(rows, mapping):
     """([(row number, reason)] of the invalid rows, how many rows are valid)."""
     errors, valid = [], 0
     for number, row in rows:
-        facts, reason = row_facts(row, mapping)
-        if facts is None:
+        reason = _problem(_cells(row, mapping))
+        if reason:
             errors.append((number, reason))
         else:
             valid += 1
@@ -232,12 +245,16 @@ def _add_to_list(prospect_list, people, user):
     and builds an entry object per person: seconds for an import of 50,000). Returns how many joined."""
     added_at = ListEntry._meta.get_field("added_at").get_db_prep_value(timezone.now(), connection)
     user_id = user.pk if user is not None else None
-    return insert_rows(
-        ListEntry,
-        ("prospect_list", "person", "added_by", "added_at"),
-        [(prospect_list.pk, pk, user_id, added_at) for pk in sorted(people)],
-        ignore_conflicts=True,
-    )
+    people, added = sorted(people), 0
+    # The rows are built a slice at a time: a million people would be a million tuples at once.
+    for start in range(0, len(people), LIST_SLICE):
+        added += insert_rows(
+            ListEntry,
+            ("prospect_list", "person", "added_by", "added_at"),
+            [(prospect_list.pk, pk, user_id, added_at) for pk in people[start : start + LIST_SLICE]],
+            ignore_conflicts=True,
+        )
+    return added
 
 
 def _keep(*, team, user, facts, created):
@@ -272,7 +289,9 @@ def _keep(*, team, user, facts, created):
             new_keys.append(item_keys)
             pending[key] = len(new) - 1
         targets.append((index, pending[key]))
-    kept = keep_people(team=team, user=user, facts=new, source="import", created=created, keys=new_keys)
+    kept = keep_people(
+        team=team, user=user, facts=new, source="import", created=created, keys=new_keys, as_ids=True
+    )
     for index, position in targets:
-        people[index] = kept[position].pk
+        people[index] = kept[position]
     return people

@@ -273,6 +273,21 @@ def test_keeping_the_same_answer_twice_adds_no_duplicate_values(team_a, alice):
     assert jane.facts.count() == 2 and jane.contact_points.count() == 1
 
 
+def test_a_person_is_written_again_only_when_their_display_changes(team_a, alice):
+    facts = PersonFacts(linkedin_url="jane-doe", full_name="Jane Doe", title="CTO")
+    [jane] = _keep(team_a, alice, facts, call=_call(team_a))
+    first = Person.objects.get(pk=jane.pk).updated_at
+    _keep(team_a, alice, facts, call=_call(team_a))
+    assert Person.objects.get(pk=jane.pk).updated_at == first
+    _keep(team_a, alice, PersonFacts(linkedin_url="jane-doe", title="CEO"), call=_call(team_a))
+    jane = Person.objects.get(pk=jane.pk)
+    assert jane.title == "CEO" and jane.updated_at > first
+    # A company found for someone the team already has is written too, with nothing else changed.
+    _keep(team_a, alice, PersonFacts(linkedin_url="jane-doe", title="CEO", company_domain="acme.test"))
+    jane = Person.objects.select_related("company").get(pk=jane.pk)
+    assert jane.company.domain == "acme.test"
+
+
 def test_a_contact_point_keeps_its_best_status_and_where_it_came_from(team_a, alice):
     first, second, third = _call(team_a), _call(team_a, "leadiq"), _call(team_a, "lix")
     _keep(

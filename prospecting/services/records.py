@@ -115,12 +115,21 @@ def keep_people(
             now=now,
             fresh=fresh,
         )
-        for index, pk in enumerate(ids):
-            if index in companies and pk in people:
-                people[pk].company = companies[index]
+        company_of = {
+            pk: companies[index] for index, pk in enumerate(ids) if index in companies and pk in people
+        }
+        for pk in fresh & company_of.keys():
+            people[pk].company = company_of[pk]
         # People just created have their display fields already (_create).
         older = [person for pk, person in people.items() if pk not in fresh]
-        _refresh_display(Person, older, sandbox=call is not None and call.sandbox, added=added, known=known)
+        _refresh_display(
+            Person,
+            older,
+            sandbox=call is not None and call.sandbox,
+            added=added,
+            known=known,
+            companies=company_of,
+        )
         return ids if as_ids else [people[pk] for pk in ids]
 
 
@@ -645,10 +654,10 @@ def _add_contact_points(*, team, rows, source, call, now, fresh=frozenset()):
     update_rows(ContactPoint, ("status", "source", "obtained_at", "call"), list(changed.values()))
 
 
-def _refresh_display(model, records, *, sandbox, added, known):
+def _refresh_display(model, records, *, sandbox, added, known, companies=None):
     """Each record's display fields take the newest value known (FactValue keeps them all): the values
     just added (`added`, from _add_values) are the newest, after the ones the records had (`known`,
-    oldest first, from _add_values)."""
+    oldest first, from _add_values). A person takes their company from `companies` (pk -> Company)."""
     records = list(records)
     fields = PERSON_VALUE_FIELDS if model is Person else COMPANY_VALUE_FIELDS + COMPANY_KEY_FIELDS
     newest = defaultdict(dict)
@@ -660,13 +669,22 @@ def _refresh_display(model, records, *, sandbox, added, known):
             if field in fields:
                 newest[pk][field] = value
     lengths = {field: model._meta.get_field(field).max_length for field in fields}
+    shown = [*fields, "is_sandbox", *(["company_id"] if model is Person else [])]
+    before = {record.pk: tuple(getattr(record, name) for name in shown) for record in records}
     for record in records:
+        if companies and record.pk in companies:
+            record.company = companies[record.pk]
         for field, value in newest[record.pk].items():
             setattr(record, field, value[: lengths[field]])
         if model is Person and not record.full_name:
             record.full_name = f"{record.first_name} {record.last_name}".strip()
         # Real data about a sandbox record makes it real; sandbox data never makes a real one sandbox.
         record.is_sandbox = record.is_sandbox and sandbox
+    # Only the records whose display changed are written (`updated_at` says when it last changed): an
+    # import of people the team has already, with the same names, rewrote every row and all its indexes.
+    records = [
+        record for record in records if tuple(getattr(record, name) for name in shown) != before[record.pk]
+    ]
     now = timezone.now()
     updated_at = _db_value(model, "updated_at", now)
     extra = ["company"] if model is Person else []

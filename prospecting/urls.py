@@ -37,6 +37,7 @@ urlpatterns = [
     path("people/<int:pk>/erase/", erasure.person_erase, name="person_erase"),
     path("lists/", lists.lists, name="lists"),
     path("lists/<int:pk>/", lists.list_detail, name="list_detail"),
+    path("lists/<int:pk>/suppressed/", lists.list_suppressed, name="list_suppressed"),
     path("lists/<int:pk>/rename/", lists.list_rename, name="list_rename"),
     path("lists/<int:pk>/delete/", lists.list_delete, name="list_delete"),
     path("lists/<int:pk>/add/", lists.list_add, name="list_add"),

@@ -1,6 +1,8 @@
 """Lists: create, rename, delete, add and remove people or companies, the list page's filters, sort
 and pages, and the team boundary."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -8,8 +10,9 @@ from django.urls import reverse
 
 from prospecting.models import Company, ListEntry, Person, ProspectList, Suppression, SuppressionKind
 from prospecting.providers.facts import PersonFacts
-from prospecting.services.lists import add_to_list, create_list
+from prospecting.services.lists import add_to_list, create_list, remove_from_list
 from prospecting.services.records import keep_people
+from prospecting.services.suppression import add_suppression
 
 
 def _people(team, user, count, *, source="lix", **extra):
@@ -282,3 +285,107 @@ def test_the_list_page_marks_suppressed_people_and_companies(alice_client, a_lis
     assert marked == {"Person 001"}
     assert [c.name for c in response.context["companies"].object_list if c.is_suppressed] == ["Blocked Co"]
     assert response.content.decode().count("Suppressed</span>") == 2
+
+
+def _suppressed_part(client, prospect_list):
+    return client.get(reverse("list_suppressed", args=[prospect_list.pk]), HTTP_HX_REQUEST="true")
+
+
+def _suppressed_count(client, prospect_list):
+    """The number the list page shows once its count has loaded (no message at all for none)."""
+    text = _suppressed_part(client, prospect_list).content.decode()
+    found = re.search(r"(\d+) (?:person|people) in this list (?:is|are) on the do-not-contact list", text)
+    return int(found[1]) if found else 0
+
+
+def _one_of_each_kind_of_rule(team, user):
+    """People of `team`, each matched by a different test of the do-not-contact rule, and one who is not;
+    returns them in that order."""
+    facts = [
+        PersonFacts(full_name="By Email", emails=(("out@one.example", "valid"),)),
+        PersonFacts(full_name="By Email Domain", emails=(("someone@blocked.example", "valid"),)),
+        PersonFacts(full_name="By Profile", linkedin_url="https://www.linkedin.com/in/by-profile/"),
+        PersonFacts(
+            full_name="By Company Id", emails=(("d@d.example", "valid"),), company_domain="acme.example"
+        ),
+        PersonFacts(full_name="Not Suppressed", emails=(("fine@fine.example", "valid"),)),
+    ]
+    people = keep_people(team=team, user=user, facts=facts, source="lusha")
+    # Companies made without identifier rows: matched by their own domain or LinkedIn id fields.
+    by_domain = Company.objects.create(team=team, name="Fielded", domain="fielded.example")
+    by_linkedin = Company.objects.create(team=team, name="Linked", linkedin_id="linked-co")
+    people[4:4] = [
+        Person.objects.create(team=team, full_name="By Company Domain", company=by_domain),
+        Person.objects.create(team=team, full_name="By Company LinkedIn", company=by_linkedin),
+    ]
+    for kind, text in [
+        ("email", "out@one.example"),
+        ("domain", "blocked.example"),
+        ("linkedin", "by-profile"),
+        ("company", "acme.example"),
+        ("domain", "fielded.example"),
+        ("company", "https://www.linkedin.com/company/linked-co/"),
+    ]:
+        add_suppression(team=team, actor=user, kind=kind, text=text)
+    return people
+
+
+def test_the_suppressed_count_is_the_lists_people_an_export_leaves_out(
+    alice_client, a_list, team_a, team_b, alice, carol
+):
+    people = _one_of_each_kind_of_rule(team_a, alice)
+    add_to_list(prospect_list=a_list, people=people, user=alice)
+    # Not counted: a suppressed person of the team outside the list, and team B's list and rules.
+    keep_people(
+        team=team_a,
+        user=alice,
+        facts=[PersonFacts(full_name="Elsewhere", emails=(("x@blocked.example", "valid"),))],
+        source="lusha",
+    )
+    theirs = create_list(team=team_b, user=carol, name="Theirs")
+    add_to_list(prospect_list=theirs, people=_one_of_each_kind_of_rule(team_b, carol), user=carol)
+
+    in_list = Person.objects.for_team(team_a).filter(list_entries__prospect_list=a_list)
+    left_out = in_list.exclude(pk__in=in_list.contactable())
+    assert in_list.count() == 7 and left_out.count() == 6 == in_list.suppressed().count()
+    assert _suppressed_count(alice_client, a_list) == 6
+    part = _suppressed_part(alice_client, a_list).content.decode()
+    assert "6 people in this list are on the do-not-contact list: the export leaves them out." in part
+
+    # Each kind of rule alone: the count follows `.contactable()`.
+    for person in people[:6]:
+        remove_from_list(prospect_list=a_list, people=[person])
+        expected = in_list.exclude(pk__in=in_list.contactable()).count()
+        assert _suppressed_count(alice_client, a_list) == expected
+    assert expected == 0
+    assert "do-not-contact" not in _suppressed_part(alice_client, a_list).content.decode()
+
+
+def test_the_list_page_asks_for_the_suppressed_count_only_when_the_team_suppresses_anyone(
+    alice_client, a_list, team_a, alice
+):
+    add_to_list(prospect_list=a_list, people=_people(team_a, alice, 3), user=alice)
+    url = reverse("list_detail", args=[a_list.pk])
+    count_url = reverse("list_suppressed", args=[a_list.pk])
+    assert count_url not in alice_client.get(url).content.decode()
+
+    Suppression.objects.create(team=team_a, kind=SuppressionKind.EMAIL, value="p1@lix.test")
+    page = alice_client.get(url).content.decode()
+    assert f'hx-get="{count_url}" hx-trigger="load"' in page
+    assert "Counting people on the do-not-contact list…" in page
+    assert f'<a href="{count_url}">Count the people on the do-not-contact list</a>' in page
+    assert "Suppressed</span>" in page  # the marks of the rows stay in the page
+
+
+def test_without_javascript_the_suppressed_count_is_a_page_of_its_own(alice_client, a_list, team_a, alice):
+    add_to_list(prospect_list=a_list, people=_people(team_a, alice, 3), user=alice)
+    url = reverse("list_suppressed", args=[a_list.pk])
+    Suppression.objects.create(team=team_a, kind=SuppressionKind.EMAIL, value="p9@lix.test")
+    page = alice_client.get(url).content.decode()
+    assert "No one in this list is on the do-not-contact list" in page
+    assert f'href="{reverse("list_detail", args=[a_list.pk])}"' in page
+
+    Suppression.objects.create(team=team_a, kind=SuppressionKind.EMAIL, value="p1@lix.test")
+    page = alice_client.get(url).content.decode()
+    assert "1 person in this list is on the do-not-contact list: the export leaves them out." in page
+    assert "Export including them" in page and "<h1>Prospects</h1>" in page

@@ -102,6 +102,7 @@ OBJECT_ROUTES = {
     "saved_search_run": _saved_search,
     "saved_search_delete": _saved_search,
     "list_detail": _list,
+    "list_suppressed": _list,
     "list_rename": _list,
     "list_delete": _list,
     "list_add": _list,

@@ -98,6 +98,8 @@ class Company(models.Model):
     class Meta:
         ordering = ["name", "id"]
         verbose_name_plural = "companies"
+        # A company suppressed by its LinkedIn id is found from the rule, not by reading every company.
+        indexes = [models.Index(fields=["team", "linkedin_id"], name="company_linkedin_id")]
 
     def __str__(self):
         return self.name or self.domain or f"Company {self.pk}"
@@ -330,7 +332,9 @@ class ContactPoint(models.Model):
             models.UniqueConstraint(fields=["person", "kind", "value"], name="contact_point_unique"),
         ]
         indexes = [
-            models.Index(fields=["team", "kind", "value"]),
+            # With the person's id in the index, a team's email rules find their people by index alone
+            # (a list's suppressed count at 1,000,000 people: no heap page read per rule).
+            models.Index(fields=["team", "kind", "value"], include=["person"], name="contact_point_rule"),
             models.Index(fields=["team", "domain"]),
         ]
 

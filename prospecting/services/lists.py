@@ -15,7 +15,7 @@ from prospecting.models import (
     ProspectList,
     Suppression,
 )
-from prospecting.models.records import suppressed_people_condition
+from prospecting.models.records import suppression_tests
 
 # How the list page can sort its people: the choice's name -> the ordering.
 SORTS = {
@@ -168,10 +168,43 @@ def suppressed_count(prospect_list, *, team_suppresses_anyone=None) -> int:
         team_suppresses_anyone = team_suppresses(prospect_list.team)
     if not team_suppresses_anyone:
         return 0  # no need to match every person against nothing
-    # Counted on the list's entries (a narrow table) against the hashed sets of suppressed people: no
-    # join to every person of the list.
-    entries = ListEntry.objects.filter(prospect_list=prospect_list, person__isnull=False)
-    return entries.filter(suppressed_people_condition("person")).count()
+    # The people each test of the rule matches, in the list's team only (so a small team's count does
+    # not read a large team's rows, and a team's email rules find their people by index:
+    # contact_point_rule), as one set; then the list's entries naming one of them. At 1,000,000 people
+    # the hashed tests over every team's contact points took 0.2 to 0.9 s; this takes about 0.1 s.
+    team = prospect_list.team
+    matched = []
+    for rows, field, own in suppression_tests():
+        ids = rows.filter(team=team).order_by().values(field)
+        if own == "company":  # the people of the matched companies
+            ids = Person.objects.filter(team=team, company__in=ids).order_by().values("pk")
+        matched.append(ids)
+    people = matched[0].union(*matched[1:])
+    return ListEntry.objects.filter(prospect_list=prospect_list, person__in=people).count()
+
+
+def with_contact_points(people):
+    """These Person objects (a page of them) with `emails` and `phones`: their contact points as dicts,
+    in one query. prefetch_related built and filtered a queryset per person to hold them: 50 querysets
+    for a page, and the template then walked each person's points twice."""
+    people = list(people)
+    by_person = {person.pk: person for person in people}
+    for person in people:
+        person.emails, person.phones = [], []
+    labels = dict(ContactStatus.choices)
+    points = (
+        ContactPoint.objects.filter(person__in=list(by_person))
+        .order_by("kind", "value")
+        .values_list("person_id", "kind", "value", "status", "phone_type", "source")
+    )
+    for person_id, kind, value, status, phone_type, source in points:
+        point = {"value": value, "status": status, "status_label": labels.get(status, status)}
+        point.update(phone_type=phone_type, source=source)
+        if kind == ContactKind.EMAIL:
+            by_person[person_id].emails.append(point)
+        elif kind == ContactKind.PHONE:
+            by_person[person_id].phones.append(point)
+    return people
 
 
 def mark_suppressed(people):
@@ -182,6 +215,7 @@ def mark_suppressed(people):
     found = set(
         Person.objects.filter(pk__in=[person.pk for person in people])
         .suppressed(few=True)
+        .order_by()
         .values_list("pk", flat=True)
     )
     for person in people:

@@ -93,19 +93,19 @@ def lists(request):
 def list_detail(request, pk):
     prospect_list = get_object_or_404(_team_lists(request), pk=pk)
     filter_form = ListFilterForm(request.GET or None)
+    # A team with no do-not-contact entry skips the matching (the marks, and the count: no request).
     marking = list_services.team_suppresses(request.team)
-    suppressed = list_services.suppressed_count(prospect_list, team_suppresses_anyone=marking)
     people = list_services.list_people(
         prospect_list, filters=filter_form.filters(), sort=filter_form.ordering()
-    ).prefetch_related("contact_points")
+    )
     companies = list_services.list_companies(prospect_list)
     if marking:
-        # A team with no do-not-contact entry skips the matching.
         companies = companies.with_suppressed()
     number = request.GET.get("page")
     page = BoundedPaginator(people, PAGE_SIZE, number=number).get_page(number)
+    page.object_list = list_services.with_contact_points(page.object_list)
     if marking:
-        page.object_list = list_services.mark_suppressed(page.object_list)
+        list_services.mark_suppressed(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     companies = Paginator(companies, PAGE_SIZE).get_page(request.GET.get("companies_page"))
@@ -116,10 +116,21 @@ def list_detail(request, pk):
         "page": page,
         "query": f"{query.urlencode()}&" if query else "",
         "companies": companies,
-        "suppressed": suppressed,
+        "marking": marking,
         "imports": ImportJob.objects.for_team(request.team).active().filter(prospect_list=prospect_list),
     }
     return render(request, "prospecting/list_detail.html", context)
+
+
+@team_required
+def list_suppressed(request, pk):
+    """How many of the list's people are on the do-not-contact list (and an admin's export including
+    them). The list page asks for it after it has loaded (htmx), or links here without JavaScript:
+    at 1,000,000 people the count takes longer than the rest of the page."""
+    prospect_list = get_object_or_404(_team_lists(request), pk=pk)
+    context = {"prospect_list": prospect_list, "suppressed": list_services.suppressed_count(prospect_list)}
+    template = "prospecting/list_suppressed.html"
+    return render(request, f"{template}#suppressed-count" if request.htmx else template, context)
 
 
 @team_required

@@ -74,3 +74,30 @@ def test_a_list_is_created_filtered_exported_and_reimported_without_duplicates(
     ).to_be_visible()
     expect(page.get_by_role("row")).to_have_count(7)
     assert Person.objects.filter(team=team_a).count() == 6
+
+
+def test_the_suppressed_count_appears_after_the_list_page_has_loaded(page, live_server, alice, team_a):
+    from prospecting.models import Suppression, SuppressionKind
+    from prospecting.services.lists import create_list
+
+    prospect_list = create_list(team=team_a, user=alice, name="Outreach")
+    people = keep_people(
+        team=team_a,
+        user=alice,
+        facts=[
+            PersonFacts(full_name=f"Person {i}", emails=((f"p{i}@acme.test", "valid"),)) for i in range(3)
+        ],
+        source="lusha",
+    )
+    add_to_list(prospect_list=prospect_list, people=people, user=alice)
+    Suppression.objects.create(team=team_a, kind=SuppressionKind.EMAIL, value="p1@acme.test")
+
+    log_in(page, live_server, alice.email)
+    page.goto(f"{live_server.url}/lists/{prospect_list.pk}/")
+    # htmx asks for the count once the page is shown, and puts it where "Counting…" was.
+    expect(
+        page.get_by_text("1 person in this list is on the do-not-contact list: the export leaves them out.")
+    ).to_be_visible()
+    expect(page.get_by_text("Counting people on the do-not-contact list…")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Export including the suppressed people")).to_be_visible()
+    expect(page.get_by_role("row", name="Person 1").get_by_text("Suppressed")).to_be_visible()

@@ -46,6 +46,7 @@ EXPIRY_BATCH = 500
 SPENT_KINDS = (EntryKind.CAPTURE, EntryKind.ADJUSTMENT)
 SETTLED_KINDS = (EntryKind.CAPTURE, EntryKind.RELEASE)
 ZERO = Decimal(0)
+UNKNOWN_NOTE = "Outcome unknown: the most the call could have cost, until reconciliation."
 
 
 class BudgetExceeded(ProviderError):
@@ -117,17 +118,17 @@ def _check_budgets(*, team, user, amounts, now):
     whose = Q(user__isnull=True) | Q(user=user) if user else Q(user__isnull=True)
     budgets = list(
         Budget.objects.for_team(team)
-        .filter(whose, credit_type__in=amounts)
+        .filter(whose, credit_type__in=list(amounts))
         .order_by(F("user_id").asc(nulls_first=True), "credit_type")
         .select_for_update()
     )
     if not budgets:
         return
     team_wide = any(budget.user_id is None for budget in budgets)
-    used = _used(team=team, user=user, credit_types={b.credit_type for b in budgets}, team_wide=team_wide)
+    kinds = {budget.credit_type for budget in budgets}
+    used = _used(team=team, user=user, credit_types=kinds, team_wide=team_wide, now=now)
     for budget in budgets:
-        scope = None if budget.user_id is None else budget.user_id
-        left = budget.monthly_limit - used.get((scope, budget.credit_type), ZERO)
+        left = budget.monthly_limit - used.get((budget.user_id, budget.credit_type), ZERO)
         if amounts[budget.credit_type] > left:
             needed = amounts[budget.credit_type]
             raise BudgetExceeded(refusal_text(budget, team=team, left=left, needed=needed))
@@ -243,9 +244,6 @@ def settle_call_safely(hold, row):
     except DatabaseError:
         logger.exception("Could not settle credit hold %s; the expiry task will.", hold.id)
         return False
-
-
-UNKNOWN_NOTE = "Outcome unknown: the most the call could have cost, until reconciliation."
 
 
 # --- Expiry ------------------------------------------------------------------------------------------------

@@ -1,20 +1,24 @@
-"""Concurrent reservations never overspend: 50 threads, each its own PostgreSQL connection, against a
+"""Concurrent reservations never overspend: 50 threads, each with its own PostgreSQL connection, against a
 budget with room for 10 one-credit calls. The budget rows' locks (select_for_update) make them take turns;
 the refused ones never reach the provider. SQLite serialises writers by itself (immediate transactions),
-and its single writer makes the race this test looks for impossible, so it runs on PostgreSQL only."""
+so the race this test looks for cannot happen there: it runs on PostgreSQL only."""
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import responses
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections
 
+from accounts.models import Role
 from prospecting.models import Budget, EntryKind, LedgerEntry, ProviderCall
 from prospecting.providers.lix import LixClient
 from prospecting.services import ledger
+from prospecting.services.keys import add_provider_key
 from prospecting.services.ledger import BudgetExceeded
 from prospecting.services.provider_calls import call_provider
+from tests.conftest import SECRET, make_member
 from tests.test_provider_calls import PROFILE
 
 THREADS = 50
@@ -34,34 +38,36 @@ class OpenLimiter:
         pass
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("limit", ["member", "team cap"])
-def test_fifty_concurrent_calls_with_room_for_ten_make_exactly_ten(limit, key_for, team_a, alice, bob):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks between connections: PostgreSQL")
-    key_for("lix")
-    members = [bob] if limit == "member" else [alice, bob]
-    # 12 a month, 2 already spent: room for 10 one-credit calls.
-    Budget.objects.create(
-        team=team_a, user=bob if limit == "member" else None, credit_type=STANDARD, monthly_limit=12
-    )
-    ledger.settle_hold(
-        ledger.Hold(team_id=team_a.pk, user_id=bob.pk, provider="lix"), confirmed={STANDARD: 2}
-    )
+def connect_patiently(seconds=60):
+    # The PostgreSQL server is shared (other test runs, max_connections): wait for a free connection
+    # before the race starts, rather than fail on "too many clients".
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            connection.ensure_connection()
+            return
+        except OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def race(team, members):
+    """50 calls at once, spread over `members`: what each got, and the requests the provider received."""
     arrived, lock = [], threading.Lock()
+    start = threading.Barrier(THREADS, timeout=120)
 
     def provider(request):
         with lock:
             arrived.append(request.url)
         return 200, {}, '{"name": "Ada"}'
 
-    start = threading.Barrier(THREADS)
-
     def one(index):
         try:
+            connect_patiently()
             start.wait()
             call_provider(
-                team=team_a,
+                team=team,
                 user=members[index % len(members)],
                 provider="lix",
                 endpoint=LixClient.person_by_linkedin,
@@ -77,10 +83,26 @@ def test_fifty_concurrent_calls_with_room_for_ten_make_exactly_ten(limit, key_fo
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
         mocked.add_callback("GET", "https://api.lix-it.com/v1/person", callback=provider)
         with ThreadPoolExecutor(THREADS) as pool:
-            outcomes = list(pool.map(one, range(THREADS)))
-    assert outcomes.count("called") == 10 and outcomes.count("refused") == 40
-    assert len(arrived) == 10 and ProviderCall.objects.count() == 10
-    assert LedgerEntry.objects.filter(kind=EntryKind.RESERVE).count() == 10
-    scope = bob if limit == "member" else None
-    assert ledger.spent_credits(team=team_a, user=scope, credit_type=STANDARD) == 12
-    assert ledger.remaining_budget(team=team_a, user=scope, credit_type=STANDARD) == (0, 12)
+            return list(pool.map(one, range(THREADS))), arrived
+
+
+# One test for both budgets, run one after the other: each race holds 50 connections.
+@pytest.mark.django_db(transaction=True)
+def test_fifty_concurrent_calls_with_room_for_ten_make_exactly_ten(team_a, alice, bob, team_b, carol):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between connections: PostgreSQL")
+    dave = make_member(team_b, "dave@b.test", Role.MEMBER, "Dave")
+    scenarios = [(team_a, alice, bob, [bob]), (team_b, carol, None, [carol, dave])]  # bob's budget; B's cap
+    for team, admin, whose, members in scenarios:
+        options = {"rate_limits": [[1000, 1]]}
+        add_provider_key(team=team, actor=admin, provider="lix", secret=SECRET, options=options)
+        # 12 a month, 2 already spent: room for 10 one-credit calls.
+        Budget.objects.create(team=team, user=whose, credit_type=STANDARD, monthly_limit=12)
+        spender = ledger.Hold(team_id=team.pk, user_id=members[0].pk, provider="lix")
+        ledger.settle_hold(spender, confirmed={STANDARD: 2})
+        outcomes, arrived = race(team, members)
+        assert outcomes.count("called") == 10 and outcomes.count("refused") == 40
+        assert len(arrived) == 10 and ProviderCall.objects.filter(team=team).count() == 10
+        assert LedgerEntry.objects.filter(team=team, kind=EntryKind.RESERVE).count() == 10
+        assert ledger.spent_credits(team=team, user=whose, credit_type=STANDARD) == 12
+        assert ledger.remaining_budget(team=team, user=whose, credit_type=STANDARD) == (0, 12)

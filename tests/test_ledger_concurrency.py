@@ -12,12 +12,12 @@ import responses
 from django.db import OperationalError, connection, connections
 
 from accounts.models import Role
-from prospecting.models import Budget, EntryKind, LedgerEntry, ProviderCall
+from prospecting.models import Budget, CallState, EntryKind, LedgerEntry, ProviderCall
 from prospecting.providers.lix import LixClient
 from prospecting.services import ledger
 from prospecting.services.keys import add_provider_key
 from prospecting.services.ledger import BudgetExceeded
-from prospecting.services.provider_calls import call_provider
+from prospecting.services.provider_calls import call_provider, open_call
 from tests.conftest import SECRET, make_member
 from tests.test_provider_calls import PROFILE
 
@@ -106,3 +106,35 @@ def test_fifty_concurrent_calls_with_room_for_ten_make_exactly_ten(team_a, alice
         assert LedgerEntry.objects.filter(team=team, kind=EntryKind.RESERVE).count() == 10
         assert ledger.spent_credits(team=team, user=whose, credit_type=STANDARD) == 12
         assert ledger.remaining_budget(team=team, user=whose, credit_type=STANDARD) == (0, 12)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_late_answer_racing_the_expiry_task_settles_each_hold_once(key_for, team_a, bob):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between connections: PostgreSQL")
+    key = key_for("lix")
+    for _ in range(20):
+        hold = ledger.reserve_credits(team=team_a, user=bob, provider="lix", credits={"standard": 1})
+        row = open_call(team=team_a, user=bob, key=key, endpoint="person_by_linkedin", hold=hold.id)
+        # The answer arrives just as the hold expires: the call settles it (captures 1, confirmed) while
+        # the task settles it as an unknown outcome (captures 1, unconfirmed). One of them, once.
+        row.state, row.credits, row.credits_unconfirmed = CallState.DONE, {"standard": 1}, {}
+        start = threading.Barrier(2, timeout=60)
+
+        def settle(way, hold=hold, row=row, start=start):
+            try:
+                connect_patiently()
+                start.wait()
+                return way(hold, row)
+            finally:
+                connections.close_all()
+
+        ways = [
+            lambda hold, row: ledger.settle_call(hold, row),
+            lambda hold, row: ledger.expire_hold(hold.id),
+        ]
+        with ThreadPoolExecutor(2) as pool:
+            wrote = list(pool.map(settle, ways))
+        assert sorted(wrote) == [False, True]
+        moved = LedgerEntry.objects.filter(hold=hold.id, kind__in=[EntryKind.CAPTURE, EntryKind.RELEASE])
+        assert [entry.amount for entry in moved] == [1]

@@ -36,9 +36,9 @@ logger = logging.getLogger(__name__)
 # After the provider timeout and the limiter's wait, how long a hold waits for its call to settle it
 # before the expiry task does (the call log's own grace for a `sent` row, calls.SENT_GRACE_SECONDS).
 HOLD_GRACE_SECONDS = 60
-# Open holds counted against this month's budget include those reserved this long before the month began
-# (a call sent at 23:59 on the last day is captured in the new month). A hold still open after this means
-# the expiry task is not running.
+# Open holds counted against the budget are those reserved within this (whichever month: a call sent at
+# 23:59 on the last day is captured in the new month). A hold still open after a day means the expiry
+# task is not running.
 HOLD_LOOKBACK = timedelta(days=1)
 # How far back the expiry task looks for holds nobody settled (beat down for longer leaves them open).
 EXPIRY_LOOKBACK = timedelta(days=31)
@@ -138,22 +138,27 @@ def _used(*, team, user, credit_types, team_wide, now=None):
     """{(user id, credit type): spent this month + open holds}, and with `team_wide` {(None, credit type):
     the team's}. One query, run after the budget rows were locked (a statement of its own, so it sees every
     reservation committed before the lock was granted)."""
-    start = month_start(now)
+    now = now or timezone.now()
+    start, recent = month_start(now), now - HOLD_LOOKBACK
     entries = LedgerEntry.objects.for_team(team).filter(
-        credit_type__in=credit_types, created_at__gte=start - HOLD_LOOKBACK
+        credit_type__in=credit_types, created_at__gte=min(start, recent)
     )
     if not team_wide:
         entries = entries.filter(user=user)
-    counted = entries.filter(
-        Q(kind__in=SPENT_KINDS, created_at__gte=start) | Q(Q(kind=EntryKind.RESERVE), ~Exists(_settlements()))
-    )
+    # Open holds are looked for among recent reservations only: a hold lives minutes (its call's longest
+    # wait), so this spares a look-up per reservation of the whole month.
+    open_holds = Q(kind=EntryKind.RESERVE, created_at__gte=recent) & ~Exists(_settlements())
+    counted = entries.filter(Q(kind__in=SPENT_KINDS, created_at__gte=start) | open_holds)
+    # Grouped by credit type alone, so the scan is one range of the (team[, user], credit type, time) index.
+    totals = {"total": Sum("amount")}
+    if user is not None:
+        totals["member"] = Sum("amount", filter=Q(user=user))
     used = {}
-    for row in counted.values("user_id", "credit_type").annotate(total=Sum("amount")).order_by():
-        kind, total = row["credit_type"], row["total"] or ZERO
+    for row in counted.values("credit_type").annotate(**totals).order_by():
         if team_wide:
-            used[(None, kind)] = used.get((None, kind), ZERO) + total
-        if user is not None and row["user_id"] == user.pk:
-            used[(user.pk, kind)] = used.get((user.pk, kind), ZERO) + total
+            used[(None, row["credit_type"])] = row["total"] or ZERO
+        if user is not None:
+            used[(user.pk, row["credit_type"])] = row["member"] or ZERO
     return used
 
 

@@ -147,7 +147,10 @@ def _used(*, team, user, credit_types, team_wide, now=None):
         entries = entries.filter(user=user)
     # Open holds are looked for among recent reservations only: a hold lives minutes (its call's longest
     # wait), so this spares a look-up per reservation of the whole month.
-    open_holds = Q(kind=EntryKind.RESERVE, created_at__gte=recent) & ~Exists(_settlements())
+    # PostgreSQL hashes the settlements for this test: only the team's recent ones (a settlement comes
+    # after its reservation, so none is missed).
+    settlements = _settlements().filter(team=team, created_at__gte=recent)
+    open_holds = Q(kind=EntryKind.RESERVE, created_at__gte=recent) & ~Exists(settlements)
     counted = entries.filter(Q(kind__in=SPENT_KINDS, created_at__gte=start) | open_holds)
     # Grouped by credit type alone, so the scan is one range of the (team[, user], credit type, time) index.
     totals = {"total": Sum("amount")}

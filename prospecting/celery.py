@@ -35,6 +35,11 @@ app.conf.update(
             "task": "accounts.tasks.clear_expired_sessions",
             "schedule": crontab(minute=17, hour="*/6"),
         },
+        # A hold lives a call's longest duration plus a minute; this settles it soon after.
+        "settle-expired-credit-holds": {
+            "task": "prospecting.tasks.settle_expired_holds",
+            "schedule": crontab(minute="*/5"),
+        },
     },
 )
 app.autodiscover_tasks()

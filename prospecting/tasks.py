@@ -3,6 +3,7 @@ from celery import shared_task
 from accounts.models import ProviderKey, User
 from prospecting import demo
 from prospecting.models import CallState, ProviderCall
+from prospecting.services.ledger import expire_holds
 from prospecting.services.provider_calls import refresh_key_balances
 
 
@@ -71,3 +72,10 @@ def import_csv_task(job_id):
     from prospecting.services.import_jobs import run_import
 
     run_import(job_id)
+
+
+@shared_task
+def settle_expired_holds():
+    """Beat, every few minutes: settle the credit holds whose call never did (a worker killed mid-call).
+    Safe to run twice or beside a late answer: each hold is settled once, under its lock."""
+    expire_holds()

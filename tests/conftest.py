@@ -2,6 +2,7 @@
 admin of team B."""
 
 import base64
+import importlib
 import uuid
 
 import pytest
@@ -38,6 +39,37 @@ def _cache_of_its_own(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _ledger_triggers_around_the_flush(request):
+    """The credit ledger is append-only in the database (migration 0011's triggers). On SQLite, Django
+    empties the tables after a transactional test (live_server browser tests, transaction=True) with
+    DELETE FROM, which the trigger refuses once the test wrote an entry; PostgreSQL TRUNCATEs, which the
+    row trigger allows. So on SQLite, a transactional test drops the two triggers as it ends, just
+    before that flush, and every database test puts them back first (test_ledger proves they hold)."""
+    uses_db = request.node.get_closest_marker("django_db") or "_django_db_helper" in request.fixturenames
+    if not uses_db:
+        yield
+        return
+    # Set up the database first, so that it is flushed after this fixture's end.
+    request.getfixturevalue("_django_db_helper")
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    triggers = importlib.import_module("prospecting.migrations.0011_ledger")
+    with connection.cursor() as cursor:
+        for sql in triggers.SQLITE_CREATE:
+            cursor.execute(sql.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
+    yield
+    # A transactional test runs outside the atomic block other tests are rolled back in; its tables are
+    # emptied next.
+    if not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            for sql in triggers.SQLITE_DROP:
+                cursor.execute(sql)
 
 
 @pytest.fixture(autouse=True)

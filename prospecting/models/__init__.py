@@ -9,6 +9,7 @@ from prospecting.models.calls import (
     WebhookEvent,
 )
 from prospecting.models.imports import ImportJob, ImportState
+from prospecting.models.ledger import Budget, CreditType, EntryKind, LedgerEntry
 from prospecting.models.lists import ListEntry, ProspectList
 from prospecting.models.push import LeadiqPush, PushOutcome, PushState
 from prospecting.models.records import (
@@ -28,17 +29,21 @@ from prospecting.models.suppression import Suppression, SuppressionKind
 
 __all__ = [
     "STATUS_RANK",
+    "Budget",
     "CallState",
     "Company",
     "ContactKind",
     "ContactPoint",
     "ContactStatus",
+    "CreditType",
+    "EntryKind",
     "FactValue",
     "Identifier",
     "ImportJob",
     "ImportState",
     "IdentifierKind",
     "LeadiqPush",
+    "LedgerEntry",
     "ListEntry",
     "Merge",
     "Person",

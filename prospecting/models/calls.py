@@ -82,6 +82,8 @@ class ProviderCall(models.Model):
     message = models.CharField(max_length=300, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
     request_id = models.CharField(max_length=100, blank=True)
+    # The ledger entries of this call (its reservation, capture and release) share this hold.
+    hold = models.CharField(max_length=36, blank=True, db_index=True)
     state = models.CharField(max_length=10, choices=CallState.choices, default=CallState.DONE)
     # Confirmed credits charged by type, per the provider's words or billing rule: {"email": 1}, {"uc": 10.1}.
     credits = models.JSONField(default=dict, blank=True)

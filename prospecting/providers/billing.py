@@ -23,8 +23,25 @@ from prospecting.providers import leadiq, linkup, lix_billing, lookc, lusha_bill
 from prospecting.providers.base import MalformedResponse
 
 RULES = {"lix": lix_billing, "lookc": lookc, "linkup": linkup, "lusha": lusha_billing, "leadiq": leadiq}
+# provider -> {its billing kind -> the credit account it draws on}: the ledger's credit types (CreditType).
+# LookC bills the organisation credits of the Lix account [providers.md, LookC].
+CREDIT_ACCOUNTS = {
+    "lix": {"standard": "lix_standard", "organisation": "lix_organisation", "email": "lix_email"},
+    "lookc": {"organisation": "lix_organisation"},
+    "linkup": {"credits": "linkup"},
+    "lusha": {"credits": "lusha"},
+    "leadiq": {"uc": "leadiq_uc"},
+}
 # The highest price Quarry accepts for one data point: a typo (1000 for 10) should be refused.
 MAX_PRICE = 1000
+
+
+def credit_type(provider, kind):
+    """The credit account (a ledger credit type) a provider's billing kind draws on."""
+    try:
+        return CREDIT_ACCOUNTS[provider][kind]
+    except KeyError:
+        raise ValueError(f"{provider} has no credit type {kind!r}") from None
 
 
 def default_prices(provider):

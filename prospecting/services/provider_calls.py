@@ -14,6 +14,7 @@ from prospecting.providers import PROVIDERS
 from prospecting.providers.base import KeyRejected, ProviderError, RateLimited
 from prospecting.providers.billing import charges_for, max_credits, prices_for
 from prospecting.ratelimit import RateLimiter, windows_for
+from prospecting.services.ledger import purpose_of, reserve_credits, settle_call_safely
 
 # A web request waits a little for the limiter; background work passes its own patience.
 DEFAULT_MAX_WAIT = 10.0
@@ -44,9 +45,16 @@ def client_for(key):
     return PROVIDERS[key.provider](secret, key.options, urls=settings.SANDBOX_PROVIDER_URLS)
 
 
-def call_provider(*, team, user, provider, endpoint, max_wait=DEFAULT_MAX_WAIT, limiter=None, **params):
+def call_provider(
+    *, team, user, provider, endpoint, max_wait=DEFAULT_MAX_WAIT, limiter=None, purpose="", **params
+):
     """Call `endpoint`, a method of the provider's client named on its class (`LixClient.search_people`)
-    so that a reader and a type checker can follow the call, with `params` as its arguments."""
+    so that a reader and a type checker can follow the call, with `params` as its arguments. `purpose`
+    says in words what the spend is for (by default the provider and endpoint).
+
+    The most the call can cost is reserved first (services/ledger.py), before the limiter's wait and
+    before anything is sent: over the member's budget or the team's cap, BudgetExceeded is raised and
+    nothing else happens. Whatever happens next, the hold is settled once from the call log row."""
     if (
         endpoint.__name__.startswith("_")
         or getattr(PROVIDERS[provider], endpoint.__name__, None) is not endpoint
@@ -56,30 +64,52 @@ def call_provider(*, team, user, provider, endpoint, max_wait=DEFAULT_MAX_WAIT, 
     client = client_for(key)
     limiter = limiter or RateLimiter()
     buckets = windows_for(key, endpoint.__name__)
-    slot = limiter.acquire(buckets, max_wait=max_wait)
+    most = max_credits(key.provider, endpoint.__name__, params, prices_for(key))
+    hold = reserve_credits(
+        team=team,
+        user=user,
+        provider=key.provider,
+        credits=most,
+        purpose=purpose or purpose_of(key.provider, endpoint.__name__),
+        sandbox=key.is_sandbox,
+        # The hold outlives the longest the call can take; past that the expiry task settles it.
+        expires_in=max_wait + sum(settings.PROVIDER_TIMEOUT),
+    )
+    row = None
     try:
-        row = open_call(team=team, user=user, key=key, endpoint=endpoint.__name__, params=params)
+        slot = limiter.acquire(buckets, max_wait=max_wait)
         try:
-            result = endpoint(client, **params)
-        except BaseException as failure:
-            finish_call(row, team=team, user=user, key=key, params=params, failure=failure)
-            # Only a rate limit holds the whole key back; a Pending lookup's wait concerns that lookup alone.
-            if isinstance(failure, RateLimited) and failure.retry_after:
-                limiter.block(buckets, failure.retry_after)
-            raise
+            row = open_call(
+                team=team, user=user, key=key, endpoint=endpoint.__name__, hold=hold.id, credits=most
+            )
+            try:
+                result = endpoint(client, **params)
+            except BaseException as failure:
+                row = finish_call(row, team=team, user=user, key=key, params=params, failure=failure)
+                # Only a rate limit holds the whole key back; a Pending lookup's wait concerns that lookup.
+                if isinstance(failure, RateLimited) and failure.retry_after:
+                    limiter.block(buckets, failure.retry_after)
+                raise
+        finally:
+            limiter.done(slot)  # the answer is back (or nothing was sent): its windows count from now
+        finish_call(row, team=team, user=user, key=key, params=params, result=result)
     finally:
-        limiter.done(slot)  # the answer is back (or nothing was sent): its windows count from now
-    finish_call(row, team=team, user=user, key=key, params=params, result=result)
+        # Every path, a limiter timeout and an exception while the request was out included: no row
+        # releases the hold, an answer captures what it cost, an unknown outcome captures the most.
+        settle_call_safely(hold, row)
     result.log = row
     if result.call.retry_after:
         limiter.block(buckets, result.call.retry_after)
     return result
 
 
-def open_call(*, team, user, key, endpoint, params):
+def open_call(*, team, user, key, endpoint, params=None, hold="", credits=None):
     """The call log row, written before the request is sent: a worker killed mid-call leaves a `sent` row
     carrying the most the call could cost, unconfirmed, never no row. Call providers outside a database
-    transaction, so that this row is committed before the request leaves."""
+    transaction, so that this row is committed before the request leaves. `credits`: that most, when the
+    caller has it already (`max_credits`); `hold`: the call's credit reservation."""
+    if credits is None:
+        credits = max_credits(key.provider, endpoint, params, prices_for(key))
     return ProviderCall.objects.create(
         team=team,
         user=user,
@@ -90,7 +120,8 @@ def open_call(*, team, user, key, endpoint, params):
         method="",
         outcome="",
         state=CallState.SENT,
-        credits_unconfirmed=max_credits(key.provider, endpoint, params, prices_for(key)),
+        hold=hold,
+        credits_unconfirmed=credits,
     )
 
 

@@ -46,6 +46,7 @@ from prospecting.providers.lix import PAGE_SIZES as LIX_PAGE_SIZES
 from prospecting.providers.lix import LixClient
 from prospecting.providers.lusha import LushaClient
 from prospecting.providers.sales_nav import decode_skill
+from prospecting.services.ledger import BudgetExceeded
 from prospecting.services.lusha_filters import lusha_search_filters
 from prospecting.services.provider_calls import active_key, call_provider
 from prospecting.services.records import company_keys, keep_companies, keep_people, person_keys
@@ -386,6 +387,8 @@ def failure_in_words(provider, error):
         advice = "Check the search (the URL or the filters) and try again."
     elif isinstance(error, ProviderUnavailable):
         advice = f"{name} did not answer properly: try again in a few minutes."
+    elif isinstance(error, BudgetExceeded):
+        advice = f"Nothing was sent to {name} and nothing was charged."  # the message says who can help
     else:
         advice = "Try again later; the call log shows what the provider answered."
     return SearchFailed(message, advice=advice)

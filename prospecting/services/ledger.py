@@ -1,0 +1,442 @@
+"""Credit movements: the one service that writes the ledger (DESIGN.md, "Credits are recorded as the
+provider made them"; issue 9, "Reserve, then capture or release").
+
+A paid call first *reserves* the most it can cost, per credit type, checked against the member's monthly
+budget and the team's cap; `call_provider` does it before it waits for the rate limiter or sends anything,
+so a call over budget costs nothing and leaves no trace but its refusal. Once the call ended, its hold is
+*settled* once: what was charged is captured (confirmed: the provider's figure or rule; unconfirmed and
+flagged: the outcome is unknown, so the most it could have cost) and the rest released. A hold whose
+settlement never came (a worker killed mid-call) expires and is settled by `expire_holds`, flagged.
+
+Every entry has an idempotency key ("<hold>:capture:<credit type>"), and settling locks the hold's
+reserve entries, so a hold resolves exactly once even when a late answer races the expiry task.
+Spend, holds and the budget left are sums of entries (the functions at the end).
+"""
+
+import logging
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.utils import timezone
+
+from accounts.models import Membership, Provider
+from prospecting.models import Budget, CallState, CreditType, EntryKind, LedgerEntry, ProviderCall
+from prospecting.providers.base import ProviderError
+from prospecting.providers.billing import credit_type
+
+logger = logging.getLogger(__name__)
+
+# After the provider timeout and the limiter's wait, how long a hold waits for its call to settle it
+# before the expiry task does (the call log's own grace for a `sent` row, calls.SENT_GRACE_SECONDS).
+HOLD_GRACE_SECONDS = 60
+# Open holds counted against the budget are those reserved within this (whichever month: a call sent at
+# 23:59 on the last day is captured in the new month). A hold still open after a day means the expiry
+# task is not running.
+HOLD_LOOKBACK = timedelta(days=1)
+# How far back the expiry task looks for holds nobody settled (beat down for longer leaves them open).
+EXPIRY_LOOKBACK = timedelta(days=31)
+EXPIRY_BATCH = 500
+SPENT_KINDS = (EntryKind.CAPTURE, EntryKind.ADJUSTMENT)
+SETTLED_KINDS = (EntryKind.CAPTURE, EntryKind.RELEASE)
+ZERO = Decimal(0)
+UNKNOWN_NOTE = "Outcome unknown: the most the call could have cost, until reconciliation."
+
+
+class BudgetExceeded(ProviderError):
+    """A reservation the member's monthly budget or the team's cap cannot cover: refused before anything
+    was sent. A ProviderError, so every page that shows a provider's refusal shows this one in words."""
+
+    code = "budget_exceeded"
+    permanent = True
+    default_message = "This would go over the monthly credit budget, so Quarry did not make the call."
+
+
+@dataclass
+class Hold:
+    """One call's reservation: the entries of its reserve, capture and release share `id`."""
+
+    team_id: int
+    user_id: int | None
+    provider: str
+    purpose: str = ""
+    sandbox: bool = False
+    reserved: dict = field(default_factory=dict)  # credit type -> Decimal
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+
+def by_credit_type(provider, credits):
+    """{credit type: Decimal} from a provider's billing kinds ({"standard": 1}, {"uc": 10.1})."""
+    amounts = {}
+    for kind, amount in (credits or {}).items():
+        amount = Decimal(str(amount))
+        if amount:
+            account = credit_type(provider, kind)
+            amounts[account] = amounts.get(account, ZERO) + amount
+    return amounts
+
+
+# --- Reserve ---------------------------------------------------------------------------------------------
+
+
+def reserve_credits(*, team, user, provider, credits, purpose="", sandbox=False, expires_in=0.0):
+    """Hold `credits` (the billing kinds `max_credits` returns) for one call, or raise BudgetExceeded.
+    A free call holds nothing and writes nothing. The reservation commits here: call providers outside a
+    transaction, so that it is counted by every other reservation before the request leaves."""
+    amounts = by_credit_type(provider, credits)
+    hold = Hold(
+        team_id=team.pk,
+        user_id=user.pk if user else None,
+        provider=provider,
+        purpose=purpose[:200],
+        sandbox=sandbox,
+        reserved=amounts,
+    )
+    if not amounts:
+        return hold
+    now = timezone.now()
+    expires_at = now + timedelta(seconds=expires_in + HOLD_GRACE_SECONDS)
+    with transaction.atomic():
+        _check_budgets(team=team, user=user, amounts=amounts, now=now)
+        LedgerEntry.objects.bulk_create(
+            _entry(hold, EntryKind.RESERVE, kind, amount, now=now, expires_at=expires_at)
+            for kind, amount in amounts.items()
+        )
+    return hold
+
+
+def _check_budgets(*, team, user, amounts, now):
+    # Locked in one order everywhere (the team's caps first, then the member's, each by credit type), so
+    # two reservations never wait on each other crosswise; held until the reserve entries are committed, so
+    # concurrent calls are counted one after the other and cannot overspend together.
+    whose = Q(user__isnull=True) | Q(user=user) if user else Q(user__isnull=True)
+    budgets = list(
+        Budget.objects.for_team(team)
+        .filter(whose, credit_type__in=list(amounts))
+        .order_by(F("user_id").asc(nulls_first=True), "credit_type")
+        .select_for_update()
+    )
+    if not budgets:
+        return
+    team_wide = any(budget.user_id is None for budget in budgets)
+    kinds = {budget.credit_type for budget in budgets}
+    used = _used(team=team, user=user, credit_types=kinds, team_wide=team_wide, now=now)
+    for budget in budgets:
+        left = budget.monthly_limit - used.get((budget.user_id, budget.credit_type), ZERO)
+        if amounts[budget.credit_type] > left:
+            needed = amounts[budget.credit_type]
+            raise BudgetExceeded(refusal_text(budget, team=team, left=left, needed=needed))
+
+
+def _used(*, team, user, credit_types, team_wide, now=None):
+    """{(user id, credit type): spent this month + open holds}, and with `team_wide` {(None, credit type):
+    the team's}. One query, run after the budget rows were locked (a statement of its own, so it sees every
+    reservation committed before the lock was granted)."""
+    now = now or timezone.now()
+    start, recent = month_start(now), now - HOLD_LOOKBACK
+    entries = LedgerEntry.objects.for_team(team).filter(
+        credit_type__in=credit_types, created_at__gte=min(start, recent)
+    )
+    if not team_wide:
+        entries = entries.filter(user=user)
+    # Open holds are looked for among recent reservations only: a hold lives minutes (its call's longest
+    # wait), so this spares a look-up per reservation of the whole month.
+    # PostgreSQL hashes the settlements for this test: only the team's recent ones (a settlement comes
+    # after its reservation, so none is missed).
+    settlements = _settlements().filter(team=team, created_at__gte=recent)
+    open_holds = Q(kind=EntryKind.RESERVE, created_at__gte=recent) & ~Exists(settlements)
+    counted = entries.filter(Q(kind__in=SPENT_KINDS, created_at__gte=start) | open_holds)
+    # Grouped by credit type alone, so the scan is one range of the (team[, user], credit type, time) index.
+    totals = {"total": Sum("amount")}
+    if user is not None:
+        totals["member"] = Sum("amount", filter=Q(user=user))
+    used = {}
+    for row in counted.values("credit_type").annotate(**totals).order_by():
+        if team_wide:
+            used[(None, row["credit_type"])] = row["total"] or ZERO
+        if user is not None:
+            used[(user.pk, row["credit_type"])] = row["member"] or ZERO
+    return used
+
+
+def _settlements():
+    """The capture or release of the outer reserve entry's hold and credit type."""
+    return LedgerEntry.objects.filter(
+        hold=OuterRef("hold"), credit_type=OuterRef("credit_type"), kind__in=SETTLED_KINDS
+    )
+
+
+# --- Capture and release ----------------------------------------------------------------------------------
+
+
+def settle_hold(hold, *, confirmed=None, unconfirmed=None, call=None, flagged=False, note=""):
+    """Capture what the call cost and release the rest of its hold: `confirmed` and `unconfirmed` are
+    {credit type: amount} (`by_credit_type`). Unconfirmed captures are always flagged for reconciliation.
+    A charge beyond the hold (or with no hold) is captured all the same: never under-count. Returns False
+    when the hold was settled already (a repeat, or the expiry task came first): nothing is written."""
+    confirmed, unconfirmed = confirmed or {}, unconfirmed or {}
+    if not (hold.reserved or confirmed or unconfirmed):
+        return False  # a free call: nothing held, nothing charged
+    try:
+        with _unsettled(hold.id) as reserves:
+            if reserves is None:
+                return False
+            _write_settlement(hold, reserves, confirmed, unconfirmed, call=call, flagged=flagged, note=note)
+    except IntegrityError:
+        return False  # another process wrote this hold's entries first: their idempotency keys are taken
+    return True
+
+
+def _write_settlement(hold, reserves, confirmed, unconfirmed, *, call, flagged, note):
+    now = timezone.now()
+    reserved = {entry.credit_type: entry.amount for entry in reserves}
+    entries = []
+    for kind in sorted(reserved.keys() | confirmed.keys() | unconfirmed.keys()):
+        sure, unsure = confirmed.get(kind, ZERO), unconfirmed.get(kind, ZERO)
+        rest = reserved.get(kind, ZERO) - sure - unsure
+        common = {"now": now, "call": call, "note": note}
+        if sure > 0:
+            entries.append(_entry(hold, EntryKind.CAPTURE, kind, sure, **common))
+        if unsure > 0:
+            # Apart from a confirmed part, and flagged: reconciliation settles it.
+            unknown = {"confirmed": False, "flagged": True, "suffix": ":unconfirmed"}
+            entries.append(_entry(hold, EntryKind.CAPTURE, kind, unsure, **unknown, **common))
+        if rest > 0:
+            entries.append(_entry(hold, EntryKind.RELEASE, kind, rest, flagged=flagged, **common))
+    LedgerEntry.objects.bulk_create(entries)
+
+
+@contextmanager
+def _unsettled(hold_id):
+    """In a transaction: the hold's reserve entries, locked, or None when the hold was settled already.
+    The lock makes a late answer and the expiry task take turns; the check after it is a statement of its
+    own, so it sees what the one before us committed."""
+    with transaction.atomic():
+        reserves = LedgerEntry.objects.filter(hold=hold_id, kind=EntryKind.RESERVE)
+        reserves = list(reserves.order_by("id").select_for_update())
+        settled = LedgerEntry.objects.filter(hold=hold_id, kind__in=SETTLED_KINDS).exists()
+        yield None if settled else reserves
+
+
+def settle_call(hold, row):
+    """Settle a call's hold from its call log row, as `finish_call` left it: no row (refused before
+    sending) releases everything; an answer captures what the provider charged and releases the rest; an
+    outcome unknown captures the most it could have cost, unconfirmed and flagged."""
+    provider = hold.provider
+    if row is None:
+        return settle_hold(hold, note="Nothing was sent.")
+    if row.state == CallState.SENT:
+        # Quarry stopped before it could record the answer (the row could not be completed).
+        return settle_hold(hold, unconfirmed=hold.reserved, call=row, note=UNKNOWN_NOTE)
+    note = UNKNOWN_NOTE if row.state == CallState.UNKNOWN else ""
+    return settle_hold(
+        hold,
+        confirmed=by_credit_type(provider, row.credits),
+        unconfirmed=by_credit_type(provider, row.credits_unconfirmed),
+        call=row,
+        note=note,
+    )
+
+
+def settle_call_safely(hold, row):
+    """`settle_call` for `call_provider`'s finally: a database failure here must not turn a call the team
+    paid for into an error, nor hide the call's own failure; the expiry task settles the hold later."""
+    try:
+        return settle_call(hold, row)
+    except DatabaseError:
+        logger.exception("Could not settle credit hold %s; the expiry task will.", hold.id)
+        return False
+
+
+# --- Expiry ------------------------------------------------------------------------------------------------
+
+
+def expire_holds(*, now=None, batch=EXPIRY_BATCH):
+    """Settle the holds whose call never settled them (a worker killed mid-call, a database outage at the
+    end of a call), flagged: a call that was sent is captured in full, unconfirmed (it may have been
+    billed: never under-count); one never sent is released. Returns how many holds it settled."""
+    now = now or timezone.now()
+    expired = (
+        LedgerEntry.objects.filter(
+            kind=EntryKind.RESERVE, expires_at__lt=now, expires_at__gte=now - EXPIRY_LOOKBACK
+        )
+        .filter(~Exists(_settlements()))
+        .order_by("expires_at")
+        .values_list("hold", flat=True)
+    )
+    holds = list(dict.fromkeys(expired[: batch * 3]))[:batch]  # a hold has a reserve per credit type
+    return sum(1 for hold_id in holds if expire_hold(hold_id))
+
+
+def expire_hold(hold_id):
+    """Settle one expired hold, unless its call settled it meanwhile. The call's row is read under the
+    hold's lock: an answer recorded by then is used, one recorded later finds the hold settled."""
+    try:
+        with _unsettled(hold_id) as reserves:
+            if not reserves:
+                return False
+            hold = _hold_of(reserves)
+            row = ProviderCall.objects.filter(hold=hold_id).first()
+            if row is None:
+                note = "Expired before any call was sent (Quarry stopped first): released."
+                _write_settlement(hold, reserves, {}, {}, call=None, flagged=True, note=note)
+            elif row.state in (CallState.SENT, CallState.UNKNOWN):
+                note = "Expired with the call's outcome unknown: the most it could have cost, unconfirmed."
+                _write_settlement(hold, reserves, {}, hold.reserved, call=row, flagged=True, note=note)
+            else:
+                # The answer was recorded, but Quarry stopped before settling: the call log has the figures.
+                _write_settlement(
+                    hold,
+                    reserves,
+                    by_credit_type(hold.provider, row.credits),
+                    by_credit_type(hold.provider, row.credits_unconfirmed),
+                    call=row,
+                    flagged=True,
+                    note="Settled from the call log after the hold expired.",
+                )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _hold_of(reserves):
+    first = reserves[0]
+    return Hold(
+        id=first.hold,
+        team_id=first.team_id,
+        user_id=first.user_id,
+        provider=first.provider,
+        purpose=first.purpose,
+        sandbox=first.sandbox,
+        reserved={entry.credit_type: entry.amount for entry in reserves},
+    )
+
+
+def _entry(hold, kind, credit_kind, amount, *, now, call=None, note="", suffix="", **fields):
+    return LedgerEntry(
+        team_id=hold.team_id,
+        user_id=hold.user_id,
+        provider=hold.provider,
+        credit_type=credit_kind,
+        kind=kind,
+        amount=amount,
+        hold=hold.id,
+        call=call,
+        purpose=hold.purpose,
+        note=note[:300],
+        sandbox=hold.sandbox,
+        idempotency_key=f"{hold.id}:{kind}:{credit_kind}{suffix}",
+        created_at=now,
+        **fields,
+    )
+
+
+# --- Figures: per member (or the whole team), credit type and month ---------------------------------------
+
+
+def month_start(moment=None):
+    """The start of the calendar month of `moment` (default now) in settings.TIME_ZONE: budgets are monthly
+    there."""
+    local = (moment or timezone.now()).astimezone(ZoneInfo(settings.TIME_ZONE))
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def next_month_start(moment=None):
+    return (month_start(moment) + timedelta(days=32)).replace(day=1)
+
+
+def _entries_of(team, credit_type, user):
+    entries = LedgerEntry.objects.for_team(team).filter(credit_type=credit_type)
+    return entries if user is None else entries.filter(user=user)
+
+
+def _total(entries):
+    return entries.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def spent_credits(*, team, credit_type, user=None, month=None):
+    """Captures and adjustments in the month of `month` (default this one), of `user` or (None) the whole
+    team. Unconfirmed captures count: spend is never under-counted."""
+    start = month_start(month)
+    return _total(
+        _entries_of(team, credit_type, user).filter(
+            kind__in=SPENT_KINDS, created_at__gte=start, created_at__lt=next_month_start(start)
+        )
+    )
+
+
+def held_credits(*, team, credit_type, user=None, month=None):
+    """Open reservations (not settled yet) of `user` or (None) the whole team: all of them, or those
+    reserved in the month of `month`."""
+    entries = _entries_of(team, credit_type, user).filter(~Exists(_settlements()), kind=EntryKind.RESERVE)
+    if month is not None:
+        start = month_start(month)
+        entries = entries.filter(created_at__gte=start, created_at__lt=next_month_start(start))
+    return _total(entries)
+
+
+def remaining_budget(*, team, credit_type, user=None):
+    """(left, monthly limit) of the member's budget, or (None) of the team's cap, for this month, as a
+    reservation sees it: the limit less this month's spend and the open holds. None when there is no such
+    budget (no limit)."""
+    budget = Budget.objects.for_team(team).filter(user=user, credit_type=credit_type).first()
+    if budget is None:
+        return None
+    used = _used(team=team, user=user, credit_types=[credit_type], team_wide=user is None)
+    left = budget.monthly_limit - used.get((user.pk if user else None, credit_type), ZERO)
+    return left, budget.monthly_limit
+
+
+# --- In words --------------------------------------------------------------------------------------------
+
+
+def purpose_of(provider, endpoint_name):
+    """What a call's spend was for, in words, when its caller did not say: "Lix search people"."""
+    return f"{Provider(provider).label} {endpoint_name.replace('_', ' ')}"
+
+
+def number_text(amount):
+    amount = Decimal(amount)
+    return f"{amount.quantize(1) if amount == amount.to_integral_value() else amount.normalize():,}"
+
+
+def credits_text(amount, kind):
+    """ "1 Lix standard credit", "10.1 LeadIQ universal credits"."""
+    label = CreditType(kind).label  # "... credits"
+    return f"{number_text(amount)} {label.removesuffix('s') if amount == 1 else label}"
+
+
+def refusal_text(budget, *, team, left, needed):
+    """Why a reservation was refused: how much is left of how much, when it resets, who can raise it."""
+    label = CreditType(budget.credit_type).label
+    left = max(left, ZERO)
+    if budget.user_id is None:
+        whose = f"{team.name}'s monthly cap on {label} for the whole team"
+    else:
+        whose = f"Your monthly budget of {label}"
+    resets = next_month_start()
+    return (
+        f"{whose} has {number_text(left)} left of {number_text(budget.monthly_limit)}, and this needs up to "
+        f"{credits_text(needed, budget.credit_type)}, so Quarry did not make the call. It resets on "
+        f"{resets.day} {resets:%B %Y at %H:%M} {resets.tzname()}"
+        f"{'' if resets.tzname() == settings.TIME_ZONE else f' ({settings.TIME_ZONE})'}. "
+        f"{_who_can_raise(team)}"
+    )
+
+
+def _who_can_raise(team, shown=3):
+    admins = [
+        f"{m.user.name} ({m.user.email})" if m.user.name else m.user.email
+        for m in Membership.objects.for_team(team).admins().select_related("user").order_by("user__email")
+    ]
+    if not admins:
+        return "A team admin can raise it."
+    more = len(admins) - shown
+    names = ", ".join(admins[:shown]) + (f" and {more} more" if more > 0 else "")
+    return f"A team admin can raise it: {names}."

@@ -99,13 +99,15 @@ SQLITE_DROP = [
 def create_triggers(apps, schema_editor):
     statements = [PG_CREATE] if schema_editor.connection.vendor == "postgresql" else SQLITE_CREATE
     for sql in statements:
-        schema_editor.execute(sql)
+        # params=None: sent as written. With parameters (the default), PostgreSQL's schema editor merges
+        # them client-side and takes the '%' of RAISE's format string for a placeholder.
+        schema_editor.execute(sql, params=None)
 
 
 def drop_triggers(apps, schema_editor):
     statements = [PG_DROP] if schema_editor.connection.vendor == "postgresql" else SQLITE_DROP
     for sql in statements:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 Migration.operations.append(migrations.RunPython(create_triggers, drop_triggers))

@@ -15,6 +15,7 @@ their own entries. Views pass the session's membership, never a user named by a 
 """
 
 import calendar
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -23,7 +24,7 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Out
 from django.db.models.functions import TruncDay, TruncMonth
 from django.utils import timezone
 
-from accounts.models import Provider
+from accounts.models import Provider, User
 from prospecting.models import (
     ContactPoint,
     CreditType,
@@ -52,19 +53,21 @@ PROVIDER_LABELS = dict(Provider.choices)
 CHUNK = 2000  # entries read at a time by the CSV export
 
 
-def _settled():
-    """The capture or release that settles a reservation: same team, hold and credit type. One look-up
-    in the hold index per reservation."""
-    return LedgerEntry.objects.filter(
+def open_hold(*, since=None):
+    """A reservation with no capture and no release of the same team, hold and credit type.
+
+    `since`: the start of the period whose reservations are tested. A settlement is booked after its
+    reservation, so it is never older than that: bounded so, PostgreSQL can hash the period's
+    settlements once instead of looking each reservation up (or hashing the whole ledger's)."""
+    settled = LedgerEntry.objects.filter(
         team=OuterRef("team"),
         hold=OuterRef("hold"),
         credit_type=OuterRef("credit_type"),
         kind__in=[EntryKind.CAPTURE, EntryKind.RELEASE],
     )
-
-
-def open_hold():
-    return Q(kind=EntryKind.RESERVE) & ~Q(Exists(_settled()))
+    if since is not None:
+        settled = settled.filter(created_at__gte=since)
+    return Q(kind=EntryKind.RESERVE) & ~Q(Exists(settled))
 
 
 def visible_entries(*, membership):
@@ -162,59 +165,82 @@ class Figures:
         return CREDIT_LABELS.get(self.credit_type, self.credit_type)
 
 
-def spend_breakdown(entries):
-    """The figures by member, provider, credit type and sandbox: one GROUP BY query."""
-    rows = (
-        entries.values("user_id", "user__name", "user__email", "provider", "credit_type", "sandbox")
+@dataclass
+class Spend:
+    """A period's figures: by member, provider, credit type and sandbox (`rows`, ordered by member),
+    per credit type (`totals`), and per day or month for the chart (`series`: {(sandbox, credit type):
+    [(first day of the bucket, spent, unconfirmed), ...]}, every bucket of the period present)."""
+
+    rows: list
+    totals: list
+    series: dict
+
+
+def spend_figures(entries, *, period):
+    """The figures of `entries` over `period`, in three GROUP BY queries that PostgreSQL answers with
+    hash tables of a few hundred groups: spent and unconfirmed by member, provider, credit type and
+    sandbox (the table), the open holds by the same (only the reservations, tested against the
+    period's settlements as one hashed anti-join), and the chart's figures by credit type, sandbox and
+    day or month.
+
+    Why not one query: a sum filtered by the open-hold test (a subquery) made PostgreSQL group by
+    sorting the month's entries instead of hashing them (it never hashes an aggregate holding a
+    subplan), which cost more than the other two queries together; grouping by the day as well was
+    sorted too (it cannot tell how few the days are)."""
+    period_entries = filtered(entries, period=period)
+    by = ("user_id", "provider", "credit_type", "sandbox")
+    grouped = (
+        period_entries.values_list(*by)
         .annotate(
             spent=Sum("amount", filter=SPENT, default=ZERO),
             unconfirmed=Sum("amount", filter=UNCONFIRMED, default=ZERO),
-            held=Sum("amount", filter=open_hold(), default=ZERO),
             count=Count("id"),
         )
-        # Also drops the model's ordering, which would otherwise join the GROUP BY.
-        .order_by("user__name", "user__email", "provider", "credit_type", "sandbox")
+        .order_by()  # the model's ordering would join the GROUP BY
     )
-    return [
-        Figures(
-            credit_type=row["credit_type"],
-            sandbox=row["sandbox"],
-            spent=row["spent"],
-            unconfirmed=row["unconfirmed"],
-            held=row["held"],
-            entries=row["count"],
-            user_id=row["user_id"],
-            member=row["user__name"] or row["user__email"] or "",
-            provider=row["provider"],
+    holds = period_entries.filter(open_hold(since=period.start)).values_list(*by).annotate(Sum("amount"))
+    holds_by = {tuple(key): amount for *key, amount in holds.order_by()}
+    rows, totals = [], {}
+    for user_id, provider, credit_type, sandbox, spent, unconfirmed, count in grouped:
+        held = holds_by.get((user_id, provider, credit_type, sandbox), ZERO)
+        row = Figures(
+            credit_type, sandbox, spent, unconfirmed, held, count, user_id=user_id, provider=provider
         )
-        for row in rows
-    ]
-
-
-def spend_totals(breakdown):
-    """The breakdown's rows added up per credit type (real spend first, then the sandbox's)."""
-    totals = {}
-    for row in breakdown:
-        total = totals.setdefault(
-            (row.sandbox, row.credit_type), Figures(credit_type=row.credit_type, sandbox=row.sandbox)
+        rows.append(row)
+        total = totals.get((sandbox, credit_type))
+        if total is None:
+            total = totals[(sandbox, credit_type)] = Figures(credit_type=credit_type, sandbox=sandbox)
+        total.spent += spent
+        total.unconfirmed += unconfirmed
+        total.held += held
+        total.entries += count
+    users = User.objects.filter(pk__in={row.user_id for row in rows}).values_list("pk", "name", "email")
+    names = {pk: name or email for pk, name, email in users}
+    for row in rows:
+        row.member = names.get(row.user_id, "")
+    order = {value: n for n, value in enumerate(CreditType.values)}
+    rows.sort(  # by member (the team's own entries last), then provider and credit type
+        key=lambda r: (
+            r.user_id is None,
+            r.member.casefold(),
+            r.provider,
+            order.get(r.credit_type, 99),
+            r.sandbox,
         )
-        total.spent += row.spent
-        total.unconfirmed += row.unconfirmed
-        total.held += row.held
-        total.entries += row.entries
-    order = list(CreditType.values)
-    return [totals[key] for key in sorted(totals, key=lambda key: (key[0], order.index(key[1])))]
+    )
+    return Spend(
+        rows=rows,
+        totals=[totals[key] for key in sorted(totals, key=lambda key: (key[0], order.get(key[1], 99)))],
+        series=_series(period_entries, period=period, order=order),
+    )
 
 
-def spend_series(entries, *, period):
-    """Spent and unconfirmed per bucket of the period (days or months), per credit type and sandbox:
-    {(sandbox, credit type): [(first day, spent, unconfirmed), ...]} with every bucket present."""
+def _series(entries, *, period, order):
     trunc = TruncDay if period.unit == "day" else TruncMonth
-    rows = (
-        filtered(entries, period=period)
-        .filter(SPENT | UNCONFIRMED)
+    grouped = (
+        entries.filter(SPENT | UNCONFIRMED)
         .annotate(bucket=trunc("created_at"))
-        .values("bucket", "credit_type", "sandbox")
+        .values_list("credit_type", "sandbox", "bucket")
         .annotate(
             spent=Sum("amount", filter=SPENT, default=ZERO),
             unconfirmed=Sum("amount", filter=UNCONFIRMED, default=ZERO),
@@ -222,12 +248,10 @@ def spend_series(entries, *, period):
         .order_by()
     )
     found = {}
-    for row in rows:
-        day = row["bucket"]
-        day = timezone.localtime(day).date() if isinstance(day, datetime) else day
-        found[(row["sandbox"], row["credit_type"], day)] = (row["spent"], row["unconfirmed"])
-    order = list(CreditType.values)
-    keys = sorted({(sandbox, kind) for sandbox, kind, _ in found}, key=lambda k: (k[0], order.index(k[1])))
+    for credit_type, sandbox, bucket, spent, unconfirmed in grouped:
+        day = timezone.localtime(bucket).date() if isinstance(bucket, datetime) else bucket
+        found[(sandbox, credit_type, day)] = (spent, unconfirmed)
+    keys = sorted({key[:2] for key in found}, key=lambda key: (key[0], order.get(key[1], 99)))
     buckets = period.buckets()
     return {key: [(day, *found.get((*key, day), (ZERO, ZERO))) for day in buckets] for key in keys}
 
@@ -305,9 +329,20 @@ EXPORT_FIELDS = (
 )
 
 
+def export_chunks(entries):
+    """The entries as lists of CSV rows, CHUNK at a time, read as plain tuples through one server-side
+    cursor on PostgreSQL: never all in memory. Times in the current time zone with their offset."""
+    chunk = []
+    for row in export_rows(entries):
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def export_rows(entries):
-    """The entries as CSV rows (plain tuples read through a server-side cursor on PostgreSQL, CHUNK at a
-    time): never all in memory. Times in the current time zone with their offset."""
     zone = timezone.get_current_timezone()
     kinds = dict(EntryKind.choices)
     rows = entries.order_by("created_at", "id").values_list(*EXPORT_FIELDS).iterator(chunk_size=CHUNK)
@@ -328,6 +363,7 @@ def export_rows(entries):
         )
 
 
+@functools.lru_cache(maxsize=4096)  # a ledger's amounts are few distinct values, written many times
 def amount_text(value, *, separators=True):
     """A credit amount as it reads: "1", "0.1", "1,234.5" (no trailing zeros)."""
     value = Decimal(value).normalize()

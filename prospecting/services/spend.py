@@ -373,6 +373,10 @@ def amount_text(value, *, separators=True):
 
 
 def credits_text(value, credit_type):
-    """ "1 standard credit", "0.1 universal credits", "2 credits"."""
+    """An amount and its words: "1 standard credit", "0.1 universal credits", "2 credits"."""
+    return f"{amount_text(value)} {credit_unit_text(value, credit_type)}"
+
+
+def credit_unit_text(value, credit_type):
     one, many = CREDIT_WORDS.get(credit_type, ("credit", "credits"))
-    return f"{amount_text(value)} {one if Decimal(value) == 1 else many}"
+    return one if Decimal(value) == 1 else many

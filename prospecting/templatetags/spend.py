@@ -2,7 +2,7 @@
 
 from django import template
 
-from prospecting.services.spend import amount_text, credits_text
+from prospecting.services.spend import amount_text, credit_unit_text, credits_text
 
 register = template.Library()
 
@@ -15,3 +15,9 @@ def amount(value):
 @register.filter
 def credits(value, credit_type):
     return credits_text(value, credit_type)
+
+
+@register.filter
+def credit_unit(value, credit_type):
+    """The words alone, for a figure shown apart: "standard credit" for 1, "standard credits" else."""
+    return credit_unit_text(value, credit_type)

@@ -369,3 +369,38 @@ def test_the_query_count_does_not_grow_with_the_rows(name, team_a, alice, alice_
     ten = count()
     members(90, 10)
     assert count() == ten
+
+
+def test_the_entries_say_which_reservations_are_still_open(team_a, alice, alice_client):
+    paid_call(team_a, alice, reserved=5, spent=3)
+    hold = open_hold(team_a, alice, 6, expires_at=NOVEMBER + timedelta(minutes=10))
+    response = alice_client.get(reverse("spend_entries"), MONTH)
+    flags = {
+        entry.pk: entry.is_open for entry in response.context["page"].object_list if entry.kind == "reserve"
+    }
+    assert flags.pop(hold.pk) is True
+    assert list(flags.values()) == [False]
+    assert response.text.count(">Open hold<") == 1
+    assert "Expires 10 Nov 09:40 UTC" in response.text
+
+
+def test_twelve_months_are_their_months_added_up_and_old_holds_are_tested_again(
+    team_a, alice, bob, alice_client, bob_client
+):
+    old = timezone.now() - timedelta(days=95)  # a closed month: its sums come from the cache
+    paid_call(team_a, alice, reserved=5, spent=3, at=old)
+    paid_call(team_a, bob, reserved=2, spent=2, at=old, confirmed=False)
+    paid_call(team_a, bob, reserved=1, spent=1)
+    hold = open_hold(team_a, bob, 4, at=old)
+    year = figures(alice_client, month="12m")
+    assert (total(year).spent, total(year).unconfirmed, total(year).held) == (4, 2, 4)
+    month = figures(alice_client, month=f"{old:%Y-%m}")
+    assert (total(month).spent, total(month).held) == (3, 4)
+    # Settled since (say, by the expiry task): no longer held, though its month's sums were cached.
+    book(team_a, bob, "release", 4, hold=hold.hold, at=timezone.now())
+    year = figures(alice_client, month="12m")
+    assert (total(year).spent, total(year).held) == (4, 0)
+    # A member's twelve months are their own, never the admin's cached sums.
+    mine = figures(bob_client, month="12m")
+    assert (total(mine).spent, total(mine).unconfirmed) == (1, 2)
+    assert {row.user_id for row in mine.context["page"].object_list} == {bob.pk}

@@ -16,12 +16,14 @@ their own entries. Views pass the session's membership, never a user named by a 
 
 import calendar
 import functools
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncDay, TruncMonth
+from django.db.models.functions import TruncDay
 from django.utils import timezone
 
 from accounts.models import Provider, User
@@ -51,14 +53,16 @@ CREDIT_WORDS = {
 CREDIT_LABELS = dict(CreditType.choices)
 PROVIDER_LABELS = dict(Provider.choices)
 CHUNK = 2000  # entries read at a time by the CSV export
+ORDER = {value: n for n, value in enumerate(CreditType.values)}  # credit types in their usual order
 
 
 def open_hold(*, since=None):
     """A reservation with no capture and no release of the same team, hold and credit type.
 
-    `since`: the start of the period whose reservations are tested. A settlement is booked after its
-    reservation, so it is never older than that: bounded so, PostgreSQL can hash the period's
-    settlements once instead of looking each reservation up (or hashing the whole ledger's)."""
+    A settlement is booked after its reservation, so only settlements from `since` on are looked at:
+    the start of the period whose reservations are tested (PostgreSQL then hashes the period's
+    settlements once, not the whole ledger's), or the reservation's own time (OuterRef("created_at"):
+    each reservation of a page is looked up in the hold index, never the whole ledger hashed)."""
     settled = LedgerEntry.objects.filter(
         team=OuterRef("team"),
         hold=OuterRef("hold"),
@@ -95,9 +99,17 @@ class Period:
     unit: str  # "day" or "month"
     label: str
 
+    @property
+    def first_day(self):
+        return timezone.localtime(self.start).date()
+
+    @property
+    def last_day(self):
+        return timezone.localtime(self.end).date() - timedelta(days=1)
+
     def buckets(self):
         """The first day of every bucket of the period, in order."""
-        first, last = timezone.localtime(self.start).date(), timezone.localtime(self.end).date()
+        first, last = self.first_day, self.last_day + timedelta(days=1)
         days = []
         while first < last:
             days.append(first)
@@ -176,21 +188,61 @@ class Spend:
     series: dict
 
 
-def spend_figures(entries, *, period):
-    """The figures of `entries` over `period`, in three GROUP BY queries that PostgreSQL answers with
-    hash tables of a few hundred groups: spent and unconfirmed by member, provider, credit type and
-    sandbox (the table), the open holds by the same (only the reservations, tested against the
-    period's settlements as one hashed anti-join), and the chart's figures by credit type, sandbox and
-    day or month.
+BY = ("user_id", "provider", "credit_type", "sandbox")
+# A month is closed, its entries all booked, a day after it ends (a booking dated 23:59 may commit a
+# little later). The ledger is append-only and dated when booked, so a closed month's sums never
+# change: they are kept in the cache. Only its open holds may still be settled: they are kept as a list
+# of entries, tested again at every view.
+CLOSED_AFTER = timedelta(days=1)
+CACHE_SECONDS = 30 * 24 * 3600
 
-    Why not one query: a sum filtered by the open-hold test (a subquery) made PostgreSQL group by
-    sorting the month's entries instead of hashing them (it never hashes an aggregate holding a
-    subplan), which cost more than the other two queries together; grouping by the day as well was
-    sorted too (it cannot tell how few the days are)."""
-    period_entries = filtered(entries, period=period)
-    by = ("user_id", "provider", "credit_type", "sandbox")
+
+def spend_figures(entries, *, period):
+    """The figures of `entries` over `period`: by member, provider, credit type and sandbox, per credit
+    type, and per day (a month) or per month (twelve months).
+
+    A month is read in GROUP BY queries that PostgreSQL answers with hash tables of a few hundred
+    groups: spent and unconfirmed by member, provider, credit type and sandbox; the open holds (only the
+    reservations, tested against the period's settlements as one hashed anti-join); the chart's figures
+    by credit type, sandbox and day. Not one query: a sum filtered by the open-hold test (a subquery)
+    made PostgreSQL group by sorting the month's entries instead of hashing them (it never hashes an
+    aggregate holding a subplan), which cost more than the other queries together.
+
+    Twelve months are their months added up, the closed ones from the cache (CLOSED_AFTER): reading a
+    year of a busy team's ledger at every view took seconds."""
+    if period.unit == "day":
+        sums, holds = _month_sums(filtered(entries, period=period), since=period.start)
+        return _assembled(sums, holds, series=_daily(filtered(entries, period=period), period=period))
+    sums, holds, series, settling = {}, [], {}, []
+    closed_before = timezone.now() - CLOSED_AFTER
+    for first in period.buckets():
+        month = month_period(first.year, first.month)
+        if month.end <= closed_before:
+            month_sums, month_holds = _cached_month_sums(filtered(entries, period=month), since=month.start)
+            settling += month_holds
+        else:
+            month_sums, month_holds = _month_sums(filtered(entries, period=month), since=month.start)
+            holds += month_holds
+        for key, (spent, unconfirmed, count) in month_sums.items():
+            _add(sums, key, (spent, unconfirmed, count))
+            _add(series, (key[3], key[2], first), (spent, unconfirmed))
+    if settling:  # a closed month's holds: those not settled since
+        still = entries.filter(pk__in=[pk for pk, _, _ in settling])
+        still = set(still.filter(open_hold(since=OuterRef("created_at"))).values_list("pk", flat=True))
+        holds += [hold for hold in settling if hold[0] in still]
+    return _assembled(sums, holds, series=_filled(series, period))
+
+
+def _add(sums, key, figures):
+    before = sums.get(key)
+    sums[key] = list(figures) if before is None else [a + b for a, b in zip(before, figures, strict=True)]
+
+
+def _month_sums(entries, *, since):
+    """{(member, provider, credit type, sandbox): [spent, unconfirmed, entries]}, and the open
+    reservations [(entry id, that key, amount)]."""
     grouped = (
-        period_entries.values_list(*by)
+        entries.values_list(*BY)
         .annotate(
             spent=Sum("amount", filter=SPENT, default=ZERO),
             unconfirmed=Sum("amount", filter=UNCONFIRMED, default=ZERO),
@@ -198,49 +250,59 @@ def spend_figures(entries, *, period):
         )
         .order_by()  # the model's ordering would join the GROUP BY
     )
-    holds = period_entries.filter(open_hold(since=period.start)).values_list(*by).annotate(Sum("amount"))
-    holds_by = {tuple(key): amount for *key, amount in holds.order_by()}
+    sums = {tuple(key): [spent, unconfirmed, count] for *key, spent, unconfirmed, count in grouped}
+    holds = entries.filter(open_hold(since=since)).values_list("pk", *BY, "amount").order_by()
+    return sums, [(pk, tuple(key), amount) for pk, *key, amount in holds]
+
+
+def _cached_month_sums(entries, *, since):
+    # The key is the query itself (team, member, filters, month), so no two views can share a wrong one.
+    sql, params = entries.query.sql_with_params()
+    key = "spend-month:" + hashlib.sha256(f"{sql}{params!r}".encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = _month_sums(entries, since=since)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _assembled(sums, holds, *, series):
+    held = {}
+    for _, key, amount in holds:
+        held[key] = held.get(key, ZERO) + amount
     rows, totals = [], {}
-    for user_id, provider, credit_type, sandbox, spent, unconfirmed, count in grouped:
-        held = holds_by.get((user_id, provider, credit_type, sandbox), ZERO)
-        row = Figures(
-            credit_type, sandbox, spent, unconfirmed, held, count, user_id=user_id, provider=provider
+    for (user_id, provider, credit_type, sandbox), (spent, unconfirmed, count) in sums.items():
+        row_held = held.get((user_id, provider, credit_type, sandbox), ZERO)
+        rows.append(
+            Figures(credit_type, sandbox, spent, unconfirmed, row_held, count, user_id, provider=provider)
         )
-        rows.append(row)
         total = totals.get((sandbox, credit_type))
         if total is None:
             total = totals[(sandbox, credit_type)] = Figures(credit_type=credit_type, sandbox=sandbox)
         total.spent += spent
         total.unconfirmed += unconfirmed
-        total.held += held
+        total.held += row_held
         total.entries += count
     users = User.objects.filter(pk__in={row.user_id for row in rows}).values_list("pk", "name", "email")
     names = {pk: name or email for pk, name, email in users}
     for row in rows:
         row.member = names.get(row.user_id, "")
-    order = {value: n for n, value in enumerate(CreditType.values)}
-    rows.sort(  # by member (the team's own entries last), then provider and credit type
-        key=lambda r: (
-            r.user_id is None,
-            r.member.casefold(),
-            r.provider,
-            order.get(r.credit_type, 99),
-            r.sandbox,
-        )
+    # By member (the team's own entries last), then provider and credit type.
+    rows.sort(
+        key=lambda r: (r.user_id is None, r.member.casefold(), r.provider, ORDER.get(r.credit_type, 99))
     )
     return Spend(
         rows=rows,
-        totals=[totals[key] for key in sorted(totals, key=lambda key: (key[0], order.get(key[1], 99)))],
-        series=_series(period_entries, period=period, order=order),
+        totals=[totals[key] for key in sorted(totals, key=lambda key: (key[0], ORDER.get(key[1], 99)))],
+        series=series,
     )
 
 
-def _series(entries, *, period, order):
-    trunc = TruncDay if period.unit == "day" else TruncMonth
+def _daily(entries, *, period):
     grouped = (
         entries.filter(SPENT | UNCONFIRMED)
-        .annotate(bucket=trunc("created_at"))
-        .values_list("credit_type", "sandbox", "bucket")
+        .annotate(bucket=TruncDay("created_at"))
+        .values_list("sandbox", "credit_type", "bucket")
         .annotate(
             spent=Sum("amount", filter=SPENT, default=ZERO),
             unconfirmed=Sum("amount", filter=UNCONFIRMED, default=ZERO),
@@ -248,12 +310,21 @@ def _series(entries, *, period, order):
         .order_by()
     )
     found = {}
-    for credit_type, sandbox, bucket, spent, unconfirmed in grouped:
+    for sandbox, credit_type, bucket, spent, unconfirmed in grouped:
         day = timezone.localtime(bucket).date() if isinstance(bucket, datetime) else bucket
         found[(sandbox, credit_type, day)] = (spent, unconfirmed)
-    keys = sorted({key[:2] for key in found}, key=lambda key: (key[0], order.get(key[1], 99)))
+    return _filled(found, period)
+
+
+def _filled(found, period):
+    """{(sandbox, credit type, first day): (spent, unconfirmed)} as the chart's series: every bucket of
+    the period, for each credit type that spent something."""
+    keys = {key[:2] for key, figures in found.items() if any(figures)}
     buckets = period.buckets()
-    return {key: [(day, *found.get((*key, day), (ZERO, ZERO))) for day in buckets] for key in keys}
+    return {
+        key: [(day, *found.get((*key, day), (ZERO, ZERO))) for day in buckets]
+        for key in sorted(keys, key=lambda key: (key[0], ORDER.get(key[1], 99)))
+    }
 
 
 def entry_rows(entries):
@@ -261,7 +332,7 @@ def entry_rows(entries):
     (an unsettled reservation) and `hold_call_id` (the call of its hold: a reservation names no call)."""
     hold_call = ProviderCall.objects.filter(team=OuterRef("team"), hold=OuterRef("hold")).exclude(hold="")
     return entries.select_related("user", "booked_by", "call").annotate(
-        is_open=ExpressionWrapper(open_hold(), output_field=BooleanField()),
+        is_open=ExpressionWrapper(open_hold(since=OuterRef("created_at")), output_field=BooleanField()),
         hold_call_id=Subquery(hold_call.values("pk")[:1]),
     )
 

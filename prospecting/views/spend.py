@@ -188,20 +188,10 @@ def _filters(request):
 def _dashboard(request, *, export_form=None, status=200):
     form, chosen = _filters(request)
     entries = spend.visible_entries(membership=request.membership)
-    figures = spend.spend_figures(chosen.narrow(entries, period=False), period=chosen.period)
-    last_day = chosen.period.end.date() - timedelta(days=1)
-    export_form = export_form or ExportForm(
-        initial={"date_from": timezone.localtime(chosen.period.start).date(), "date_to": last_day}
-    )
-    first = timezone.localtime(chosen.period.start).date()
+    period = chosen.period
+    figures = spend.spend_figures(chosen.narrow(entries, period=False), period=period)
     page = Paginator(figures.rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    for row in page.object_list:
-        # The row's entries: its member (the team's own when it has none), provider, credit type and keys.
-        member = {"member": row.user_id or TEAM} if request.membership.is_admin else {}
-        keys = "yes" if row.sandbox else "no"
-        row.entries_query = chosen.query(
-            **member, provider=row.provider, credit_type=row.credit_type, sandbox=keys
-        )
+    _link_rows(page.object_list, chosen, admin=request.membership.is_admin)
     context = {
         "form": form,
         "chosen": chosen,
@@ -209,21 +199,32 @@ def _dashboard(request, *, export_form=None, status=200):
         "totals": figures.totals,
         "page": page,
         "charts": [
-            build_chart(key, points, period=chosen.period, number=n)
+            build_chart(key, points, period=period, number=n)
             for n, (key, points) in enumerate(figures.series.items(), 1)
         ],
         # Only asked when the period is empty: has this member (or team) ever spent anything?
         "spent_ever": bool(figures.rows) or entries.exists(),
-        "export_form": export_form,
+        "export_form": export_form
+        or ExportForm(initial={"date_from": period.first_day, "date_to": period.last_day}),
         "paging_query": chosen.query() + "&",
-        "previous_month": chosen.query(month=_month_value(_previous_month(first))),
-        "next_month": chosen.query(month=_month_value(chosen.period.end.date()))
-        if chosen.period.unit == "day" and chosen.period.end.date() <= timezone.localdate()
+        "previous_month": chosen.query(month=_month_value(_previous_month(period.first_day))),
+        "next_month": chosen.query(month=_month_value(period.last_day + timedelta(days=1)))
+        if period.unit == "day" and period.last_day < timezone.localdate()
         else "",
         "entries_query": chosen.query(),
     }
     template = "prospecting/spend.html#spend-results" if request.htmx else "prospecting/spend.html"
     return render(request, template, context, status=status)
+
+
+def _link_rows(rows, chosen, *, admin):
+    """Each row's entries: its member (the team's own when it has none), provider, credit type, keys."""
+    for row in rows:
+        member = {"member": row.user_id or TEAM} if admin else {}
+        keys = "yes" if row.sandbox else "no"
+        row.entries_query = chosen.query(
+            **member, provider=row.provider, credit_type=row.credit_type, sandbox=keys
+        )
 
 
 @team_required

@@ -224,6 +224,11 @@ def test_htmx_filters_answer_the_figures_alone(team_a, alice, alice_client):
     response = alice_client.get(reverse("spend"), MONTH, HTTP_HX_REQUEST="true")
     assert response.text.lstrip().startswith('<div id="spend-results">')
     assert "<html" not in response.text
+    assert "HX-Request" in response["Vary"]
+    restored = alice_client.get(
+        reverse("spend"), MONTH, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in restored.text  # back to a pushed URL: the whole page
     page = figures(alice_client)
     # The form works without JavaScript too: a plain GET of the same URL.
     assert 'hx-get="/spend/"' in page.text and 'action="/spend/"' in page.text

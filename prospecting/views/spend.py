@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from accounts.decorators import team_required
 from accounts.models import Membership, Provider
@@ -213,8 +214,13 @@ def _dashboard(request, *, export_form=None, status=200):
         else "",
         "entries_query": chosen.query(),
     }
-    template = "prospecting/spend.html#spend-results" if request.htmx else "prospecting/spend.html"
-    return render(request, template, context, status=status)
+    # The filters' htmx request gets the figures alone; a history restore (back to a pushed URL whose
+    # page htmx no longer has) gets the whole page. The same URL answers both: say so to caches.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "prospecting/spend.html#spend-results" if partial else "prospecting/spend.html"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _link_rows(rows, chosen, *, admin):

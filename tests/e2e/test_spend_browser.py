@@ -14,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from prospecting.models import LedgerEntry, ProviderCall
+from prospecting.models import ContactPoint, FactValue, LedgerEntry, Person, ProviderCall
 from tests.conftest import PASSWORD, make_member
 
 pytestmark = pytest.mark.e2e
@@ -139,6 +139,27 @@ def test_screenshots_of_the_admin_page(browser, live_server, team_a, alice, bob)
         idempotency_key="open",
         created_at=now,
     )
+    call = ProviderCall.objects.filter(user=bob).first()
+    person = Person.objects.create(team=team_a, full_name="Dana Scully", title="Special Agent")
+    FactValue.objects.create(
+        team=team_a,
+        person=person,
+        field="title",
+        value="Special Agent",
+        source="lix",
+        obtained_at=now,
+        call=call,
+    )
+    ContactPoint.objects.create(
+        team=team_a,
+        person=person,
+        kind="email",
+        value="dana@fbi.example",
+        status="valid",
+        source="lix",
+        obtained_at=now,
+        call=call,
+    )
     os.makedirs(folder, exist_ok=True)
     for width, height in ((1280, 900), (375, 800)):
         context = browser.new_context(viewport={"width": width, "height": height})
@@ -151,5 +172,9 @@ def test_screenshots_of_the_admin_page(browser, live_server, team_a, alice, bob)
             clip = {"x": 0, "y": top, "width": width, "height": min(height, total - top)}
             page.screenshot(path=f"{folder}/spend-{width}-{n}.png", full_page=True, clip=clip)
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.goto(f"{live_server.url}/spend/entries/?member={bob.pk}")
+        page.screenshot(path=f"{folder}/spend-entries-{width}.png")
+        page.goto(f"{live_server.url}/spend/calls/{call.pk}/")
+        page.screenshot(path=f"{folder}/spend-call-{width}.png", full_page=True)
         connections.close_all()
         context.close()

@@ -90,7 +90,7 @@ def test_a_member_opens_spend_and_sees_their_own_figures(page, live_server, team
         f"{live_server.url}/spend/?month={two_months_ago}&provider=&credit_type=&sandbox="
     )
 
-    page.get_by_role("link", name="The 2 entries of this row").click()
+    page.get_by_role("link", name="The entries of this row: 1 call").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Entries of")
     expect(page.locator("tbody tr")).to_have_count(2)
 

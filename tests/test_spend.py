@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -361,20 +362,47 @@ def test_another_teams_entries_and_calls_answer_404(team_b, carol, alice_client)
 @pytest.mark.parametrize("name", ["spend", "spend_entries"])
 def test_the_query_count_does_not_grow_with_the_rows(name, team_a, alice, alice_client):
     def count():
+        cache.clear()  # every day of the month read from the ledger, none from the cache
         with CaptureQueriesContext(connection) as queries:
-            assert alice_client.get(reverse(name), MONTH).status_code == 200
+            response = alice_client.get(reverse(name), MONTH)
+        assert response.status_code == 200
         return len(queries)
 
     def members(n, start):
         for i in range(start, start + n):
             user = make_member(team_a, f"m{i}@a.test", Role.MEMBER, f"Member {i}")
             paid_call(team_a, user, reserved=2, spent=1)
+            open_hold(team_a, user, 1, at=NOVEMBER + timedelta(days=i % 20))
 
     count()  # the first request of a session also saves the session's team
     members(10, 0)
     ten = count()
     members(90, 10)
     assert count() == ten
+    assert len(alice_client.get(reverse(name), MONTH).context["page"].object_list) == 50
+
+
+def test_a_closed_month_comes_from_the_cache_and_its_holds_are_tested_again(team_a, alice, alice_client):
+    paid_call(team_a, alice, reserved=5, spent=3)
+    hold = open_hold(team_a, alice, 6)
+    assert (total(figures(alice_client)).spent, total(figures(alice_client)).held) == (3, 6)
+    with CaptureQueriesContext(connection) as cold:
+        cache.clear()
+        figures(alice_client)
+    with CaptureQueriesContext(connection) as warm:
+        response = figures(alice_client)
+    assert len(warm) == len(cold) - 2  # November's two GROUP BYs, read once
+    book(team_a, alice, "release", 6, hold=hold.hold, at=timezone.now())
+    response = figures(alice_client)
+    assert (total(response).spent, total(response).held) == (3, 0)
+
+
+def test_today_is_read_at_every_view(team_a, alice, alice_client):
+    this_month = {"month": f"{timezone.localdate():%Y-%m}"}
+    paid_call(team_a, alice, reserved=5, spent=3, at=timezone.now())
+    assert total(figures(alice_client, **this_month)).spent == 3
+    paid_call(team_a, alice, reserved=2, spent=2, at=timezone.now())
+    assert total(figures(alice_client, **this_month)).spent == 5
 
 
 def test_the_entries_say_which_reservations_are_still_open(team_a, alice, alice_client):

@@ -39,8 +39,7 @@ from prospecting.models import (
 ZERO = Decimal(0)
 # What each figure sums (see the module docstring).
 SPENT = Q(kind=EntryKind.CAPTURE, confirmed=True) | Q(kind=EntryKind.ADJUSTMENT)
-# The entries that spend (confirmed or not), as one condition on `kind` alone: the (team, kind, time)
-# index then reads a month's captures and adjustments only, a third of its entries.
+# The entries that spend, confirmed or not: the sums read only these (a third of a month's entries).
 SPENDING = [EntryKind.CAPTURE, EntryKind.ADJUSTMENT]
 UNCONFIRMED = Q(kind=EntryKind.CAPTURE, confirmed=False)
 # Credit words, one and many, for sentences ("1 standard credit", "0.1 universal credits"); the credit

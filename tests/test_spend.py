@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Membership, Role
 from prospecting.models import ContactPoint, FactValue, LedgerEntry, Person, ProviderCall
 from prospecting.services import spend
 from tests.conftest import make_member
@@ -198,6 +198,12 @@ def test_an_admin_sees_everyone_and_filters_by_member(team_a, alice, bob, alice_
     response = figures(alice_client, member=bob.pk)
     assert total(response).spent == 3
     assert {row.member for row in response.context["page"].object_list} == {"Bob"}
+    # Bob leaves the team: his spend stays, and his row still leads to his entries.
+    Membership.objects.filter(team=team_a, user=bob).delete()
+    response = figures(alice_client, member=bob.pk)
+    assert not response.context["form"].errors
+    assert total(response).spent == 3
+    assert "Bob (no longer a member)" in response.text
 
 
 def test_no_one_sees_another_teams_spend(team_a, alice, bob, alice_client, team_b, carol, carol_client):

@@ -84,6 +84,12 @@ def visible_entries(*, membership):
     return entries if membership.is_admin else entries.filter(user=membership.user)
 
 
+def former_member(*, team, user_id):
+    """A user who is no longer a member of the team but whose spend is in its ledger, or None."""
+    theirs = LedgerEntry.objects.for_team(team).filter(user=OuterRef("pk"))
+    return User.objects.filter(pk=user_id).filter(Exists(theirs)).first()
+
+
 def visible_calls(*, membership):
     """The calls a member may open from the ledger: a team admin the team's; a member the calls they
     made or whose credits are booked to them."""

@@ -55,7 +55,7 @@ class SpendFilterForm(forms.Form):
         choices=[("", "Real and sandbox"), ("no", "Real keys only"), ("yes", "Sandbox keys only")],
     )
 
-    def __init__(self, data, *, membership, members, today):
+    def __init__(self, data, *, membership, members, today, former=None):
         super().__init__(data)
         self.today = today
         months, day = [], date(today.year, today.month, 1)
@@ -68,6 +68,8 @@ class SpendFilterForm(forms.Form):
         self.fields["month"].widget.choices = [*months, (LAST_12, "Last 12 months")]
         if membership.is_admin:
             people = [(str(m.user_id), m.user.display_name) for m in members]
+            if former:  # their spend stays in the ledger, and their rows link here
+                people.append((str(former.pk), f"{former.display_name} (no longer a member)"))
             self.fields["member"].choices = [("", "Everyone"), *people, (TEAM, "The team (no member)")]
         else:
             del self.fields["member"]  # a member's figures are their own: no other member to choose
@@ -178,11 +180,16 @@ class ExportForm(forms.Form):
 
 
 def _filters(request):
-    members = []
+    members, former = [], None
     if request.membership.is_admin:
         members = Membership.objects.for_team(request.team).select_related("user").order_by("user__name")
+        wanted = request.GET.get("member", "")
+        if wanted.isdigit() and int(wanted) not in {m.user_id for m in members}:
+            former = spend.former_member(team=request.team, user_id=int(wanted))
     today = timezone.localdate()
-    form = SpendFilterForm(request.GET, membership=request.membership, members=members, today=today)
+    form = SpendFilterForm(
+        request.GET, membership=request.membership, members=members, today=today, former=former
+    )
     return form, form.selection()
 
 

@@ -12,6 +12,7 @@ from prospecting.views import (
     push,
     records,
     search,
+    spend,
     suppression,
 )
 
@@ -72,4 +73,9 @@ urlpatterns = [
     path("search/saved/<int:pk>/delete/", search.saved_search_delete, name="saved_search_delete"),
     path("lists/<int:pk>/push/", push.list_push, name="list_push"),
     path("lists/<int:pk>/push/<int:push_pk>/", push.list_push_result, name="list_push_result"),
+    path("spend/", spend.spend_dashboard, name="spend"),
+    path("spend/export.csv", spend.spend_export, name="spend_export"),
+    path("spend/entries/", spend.spend_entries, name="spend_entries"),
+    path("spend/entries/<int:pk>/", spend.spend_entry, name="spend_entry"),
+    path("spend/calls/<int:pk>/", spend.spend_call, name="spend_call"),
 ]

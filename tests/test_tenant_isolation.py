@@ -82,6 +82,34 @@ def _import_job(team_b, carol):
     return {"pk": prospect_list, "job_pk": job.pk}
 
 
+def _spend_call(team_b, carol):
+    from prospecting.models import ProviderCall
+
+    call = ProviderCall.objects.create(
+        team=team_b, user=carol, provider="lix", endpoint="search", method="GET", outcome="ok", hold="b-hold"
+    )
+    return {"pk": call.pk}
+
+
+def _spend_entry(team_b, carol):
+    from django.utils import timezone
+
+    from prospecting.models import LedgerEntry
+
+    entry = LedgerEntry.objects.create(
+        team=team_b,
+        user=carol,
+        provider="lix",
+        credit_type="lix_standard",
+        kind="reserve",
+        amount=1,
+        hold="b-hold",
+        idempotency_key="b-hold:reserve:lix_standard",
+        created_at=timezone.now(),
+    )
+    return {"pk": entry.pk}
+
+
 # URL name -> builds an object of team B and returns the URL kwargs naming it.
 OBJECT_ROUTES = {
     "accounts:team_switch": lambda team_b, carol: {"team_id": team_b.pk},
@@ -115,6 +143,8 @@ OBJECT_ROUTES = {
     "list_import_errors": _import_job,
     "list_push": _list,
     "list_push_result": _push,
+    "spend_call": _spend_call,
+    "spend_entry": _spend_entry,
 }
 
 

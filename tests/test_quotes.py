@@ -188,6 +188,11 @@ def test_the_search_confirmation_shows_the_quote_and_the_budget_left(
     assert "You have 4 Lix standard credits left this month of 5" in page
     assert f"Budgets reset on 1 {resets:%B %Y} at 00:00 UTC." in page
     assert "Quarry will refuse it" not in page and "Search and spend 1 standard credit" in page
+    ledger.reserve_credits(team=team_a, user=alice, provider="lix", credits={"standard": 3})
+    page = alice_client.get(reverse("search_lix"), {"run": "1", "url": PEOPLE_URL}).content.decode()
+    assert (
+        "You have 1 Lix standard credit left this month of 5" in page and "Quarry will refuse it" not in page
+    )
     assert not mocked.calls
 
 

@@ -77,6 +77,19 @@ class QuoteLine:
         return credits_text(self.expected, self.credit_type) if self.expected else "nothing"
 
     @property
+    def budget_text(self):
+        """ "You have 4 Lusha credits left this month of 10; the team has 80 left of its cap of 100"."""
+        kind, budget, cap = self.credit_type, self.budget, self.cap
+        if budget is None:
+            text = f"No budget is set for you on {self.label}"
+        else:
+            left = credits_text(max(budget.left, ZERO), kind)
+            text = f"You have {left} left this month of {budget.limit_text}"
+        if cap is not None:
+            text += f"; the team has {cap.left_text} left of its cap of {cap.limit_text}"
+        return text
+
+    @property
     def over_budget(self):
         return self.budget is not None and self.expected > self.budget.left
 

@@ -40,7 +40,13 @@ def test_an_admin_sets_a_members_budget_and_the_audit_trail_records_it(alice_cli
     assert "Bob&#x27;s monthly budget of Lusha credits is now 100 (it was no limit)." in page
     (event,) = budget_events()
     assert (event.actor, event.team, event.target) == (alice, team_a, "bob@a.test")
-    assert event.details == {"credit_type": "lusha", "before": None, "after": "100"}
+    details = event.details
+    assert (details["credit_type"], details["before"], details["after"]) == ("lusha", None, "100")
+    trail = alice_client.get(reverse("accounts:audit_log")).content.decode()
+    assert (
+        "Changed a credit budget" in trail
+        and "bob@a.test → 100 Lusha credits a month (was no limit)" in trail
+    )
 
 
 def test_an_admin_changes_then_removes_a_budget(alice_client, team_a, bob):

@@ -58,6 +58,7 @@ def set_budget(*, team, member, credit_type, monthly_limit, actor, ip=None):
                     "credit_type": credit_type,
                     "before": _plain(before),
                     "after": _plain(monthly_limit),
+                    "to": _change_words(credit_type, before, monthly_limit),  # what the audit page shows
                 },
             )
     except IntegrityError:
@@ -70,6 +71,13 @@ def set_budget(*, team, member, credit_type, monthly_limit, actor, ip=None):
 
 def _plain(limit):
     return None if limit is None else number_text(limit)
+
+
+def _change_words(credit_type, before, after):
+    """ "250 Lusha credits a month (was no limit)"."""
+    label = CreditType(credit_type).label
+    now = f"{number_text(after)} {label} a month" if after is not None else f"no limit on {label}"
+    return f"{now} (was {'no limit' if before is None else number_text(before)})"
 
 
 # --- This month's figures ------------------------------------------------------------------------------

@@ -109,7 +109,9 @@ class Quote:
     expected_credits: dict = field(default_factory=dict)  # what will be reserved, in billing kinds
     items: int = 0  # people (or companies, contacts) quoted
     owned: int = 0  # of which the team already has everything asked for, fresh: nothing to buy
-    to_buy: list = field(default_factory=list)  # what the caller should send (indexes, ids), when it asks
+    # What the caller should buy: the indexes of the search rows to enrich (`quote_lusha_enrichment`), or
+    # {person id: the data points still needed} (`quote_people`).
+    to_buy: list | dict = field(default_factory=list)
     resets_at: object = None
 
     @property

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from accounts.models import Provider
 from accounts.validators import reject_control_characters
+from prospecting.models.ledger import AMOUNT, CreditType
 from prospecting.providers import PROVIDERS
 from prospecting.providers.billing import default_prices, format_price_table, parse_price_table
 from prospecting.providers.linkup import LinkupClient
@@ -764,3 +765,53 @@ class ImportMappingForm(forms.Form):
         if not chosen:
             raise forms.ValidationError("Choose at least one column to import.")
         return cleaned
+
+
+class CreditsField(forms.DecimalField):
+    """A number of credits as people type it: spaces ("1 000") are ignored; a comma is refused in words,
+    since it could be a thousands separator or a decimal comma."""
+
+    def to_python(self, value):
+        text = "".join(str(value if value is not None else "").split())
+        if "," in text:
+            raise forms.ValidationError(
+                "Write the number without commas: 1000 for a thousand, 12.5 for twelve and a half.",
+                code="comma",
+            )
+        value = super().to_python(text)
+        if value is None or not value.is_finite():
+            return value  # the field's own validation refuses NaN and infinities
+        return value + 0  # "-0" is 0
+
+
+TOO_BIG = "That is more than Quarry can record: at most 10 digits before the decimal point."
+
+
+class BudgetForm(forms.Form):
+    """A member's monthly budget, or the team's cap, on one credit type: blank (or Remove) means no limit."""
+
+    credit_type = forms.ChoiceField(
+        choices=CreditType.choices,
+        error_messages={
+            "invalid_choice": "Choose one of the credit types in the table.",
+            "required": "Choose a credit type.",
+        },
+    )
+    monthly_limit = CreditsField(
+        required=False,
+        min_value=0,
+        max_digits=AMOUNT["max_digits"],
+        decimal_places=AMOUNT["decimal_places"],
+        error_messages={
+            "invalid": "Enter a number of credits, such as 500 or 12.5, or leave it blank for no limit.",
+            "min_value": "A budget cannot be negative: enter 0 or more (0 allows no spending at all).",
+            "max_decimal_places": "Use at most 4 decimals, such as 12.5 or 0.1.",
+            "max_digits": TOO_BIG,
+            "max_whole_digits": TOO_BIG,
+        },
+    )
+    remove = forms.BooleanField(required=False)
+
+    def limit(self):
+        """The limit to set: None (no limit) for Remove or a blank field."""
+        return None if self.cleaned_data["remove"] else self.cleaned_data["monthly_limit"]

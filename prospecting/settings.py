@@ -345,6 +345,9 @@ PROVIDER_TIMEOUT = (
     env_int("PROVIDER_CONNECT_TIMEOUT", 5, minimum=1),
     env_int("PROVIDER_READ_TIMEOUT", 30, minimum=1),
 )
+# Days bought data stays fresh: within them, a quote counts a person's valid email (phone, company data)
+# as owned, so it is not bought again.
+FRESH_DAYS = env_int("FRESH_DAYS", 90, minimum=1)
 
 # --- Logging ---------------------------------------------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from prospecting import webhooks
 from prospecting.views import (
+    budgets,
     calls,
     erasure,
     home,
@@ -26,6 +27,9 @@ urlpatterns = [
     path("team/keys/sandbox/<slug:provider>/", keys.provider_key_sandbox, name="provider_key_sandbox"),
     path("team/balances/", calls.balances, name="balances"),
     path("team/calls/", calls.call_log, name="call_log"),
+    path("team/budgets/", budgets.budgets, name="budgets"),
+    path("team/budgets/team/", budgets.budget_team, name="budget_team"),
+    path("team/budgets/members/<int:pk>/", budgets.budget_member, name="budget_member"),
     path("people/", records.people, name="people"),
     path("people/<int:pk>/", records.person_detail, name="person_detail"),
     path("companies/<int:pk>/", records.company_detail, name="company_detail"),

@@ -115,6 +115,7 @@ OBJECT_ROUTES = {
     "accounts:team_switch": lambda team_b, carol: {"team_id": team_b.pk},
     "accounts:member_role": _membership,
     "accounts:member_remove": _membership,
+    "budget_member": _membership,
     "accounts:invitation_detail": _invitation,
     "accounts:invitation_renew": _invitation,
     "accounts:invitation_revoke": _invitation,
@@ -185,6 +186,7 @@ def test_member_of_other_team_gets_404(name, method, htmx, alice_client, team_b,
 
 POST_ONLY_ROUTES = ["accounts:team_switch", "accounts:member_role", "accounts:invitation_renew"]
 POST_ONLY_ROUTES += ["accounts:invitation_revoke", "provider_key_test", "saved_search_delete"]
+POST_ONLY_ROUTES += ["budget_member"]
 
 
 @pytest.mark.parametrize("name", POST_ONLY_ROUTES)

@@ -731,13 +731,12 @@ def keep_results(*, team, user, results, selected):
 class Enrichment:
     rows: list  # the selected rows that may be enriched
     refused: int  # selected rows on the do-not-contact list: never enriched
-    credits: dict  # the most enriching `rows` can cost with the team's key ({} when nothing to enrich)
 
 
 def plan_enrichment(*, team, results, selected):
-    """What enriching the selected rows of a Lusha contact search would do and cost, before anything is
-    sent: suppressed people (by the one rule, and `ensure_contactable` for those the team keeps) are left
-    out. Raises SearchFailed when the team has no Lusha key."""
+    """Which selected rows of a Lusha contact search may be enriched: suppressed people (by the one rule,
+    and `ensure_contactable` for those the team keeps) are left out. What it costs is the quote's
+    (services/quotes.py, `quote_lusha_enrichment`)."""
     if (results.provider, results.kind) != ("lusha", "contacts"):
         raise ValueError("Only a Lusha contact search's results can be enriched.")
     chosen = [results.rows[i] for i in sorted(set(selected)) if 0 <= i < len(results.rows)]
@@ -750,15 +749,7 @@ def plan_enrichment(*, team, results, selected):
     allowed = [
         row for row in chosen if not row.suppressed and (not row.record_id or row.record_id in cleared)
     ]
-    credits = {}
-    if allowed:
-        try:
-            key = active_key(team=team, provider="lusha")
-        except ProviderError as error:
-            raise failure_in_words("lusha", error) from None
-        params = _enrich_params(results, allowed)
-        credits = max_credits("lusha", LushaClient.enrich_contacts.__name__, params, prices_for(key))
-    return Enrichment(rows=allowed, refused=len(chosen) - len(allowed), credits=credits)
+    return Enrichment(rows=allowed, refused=len(chosen) - len(allowed))
 
 
 def _enrich_params(results, rows):

@@ -26,6 +26,7 @@ from prospecting.forms import (
 from prospecting.models import ProspectList, SavedSearch
 from prospecting.services.lists import add_to_list, create_list
 from prospecting.services.lusha_filters import PICKERS, lusha_filter_choices, lusha_suggestions
+from prospecting.services.quotes import quote_lusha_enrichment, quote_search
 from prospecting.services.search import (
     LEADIQ_GROUPS_PAGE_SIZE,
     LEADIQ_PEOPLE_PER_COMPANY,
@@ -35,7 +36,6 @@ from prospecting.services.search import (
     enrich_contacts,
     keep_results,
     page_price_text,
-    plan_enrichment,
     results_from_state,
     results_state,
     run_search,
@@ -138,8 +138,10 @@ def _search_page(request, provider):
     # A paging link of a saved search's run carries this: the page adds to that run, not a new one.
     continue_run = saved is not None and data.get(SAVED_RUN) == CONTINUE
     try:
-        credits = search_cost(team=request.team, provider=provider, kind=kind, query=query, page=page)
-        if credits and not (request.method == "POST" and data.get("confirm")):
+        quote = quote_search(
+            team=request.team, user=request.user, provider=provider, kind=kind, query=query, page=page
+        )
+        if not quote.free and not (request.method == "POST" and data.get("confirm")):
             fields = _form_fields(provider, query, page, sequence_id, saved)
             if continue_run:
                 fields[SAVED_RUN] = CONTINUE
@@ -155,7 +157,7 @@ def _search_page(request, provider):
                 | {
                     "form": form,
                     "search": SEARCHES[(provider, kind)],
-                    "cost": cost_text(credits),
+                    "quote": quote,
                     "hidden": hidden,
                     "page": page,
                     "back": f"{reverse(f'search_{provider}')}?{urlencode(fields | {'run': ''}, doseq=True)}",
@@ -315,50 +317,70 @@ def search_enrich(request):
         raise Http404("Only a Lusha contact search's results can be enriched.")
     selected = [int(value) for value in request.POST.getlist("selected") if value.isdigit()]
     context = {"provider": "lusha", "provider_name": PROVIDER_NAMES["lusha"]}
+    kept = []
     try:
-        if not request.POST.get("confirm"):
-            plan = plan_enrichment(team=request.team, results=results, selected=selected)
-            if not plan.rows:
-                messages.warning(request, _nothing_to_enrich(plan.refused))
-                return _render_results(request, results, {"saved": saved})
+        # Contacts whose email and phone the team has, fresh, are left out (quote.to_buy): not bought again.
+        quote, plan = quote_lusha_enrichment(
+            team=request.team, user=request.user, results=results, selected=selected
+        )
+        if quote.to_buy and not request.POST.get("confirm"):
+            state = request.POST.get("state", "")
             return render(
                 request,
                 "prospecting/search_enrich_confirm.html",
-                context
-                | {
-                    "plan": plan,
-                    "cost": cost_text(plan.credits) or "nothing",
-                    "state": request.POST.get("state", ""),
-                    "selected": selected,
-                },
+                context | {"plan": plan, "quote": quote, "state": state, "selected": selected},
             )
-        plan, kept = enrich_contacts(team=request.team, user=request.user, results=results, selected=selected)
+        if quote.to_buy:
+            _, kept = enrich_contacts(
+                team=request.team, user=request.user, results=results, selected=quote.to_buy
+            )
     except SearchFailed as failure:
         messages.error(request, f"Nothing was enriched: {failure.message} {failure.advice}".strip())
         return _render_results(request, results, {"saved": saved})
-    if not plan.rows:
-        messages.warning(request, _nothing_to_enrich(plan.refused))
-    elif kept:
-        text = f"Enriched and kept {len(kept)} {'person' if len(kept) == 1 else 'people'}"
-        if plan.refused:
-            verb = "was" if plan.refused == 1 else "were"
-            text += f"; {plan.refused} on the do-not-contact list {verb} left out"
-        messages.success(request, text + ".")
-    else:
-        messages.warning(
-            request, "Lusha found nothing more about the contacts ticked; only what it found is charged."
-        )
+    messages.add_message(request, *_enrichment_outcome(plan, quote, kept))
+    # Marked again: the people just kept now show as records the team has.
     results, saved = _results_from_post(request)
     return _render_results(request, results, {"saved": saved})
 
 
-def _nothing_to_enrich(refused):
-    if refused:
-        return (
-            f"Nothing was enriched: the {refused} ticked {'contact is' if refused == 1 else 'contacts are'}"
-            " on the do-not-contact list, and suppressed people are never enriched."
+def _enrichment_outcome(plan, quote, kept):
+    """(message level, text) of an enrichment, or of one with nothing to buy."""
+    if not quote.to_buy:
+        return messages.WARNING, _nothing_to_enrich(plan.refused, quote)
+    if not kept:
+        return messages.WARNING, (
+            "Lusha found nothing more about the contacts ticked; only what it found is charged."
         )
-    return "Nothing was enriched: tick the contacts to enrich first."
+    text = f"Enriched and kept {len(kept)} {'person' if len(kept) == 1 else 'people'}"
+    if plan.refused:
+        verb = "was" if plan.refused == 1 else "were"
+        text += f"; {plan.refused} on the do-not-contact list {verb} left out"
+    if quote.owned:
+        text += f"; {_owned_text(quote)}"
+    return messages.SUCCESS, text + "."
+
+
+def _owned_text(quote):
+    one = quote.owned == 1
+    who = f"{quote.owned} {'contact' if one else 'contacts'} already {'has' if one else 'have'}"
+    return (
+        f"{who} a fresh email and phone in Quarry (obtained in the last {quote.fresh_days} days) and "
+        f"{'was' if one else 'were'} not bought again"
+    )
+
+
+def _nothing_to_enrich(refused, owned_quote=None):
+    reasons = []
+    if refused:
+        reasons.append(
+            f"the {refused} ticked {'contact is' if refused == 1 else 'contacts are'} on the do-not-contact "
+            "list, and suppressed people are never enriched"
+        )
+    if owned_quote is not None and owned_quote.owned:
+        reasons.append(_owned_text(owned_quote))
+    if not reasons:
+        return "Nothing was enriched: tick the contacts to enrich first."
+    return "Nothing was enriched: " + "; ".join(reasons) + "."
 
 
 # --- Saved searches ------------------------------------------------------------------------------------

@@ -289,6 +289,7 @@ class AuditAction(models.TextChoices):
     SUPPRESSION_IMPORTED = "suppression_imported", "Imported do-not-contact entries"
     SUPPRESSION_OVERRIDDEN = "suppression_overridden", "Overrode do-not-contact for one export"
     PERSON_ERASED = "person_erased", "Erased a person"
+    CREDITS_ADJUSTED = "credits_adjusted", "Booked a credit adjustment"
 
 
 class AppendOnlyError(Exception):

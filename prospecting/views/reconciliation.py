@@ -51,11 +51,13 @@ def reconciliation(request):
             )
         return redirect("reconciliation")
     run = service.latest_run(request.team)
+    rows = _rows(request.team)
     context = {
         "run": run,
         "running": run is not None and run.is_running,
         "run_when": when_text(run.finished_at or run.started_at) if run else "",
-        "rows": _rows(request.team),
+        "rows": rows,
+        "to_settle": [row for row in rows if row["suggested"] is not None],
         "readings": service.latest_readings(request.team),
         "no_figures": service.no_figure_notes(request.team),
         "readable": service.readable_keys(request.team).exists(),

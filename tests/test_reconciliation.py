@@ -194,6 +194,20 @@ def test_a_call_in_flight_at_a_reading_is_a_hold_that_explains_the_difference(
     assert comparison.verdict == Verdict.EXPLAINED and comparison.unexplained == 0
 
 
+def test_an_unconfirmed_capture_is_offered_for_settling_once(keys, team_a, bob, running_sandbox):
+    reconcile(keys)
+    provider, endpoint, params, path = PAID[0]
+    control(running_sandbox, "faults", {"provider": provider, "path": path, "kind": "malformed"})
+    run(team_a, bob, provider, endpoint, **params)  # unreadable, and not billed by the sandbox
+    first = reconcile(keys)[CreditType.LIX_STANDARD]
+    assert (first.provider_change, first.unconfirmed, first.held) == (0, 1, 0)
+    assert service.suggested_adjustment(first) == -1
+    # Read again at once: the call, sent before the previous reading, may only explain; nothing to settle.
+    second = reconcile(keys)[CreditType.LIX_STANDARD]
+    assert (second.provider_change, second.unconfirmed, second.held) == (0, 0, 1)
+    assert second.verdict == Verdict.EXPLAINED and service.suggested_adjustment(second) is None
+
+
 def spend_outside_quarry(server, key, kind, balance):
     control(
         server,

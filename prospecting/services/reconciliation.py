@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.audit import record_event
@@ -224,7 +225,7 @@ def ledger_side(*, key, credit_type, previous, reading):
     came and captured before this reading was asked; a confirmed capture that straddles either reading, a
     hold still open, and an unconfirmed capture may or may not, and only explain a difference. Calls are
     looked at from one call's longest life before the previous reading (a timed-out request may be billed
-    late)."""
+    late); those sent before the previous answer came count as holds in flight, whatever their capture."""
     window = timedelta(seconds=sum(settings.PROVIDER_TIMEOUT) + SENT_GRACE_SECONDS)
     calls = (
         ProviderCall.objects.for_team(key.team_id)
@@ -249,7 +250,11 @@ def ledger_side(*, key, credit_type, previous, reading):
     side = LedgerSide()
     for hold, books in holds.items():
         sent, settled = sent_at[hold], books["settled"]
-        side.unconfirmed += books["unsure"]
+        if sent > previous.taken_at:
+            side.unconfirmed += books["unsure"]
+        else:
+            # In flight at the previous reading, and already counted as a possible charge there.
+            side.held += books["unsure"]
         if settled is None:
             side.held += books["reserved"]
         elif books["sure"] and settled > previous.asked_at:  # else billed before the previous reading
@@ -440,28 +445,21 @@ def book_adjustment(*, comparison, actor, amount, reason, ip=None):
 
 def latest_comparisons(team):
     """The last comparison of each key and credit type, flagged ones first, then by provider."""
-    latest = {}
-    for comparison in (
-        CreditComparison.objects.for_team(team)
-        .filter(key__revoked_at__isnull=True)
-        .select_related("key", "previous", "reading", "adjustment__booked_by")
-        .order_by("-created_at", "-id")
-    ):
-        latest.setdefault((comparison.key_id, comparison.credit_type), comparison)
-    return sorted(latest.values(), key=lambda c: (not c.needs_adjustment, c.provider, c.credit_type))
+    comparisons = CreditComparison.objects.for_team(team).filter(key__revoked_at__isnull=True)
+    # Rows are written in time order, so the highest id of a series is its last comparison.
+    last = comparisons.values("key_id", "credit_type").annotate(last=Max("id")).values("last")
+    latest = comparisons.filter(pk__in=last).select_related(
+        "key", "previous", "reading", "adjustment__booked_by"
+    )
+    return sorted(latest, key=lambda c: (not c.needs_adjustment, c.provider, c.credit_type))
 
 
 def latest_readings(team):
     """The last reading of each active key and figure (the baselines, and Lix's daily allowance)."""
-    latest = {}
-    for reading in (
-        BalanceReading.objects.for_team(team)
-        .filter(key__revoked_at__isnull=True)
-        .select_related("key")
-        .order_by("-taken_at", "-id")[:200]
-    ):
-        latest.setdefault((reading.key_id, reading.credit_type, reading.measure), reading)
-    return sorted(latest.values(), key=lambda r: (r.provider, r.credit_type))
+    readings = BalanceReading.objects.for_team(team).filter(key__revoked_at__isnull=True)
+    last = readings.values("key_id", "credit_type", "measure").annotate(last=Max("id")).values("last")
+    latest = readings.filter(pk__in=last).select_related("key")
+    return sorted(latest, key=lambda r: (r.provider, r.credit_type))
 
 
 def no_figure_notes(team):

@@ -290,6 +290,7 @@ class AuditAction(models.TextChoices):
     SUPPRESSION_OVERRIDDEN = "suppression_overridden", "Overrode do-not-contact for one export"
     PERSON_ERASED = "person_erased", "Erased a person"
     BUDGET_CHANGED = "budget_changed", "Changed a credit budget"
+    CREDITS_ADJUSTED = "credits_adjusted", "Booked a credit adjustment"
 
 
 class AppendOnlyError(Exception):

@@ -40,6 +40,12 @@ app.conf.update(
             "task": "prospecting.tasks.settle_expired_holds",
             "schedule": crontab(minute="*/5"),
         },
+        # The providers' own balance and usage figures against the ledger; one free call per key (Lix:
+        # two), well inside Lusha's 5 usage calls a minute.
+        "reconcile-credits": {
+            "task": "prospecting.tasks.reconcile_all_teams",
+            "schedule": crontab(minute=41),
+        },
     },
 )
 app.autodiscover_tasks()

@@ -79,3 +79,20 @@ def settle_expired_holds():
     """Beat, every few minutes: settle the credit holds whose call never did (a worker killed mid-call).
     Safe to run twice or beside a late answer: each hold is settled once, under its lock."""
     expire_holds()
+
+
+@shared_task
+def reconcile_team_task(run_id):
+    """Read a team's provider figures and compare them with the ledger (started by an admin or by beat).
+    A run already finished (a message delivered twice) does nothing; the readings are free calls."""
+    from prospecting.services.reconciliation import run_reconciliation
+
+    run_reconciliation(run_id)
+
+
+@shared_task
+def reconcile_all_teams():
+    """Beat, hourly: a reconciliation run for every team with a key whose provider gives figures."""
+    from prospecting.services.reconciliation import start_reconciliations
+
+    start_reconciliations()

@@ -59,7 +59,7 @@ def _ledger_triggers_around_the_flush(request):
     if connection.vendor != "sqlite":
         yield
         return
-    triggers = importlib.import_module("prospecting.migrations.0011_ledger")
+    triggers = importlib.import_module("prospecting.migrations.0012_ledger")
     with connection.cursor() as cursor:
         for sql in triggers.SQLITE_CREATE:
             cursor.execute(sql.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))

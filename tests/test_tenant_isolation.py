@@ -110,6 +110,27 @@ def _spend_entry(team_b, carol):
     return {"pk": entry.pk}
 
 
+def _comparison(team_b, carol):
+    from django.utils import timezone
+
+    from prospecting.models import BalanceReading, CreditComparison
+
+    key = add_provider_key(team=team_b, actor=carol, provider="lix", secret="b-team-secret-0000")
+    now, common = (
+        timezone.now(),
+        {"team": team_b, "key": key, "provider": "lix", "credit_type": "lix_standard"},
+    )
+    previous, reading = (
+        BalanceReading.objects.create(**common, measure="balance", figure=figure, asked_at=now, taken_at=now)
+        for figure in (100, 90)
+    )
+    figures = {"provider_change": 10, "confirmed": 0, "unconfirmed": 0, "held": 0, "unexplained": 10}
+    comparison = CreditComparison.objects.create(
+        **common, previous=previous, reading=reading, verdict="flagged", **figures
+    )
+    return {"pk": comparison.pk}
+
+
 # URL name -> builds an object of team B and returns the URL kwargs naming it.
 OBJECT_ROUTES = {
     "accounts:team_switch": lambda team_b, carol: {"team_id": team_b.pk},
@@ -146,6 +167,7 @@ OBJECT_ROUTES = {
     "list_push_result": _push,
     "spend_call": _spend_call,
     "spend_entry": _spend_entry,
+    "reconciliation_adjust": _comparison,
 }
 
 

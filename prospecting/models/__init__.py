@@ -12,6 +12,14 @@ from prospecting.models.imports import ImportJob, ImportState
 from prospecting.models.ledger import Budget, CreditType, EntryKind, LedgerEntry
 from prospecting.models.lists import ListEntry, ProspectList
 from prospecting.models.push import LeadiqPush, PushOutcome, PushState
+from prospecting.models.reconciliation import (
+    BalanceReading,
+    CreditComparison,
+    Measure,
+    ReconciliationRun,
+    RunState,
+    Verdict,
+)
 from prospecting.models.records import (
     STATUS_RANK,
     Company,
@@ -29,12 +37,14 @@ from prospecting.models.suppression import Suppression, SuppressionKind
 
 __all__ = [
     "STATUS_RANK",
+    "BalanceReading",
     "Budget",
     "CallState",
     "Company",
     "ContactKind",
     "ContactPoint",
     "ContactStatus",
+    "CreditComparison",
     "CreditType",
     "EntryKind",
     "FactValue",
@@ -45,6 +55,7 @@ __all__ = [
     "LeadiqPush",
     "LedgerEntry",
     "ListEntry",
+    "Measure",
     "Merge",
     "Person",
     "ProspectList",
@@ -53,8 +64,11 @@ __all__ = [
     "PushState",
     "RateLimitBucket",
     "RateLimitHit",
+    "ReconciliationRun",
+    "RunState",
     "SavedSearch",
     "Suppression",
     "SuppressionKind",
+    "Verdict",
     "WebhookEvent",
 ]

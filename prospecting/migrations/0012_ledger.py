@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0006_audit_actions_suppression_erasure'),
-        ('prospecting', '0010_list_sort_indexes'),
+        ('prospecting', '0011_list_suppression_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

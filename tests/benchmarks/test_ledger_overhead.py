@@ -1,0 +1,140 @@
+"""What the credit ledger adds to a paid call (on demand: `make benchmarks`; issue 9: reserve + capture adds
+at most 5 ms median to a call, against the same call without the ledger, measured in the same run).
+
+One paid endpoint (Lix's person look-up, 1 standard credit, its HTTP answered by `responses`) is called
+through `call_provider` N times with the ledger and N times without, interleaved (ABAB...) so that a
+change of load on the shared machine hits both alike. "Without the ledger" replaces, inside this benchmark
+only, the two ledger steps `call_provider` takes (its module's `reserve_credits` and `settle_call_safely`)
+with a hold that holds nothing and a settlement that writes nothing; the limiter, the call log row and
+everything else stay. Measured twice: with no budget (the default: no row, no limit, the reservation is
+one insert) and with a member's monthly budget and the team's cap on the credit type, where every
+reservation takes the budgets' row locks and sums the month's entries first. Each call commits (a
+transactional test), as in production.
+
+Figures are printed and written to var/benchmarks/ledger_overhead.json with the load average; the README
+keeps the latest.
+"""
+
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from prospecting.models import Budget, EntryKind, LedgerEntry
+from prospecting.providers.lix import LixClient
+from prospecting.services import provider_calls
+from prospecting.services.ledger import Hold
+from prospecting.services.provider_calls import call_provider
+from tests.test_provider_calls import PROFILE, fixture
+
+ROOT = Path(__file__).resolve().parents[2]
+CALLS = int(os.environ.get("BENCH_LEDGER_CALLS", 300))
+WARM_UP = 20
+LIX_PERSON = "https://api.lix-it.com/v1/person"
+LIMIT_MS = 5.0
+
+pytestmark = pytest.mark.skipif(
+    "postgres" not in os.environ.get("DATABASE_URL", ""), reason="the ledger benchmark runs on PostgreSQL"
+)
+
+
+class WithoutLedger:
+    """The two ledger steps of `call_provider`, replaced by ones that hold and write nothing."""
+
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+
+    def __enter__(self):
+        self.monkeypatch.setattr(provider_calls, "reserve_credits", _hold_nothing)
+        self.monkeypatch.setattr(provider_calls, "settle_call_safely", lambda hold, row: False)
+
+    def __exit__(self, *exc):
+        self.monkeypatch.undo()
+
+
+def _hold_nothing(*, team, user, provider, **_ignored):
+    return Hold(team_id=team.pk, user_id=user.pk if user else None, provider=provider)
+
+
+def timed_call(team, user):
+    started = time.perf_counter()
+    call_provider(
+        team=team, user=user, provider="lix", endpoint=LixClient.person_by_linkedin, profile_link=PROFILE
+    )
+    return (time.perf_counter() - started) * 1000
+
+
+def queries_of(team, user):
+    with CaptureQueriesContext(connection) as queries:
+        timed_call(team, user)
+    return len(queries.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("budgets", [False, True], ids=["no-budget", "member-budget-and-team-cap"])
+def test_reserve_and_capture_add_at_most_5_ms_median_to_a_call(
+    budgets, mocked, key_for, team_a, bob, monkeypatch
+):
+    mocked.get(LIX_PERSON, json=fixture("lix", "person"))
+    key_for("lix", rate_limits=[[100_000, 1]])
+    if budgets:
+        Budget.objects.create(team=team_a, user=bob, credit_type="lix_standard", monthly_limit=10**9)
+        Budget.objects.create(team=team_a, user=None, credit_type="lix_standard", monthly_limit=10**9)
+    without = WithoutLedger(monkeypatch)
+    for _ in range(WARM_UP):
+        timed_call(team_a, bob)
+        with without:
+            timed_call(team_a, bob)
+    entries_before = LedgerEntry.objects.count()
+
+    with_ledger, without_ledger = [], []
+    for index in range(CALLS):
+        # Alternate which goes first, so neither always follows the other.
+        for ledger_on in (True, False) if index % 2 == 0 else (False, True):
+            if ledger_on:
+                with_ledger.append(timed_call(team_a, bob))
+            else:
+                with without:
+                    without_ledger.append(timed_call(team_a, bob))
+
+    # The baseline really skipped the ledger, and the ledger arm reserved and captured every call.
+    written = LedgerEntry.objects.count() - entries_before
+    assert written == 2 * CALLS
+    assert LedgerEntry.objects.filter(kind=EntryKind.CAPTURE).count() == CALLS + WARM_UP
+    queries = {"with_ledger": queries_of(team_a, bob)}
+    with without:
+        queries["without_ledger"] = queries_of(team_a, bob)
+
+    median_with, median_without = statistics.median(with_ledger), statistics.median(without_ledger)
+    overhead = median_with - median_without
+    load = os.getloadavg()
+    figures = {
+        "budgets": budgets,
+        "calls_per_arm": CALLS,
+        "median_ms_with_ledger": round(median_with, 2),
+        "median_ms_without_ledger": round(median_without, 2),
+        "median_overhead_ms": round(overhead, 2),
+        "p95_ms_with_ledger": round(statistics.quantiles(with_ledger, n=20)[-1], 2),
+        "p95_ms_without_ledger": round(statistics.quantiles(without_ledger, n=20)[-1], 2),
+        "queries_per_call": queries,
+        "load_average_1_5_15": [round(value, 2) for value in load],
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "database": connection.vendor,
+        "limiter_store": "redis" if settings.REDIS_URL else "database",
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+    print(json.dumps(figures, indent=2))
+    out = ROOT / "var" / "benchmarks"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "ledger_overhead.json"
+    saved = json.loads(path.read_text()) if path.exists() else {}
+    saved["member_budget_and_team_cap" if budgets else "no_budget"] = figures
+    path.write_text(json.dumps(saved, indent=2))
+    assert overhead <= LIMIT_MS, f"reserve + capture add {overhead:.2f} ms median (limit {LIMIT_MS} ms)"

@@ -43,7 +43,7 @@ def _cache_of_its_own(settings):
 
 @pytest.fixture(autouse=True)
 def _ledger_triggers_around_the_flush(request):
-    """The credit ledger is append-only in the database (migration 0011's triggers). On SQLite, Django
+    """The credit ledger is append-only in the database (migration 0012_ledger's triggers). On SQLite, Django
     empties the tables after a transactional test (live_server browser tests, transaction=True) with
     DELETE FROM, which the trigger refuses once the test wrote an entry; PostgreSQL TRUNCATEs, which the
     row trigger allows. So on SQLite, a transactional test drops the two triggers as it ends, just

@@ -2,7 +2,7 @@
 provider made them").
 
 Every credit movement is a `LedgerEntry`, never changed or deleted once written (a database trigger
-refuses it: see migration 0011); a correction is a new entry. A paid call first *reserves* the most it
+refuses it: see migration 0012_ledger); a correction is a new entry. A paid call first *reserves* the most it
 can cost, then *captures* what was charged and *releases* the rest; all the entries of one call share
 its `hold`. Balances, open holds and spend are sums of entries.
 """

@@ -11,13 +11,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Sum
 
 from accounts.audit import record_event
 from accounts.models import AuditAction, Provider
 from prospecting.models import Budget, CreditType, EntryKind, LedgerEntry
 from prospecting.providers.billing import CREDIT_ACCOUNTS
-from prospecting.services.ledger import HOLD_LOOKBACK, SPENT_KINDS, month_start, number_text
+from prospecting.services.ledger import HOLD_LOOKBACK, SPENT_KINDS, month_start, number_text, open_holds_since
 
 ZERO = Decimal(0)
 TEAM = "team"  # the key of the team's own figures (its cap), beside members' user ids
@@ -171,14 +171,8 @@ def budget_sections(*, team, providers=(), now=None):
                 one.confirmed += row["total"]
             else:
                 one.unconfirmed += row["total"]
-    settled = entries.filter(
-        hold=OuterRef("hold"),
-        credit_type=OuterRef("credit_type"),
-        kind__in=(EntryKind.CAPTURE, EntryKind.RELEASE),
-    )
-    open_holds = entries.filter(
-        Q(kind=EntryKind.RESERVE), ~Exists(settled), created_at__gte=start - HOLD_LOOKBACK
-    )
+    # The reservations a budget check counts (ledger._used): open, and at most a day older than the month.
+    open_holds = entries.filter(open_holds_since(team, start - HOLD_LOOKBACK))
     for row in open_holds.values("user_id", "credit_type").annotate(total=Sum("amount")).order_by():
         for whose in (row["user_id"], TEAM):
             figures(row["credit_type"], whose).held += row["total"]

@@ -147,10 +147,7 @@ def _used(*, team, user, credit_types, team_wide, now=None):
         entries = entries.filter(user=user)
     # Open holds are looked for among recent reservations only: a hold lives minutes (its call's longest
     # wait), so this spares a look-up per reservation of the whole month.
-    # PostgreSQL hashes the settlements for this test: only the team's recent ones (a settlement comes
-    # after its reservation, so none is missed).
-    settlements = _settlements().filter(team=team, created_at__gte=recent)
-    open_holds = Q(kind=EntryKind.RESERVE, created_at__gte=recent) & ~Exists(settlements)
+    open_holds = open_holds_since(team, recent)
     counted = entries.filter(Q(kind__in=SPENT_KINDS, created_at__gte=start) | open_holds)
     # Grouped by credit type alone, so the scan is one range of the (team[, user], credit type, time) index.
     totals = {"total": Sum("amount")}
@@ -163,6 +160,14 @@ def _used(*, team, user, credit_types, team_wide, now=None):
         if user is not None:
             used[(user.pk, row["credit_type"])] = row["member"] or ZERO
     return used
+
+
+def open_holds_since(team, since):
+    """A condition on the team's entries: a reservation made since `since` and not settled yet.
+    PostgreSQL hashes the settlements for the test: only the team's since then (a settlement comes after
+    its reservation, so none is missed)."""
+    settlements = _settlements().filter(team=team, created_at__gte=since)
+    return Q(kind=EntryKind.RESERVE, created_at__gte=since) & ~Exists(settlements)
 
 
 def _settlements():
@@ -337,6 +342,33 @@ def _entry(hold, kind, credit_kind, amount, *, now, call=None, note="", suffix="
     )
 
 
+def book_adjustment(
+    *, team, user, provider, credit_type, amount, reason, booked_by, purpose="", sandbox=False, key=""
+):
+    """Write an adjustment entry: a signed correction of `credit_type` (positive: more was spent than the
+    ledger says), of `user` or (None) the team's own account, with its `reason`, counted in this month's
+    spend. The one way to book an adjustment (reconciliation's included). `key`: the entry's idempotency
+    key (default a new one); a key used already raises IntegrityError. Recording it in the audit trail is
+    the caller's. Returns the entry."""
+    amount = Decimal(str(amount))
+    if not amount:
+        raise ValueError("An adjustment of nothing.")
+    return LedgerEntry.objects.create(
+        team=team,
+        user=user,
+        provider=provider,
+        credit_type=credit_type,
+        kind=EntryKind.ADJUSTMENT,
+        amount=amount,
+        note=reason[:300],
+        purpose=purpose[:200],
+        booked_by=booked_by,
+        sandbox=sandbox,
+        idempotency_key=key or f"adjust:{uuid.uuid4()}",
+        created_at=timezone.now(),
+    )
+
+
 # --- Figures: per member (or the whole team), credit type and month ---------------------------------------
 
 
@@ -420,14 +452,19 @@ def refusal_text(budget, *, team, left, needed):
         whose = f"{team.name}'s monthly cap on {label} for the whole team"
     else:
         whose = f"Your monthly budget of {label}"
-    resets = next_month_start()
     return (
         f"{whose} has {number_text(left)} left of {number_text(budget.monthly_limit)}, and this needs up to "
         f"{credits_text(needed, budget.credit_type)}, so Quarry did not make the call. It resets on "
-        f"{resets.day} {resets:%B %Y at %H:%M} {resets.tzname()}"
-        f"{'' if resets.tzname() == settings.TIME_ZONE else f' ({settings.TIME_ZONE})'}. "
-        f"{_who_can_raise(team)}"
+        f"{resets_text()}. {_who_can_raise(team)}"
     )
+
+
+def resets_text(moment=None):
+    """When budgets reset, with the time zone: "1 January 2027 at 00:00 UTC"."""
+    resets = moment or next_month_start()
+    zone = resets.tzname()
+    named = "" if zone == settings.TIME_ZONE else f" ({settings.TIME_ZONE})"
+    return f"{resets.day} {resets:%B %Y at %H:%M} {zone}{named}"
 
 
 def _who_can_raise(team, shown=3):

@@ -30,6 +30,7 @@ from prospecting.services.ledger import (
     next_month_start,
     number_text,
     remaining_budget,
+    resets_text,
 )
 from prospecting.services.provider_calls import active_key
 from prospecting.services.records import COMPANY_VALUE_FIELDS
@@ -147,14 +148,6 @@ class Quote:
     @property
     def fresh_days(self):
         return settings.FRESH_DAYS
-
-
-def resets_text(moment=None):
-    """When budgets reset, with the time zone: "1 January 2027 at 00:00 UTC"."""
-    resets = moment or next_month_start()
-    zone = resets.tzname()
-    named = "" if zone == settings.TIME_ZONE else f" ({settings.TIME_ZONE})"
-    return f"{resets.day} {resets:%B %Y at %H:%M} {zone}{named}"
 
 
 def quote_credits(*, team, user, provider, credits, expected=None, **extra):

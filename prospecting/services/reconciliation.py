@@ -47,6 +47,7 @@ from prospecting.models.calls import SENT_GRACE_SECONDS
 from prospecting.providers import PROVIDERS
 from prospecting.providers.base import ProviderError
 from prospecting.providers.lix import BALANCE_LABELS
+from prospecting.services import ledger
 from prospecting.services.ledger import credits_text
 from prospecting.services.provider_calls import call_provider
 
@@ -407,19 +408,17 @@ def book_adjustment(*, comparison, actor, amount, reason, ip=None):
         comparison = CreditComparison.objects.select_for_update().select_related("key").get(pk=comparison.pk)
         if comparison.adjustment_id is not None:
             raise ValidationError("An adjustment was booked for this difference already.")
-        entry = LedgerEntry.objects.create(
-            team_id=comparison.team_id,
+        entry = ledger.book_adjustment(
+            team=comparison.key.team,
             user=None,  # the team's own account, not a member's spend
             provider=comparison.provider,
             credit_type=comparison.credit_type,
-            kind=EntryKind.ADJUSTMENT,
             amount=amount,
+            reason=reason,
             booked_by=actor,
-            note=reason[:300],
             purpose=f"Reconciliation with {Provider(comparison.provider).label}'s own figures",
             sandbox=comparison.key.is_sandbox,
-            idempotency_key=f"reconcile:{comparison.pk}",
-            created_at=timezone.now(),
+            key=f"reconcile:{comparison.pk}",
         )
         comparison.adjustment = entry
         comparison.save(update_fields=["adjustment"])

@@ -13,8 +13,7 @@ from accounts.models import Membership, ProviderKey
 from prospecting.forms import BudgetForm
 from prospecting.models import CreditType
 from prospecting.services.budgets import TEAM, budget_sections, set_budget
-from prospecting.services.ledger import number_text
-from prospecting.services.quotes import resets_text
+from prospecting.services.ledger import number_text, resets_text
 
 
 @team_required

@@ -99,7 +99,7 @@ def test_a_paid_call_reserves_its_most_then_captures_what_it_cost(mocked, key_fo
     assert capture.call == result.log and capture.hold == result.log.hold != ""
     assert (capture.team, capture.user, capture.provider) == (team_a, bob, "lix")
     assert capture.purpose == "Lix person by linkedin"
-    assert capture.idempotency_key == f"{capture.hold}:capture:{STANDARD}"
+    assert capture.idempotency_key == f"{capture.hold}:settle:{STANDARD}:1"
 
 
 def test_what_the_call_did_not_cost_is_released(mocked, key_for, team_a, bob):
@@ -293,6 +293,62 @@ def test_open_holds_count_against_the_budget(team_a, bob):
     with pytest.raises(BudgetExceeded, match="has 0 left of 10.1"):
         ledger.reserve_credits(team=team_a, user=bob, provider="leadiq", credits={"uc": 0.1})
     assert ledger.held_credits(team=team_a, user=bob, credit_type="leadiq_uc") == Decimal("10.1")
+
+
+def test_the_budget_check_counts_what_spent_and_held_credits_count(team_a, alice, bob):
+    # The budget check's own SQL (ledger._used) against the ORM's sums, over every kind of entry: this
+    # month's and last month's captures, settled and open holds, adjustments both ways, another member's,
+    # the team's own (no member), another credit type.
+    now = timezone.now()
+    last_month = ledger.month_start(now) - timedelta(hours=1)
+
+    def entry(kind, amount, *, user=bob, hold="", credit_type=STANDARD, at=now):
+        LedgerEntry.objects.create(
+            team=team_a,
+            user=user,
+            provider="lix",
+            credit_type=credit_type,
+            kind=kind,
+            amount=Decimal(amount),
+            hold=hold,
+            idempotency_key=f"{hold or 'x'}:{kind}:{amount}:{user and user.pk}:{credit_type}:{at}",
+            created_at=at,
+        )
+
+    entry(EntryKind.CAPTURE, "2", at=last_month)
+    entry(EntryKind.CAPTURE, "3")
+    entry(EntryKind.CAPTURE, "0.1", credit_type="lix_email")
+    entry(EntryKind.ADJUSTMENT, "-1.5")
+    entry(EntryKind.ADJUSTMENT, "4", user=None)
+    entry(EntryKind.RESERVE, "5", hold="settled")
+    entry(EntryKind.CAPTURE, "1", hold="settled")
+    entry(EntryKind.RELEASE, "4", hold="settled")
+    entry(EntryKind.RESERVE, "7", hold="open")
+    entry(EntryKind.RESERVE, "6.25", hold="alices", user=alice)
+    entry(EntryKind.CAPTURE, "8", user=alice)
+
+    for credit_type in (STANDARD, "lix_email"):
+        used = ledger._used(team=team_a, user=bob, credit_types=[credit_type], team_wide=True, now=now)
+        for user in (bob, None):
+            expected = ledger.spent_credits(
+                team=team_a, user=user, credit_type=credit_type
+            ) + ledger.held_credits(team=team_a, user=user, credit_type=credit_type)
+            assert used.get((user and user.pk, credit_type), Decimal(0)) == expected
+    assert (
+        used_of_bob(team_a, bob, now) == Decimal("1.5") + 1 + 7
+    )  # 3 - 1.5, the capture of "settled", "open"
+    assert (
+        ledger._used(team=team_a, user=bob, credit_types=[STANDARD], team_wide=True, now=now)[
+            (None, STANDARD)
+        ]
+        == Decimal("1.5") + 4 + 1 + 7 + Decimal("6.25") + 8
+    )
+
+
+def used_of_bob(team, bob, now):
+    return ledger._used(team=team, user=bob, credit_types=[STANDARD], team_wide=False, now=now)[
+        (bob.pk, STANDARD)
+    ]
 
 
 def test_last_months_spend_does_not_count_against_this_months_budget(team_a, bob, settings):

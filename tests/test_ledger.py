@@ -4,16 +4,20 @@ outcome, a refusal before sending, a limiter timeout, a worker that never came b
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from importlib import import_module
+from io import StringIO
 
 import pytest
 import requests
+from django.apps import apps
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AppendOnlyError
 from prospecting.celery import app
-from prospecting.models import Budget, CallState, EntryKind, LedgerEntry, ProviderCall
+from prospecting.models import Budget, CallState, CreditUsage, EntryKind, LedgerEntry, ProviderCall
 from prospecting.providers.base import InvalidInput, MalformedResponse, ProviderUnavailable, RateLimited
 from prospecting.providers.linkup import LinkupClient
 from prospecting.providers.lix import LixClient
@@ -295,10 +299,11 @@ def test_open_holds_count_against_the_budget(team_a, bob):
     assert ledger.held_credits(team=team_a, user=bob, credit_type="leadiq_uc") == Decimal("10.1")
 
 
-def test_the_budget_check_counts_what_spent_and_held_credits_count(team_a, alice, bob):
-    # The budget check's own SQL (ledger._used) against the ORM's sums, over every kind of entry: this
-    # month's and last month's captures, settled and open holds, adjustments both ways, another member's,
-    # the team's own (no member), another credit type.
+def test_the_rebuilt_running_totals_count_what_spent_and_held_credits_count(team_a, alice, bob):
+    # The budget check reads running totals (ledger._used); rebuilt from entries written directly, they
+    # count what the ORM's sums of the entries count, over every kind of entry: this month's and last
+    # month's captures, settled and open holds, adjustments both ways, another member's, the team's own
+    # (no member), another credit type.
     now = timezone.now()
     last_month = ledger.month_start(now) - timedelta(hours=1)
 
@@ -326,6 +331,12 @@ def test_the_budget_check_counts_what_spent_and_held_credits_count(team_a, alice
     entry(EntryKind.RESERVE, "7", hold="open")
     entry(EntryKind.RESERVE, "6.25", hold="alices", user=alice)
     entry(EntryKind.CAPTURE, "8", user=alice)
+    assert ledger._used(team=team_a, user=bob, credit_types=[STANDARD], team_wide=True, now=now) == {}
+    # The migration that brought the totals fills them from the entries already written, as a rebuild does.
+    import_module("prospecting.migrations.0014_credit_usage").fill_usage(apps, None)
+    filled = usage_rows(team_a)
+    assert ledger.rebuild_usage(team=team_a) == 5  # bob's 3 (2 months, 2 types), alice's, the team's own
+    assert usage_rows(team_a) == filled
 
     for credit_type in (STANDARD, "lix_email"):
         used = ledger._used(team=team_a, user=bob, credit_types=[credit_type], team_wide=True, now=now)
@@ -343,6 +354,58 @@ def test_the_budget_check_counts_what_spent_and_held_credits_count(team_a, alice
         ]
         == Decimal("1.5") + 4 + 1 + 7 + Decimal("6.25") + 8
     )
+
+
+def usage_rows(team):
+    rows = CreditUsage.objects.for_team(team).values_list("user_id", "credit_type", "month", "spent", "held")
+    return sorted(rows, key=lambda row: (row[0] or 0, *row[1:]))
+
+
+def test_running_totals_move_with_every_entry_as_a_rebuild_from_the_entries_finds_them(
+    key_for, team_a, alice, bob, monkeypatch
+):
+    # Reserve, settle in every way, expire, adjust, and a hold reserved last month settled this month: the
+    # totals kept in each movement's transaction equal those recomputed from the entries.
+    lusha = {"credits": 6}
+    ledger.settle_hold(
+        ledger.reserve_credits(team=team_a, user=bob, provider="lusha", credits=lusha),
+        confirmed={"lusha": Decimal(1)},
+    )
+    ledger.settle_hold(
+        ledger.reserve_credits(team=team_a, user=bob, provider="lusha", credits=lusha),
+        unconfirmed={"lusha": Decimal(6)},
+    )
+    ledger.settle_hold(ledger.reserve_credits(team=team_a, user=alice, provider="lusha", credits=lusha))
+    expiring = ledger.reserve_credits(team=team_a, user=bob, provider="lix", credits={"standard": 2})
+    assert ledger.expire_holds(now=timezone.now() + timedelta(hours=1)) == 1
+    ledger.reserve_credits(team=team_a, user=bob, provider="leadiq", credits={"uc": Decimal("10.1")})  # open
+    ledger.book_adjustment(
+        team=team_a, user=None, provider="lix", credit_type=STANDARD, amount=-3, reason="r", booked_by=alice
+    )
+    ledger.book_adjustment(
+        team=team_a, user=bob, provider="lusha", credit_type="lusha", amount=2, reason="r", booked_by=alice
+    )
+    last_month = ledger.month_start() - timedelta(minutes=1)
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: last_month)
+    late = ledger.reserve_credits(team=team_a, user=bob, provider="lix", credits={"standard": 1})
+    monkeypatch.setattr(timezone, "now", real_now)
+    ledger.settle_hold(late, confirmed={STANDARD: Decimal(1)})
+    assert late.reserved_at == last_month and not ledger.settle_hold(expiring)  # settled once
+
+    kept = usage_rows(team_a)
+    this_month, before = (
+        ledger.month_start().date(),
+        last_month.astimezone(ledger.month_start().tzinfo).date(),
+    )
+    assert (bob.pk, STANDARD, before.replace(day=1), Decimal(0), Decimal(0)) in kept  # held, then no longer
+    assert (bob.pk, STANDARD, this_month, Decimal(1), Decimal(0)) in kept  # spent in the month it was
+    assert (bob.pk, "leadiq_uc", this_month, Decimal(0), Decimal("10.1")) in kept
+    assert (None, STANDARD, this_month, Decimal(-3), Decimal(0)) in kept
+    ledger.rebuild_usage(team=team_a)
+    assert usage_rows(team_a) == [row for row in kept if any(row[3:])]  # a row that went back to 0, 0 too
+    left, _ = ledger.remaining_budget(team=team_a, credit_type="lusha", user=bob) or (None, None)
+    assert left is None  # no budget set: no limit
 
 
 def used_of_bob(team, bob, now):
@@ -468,3 +531,18 @@ def test_beat_runs_the_expiry_task_every_few_minutes(key_for, team_a, bob):
     _cut_off_call(key_for("lix"), team_a, bob)
     settle_expired_holds()  # nothing has expired yet
     assert not LedgerEntry.objects.filter(kind__in=["capture", "release"]).exists()
+
+
+def test_the_rebuild_command_recomputes_one_team_or_all(team_a, team_b, bob):
+    hold = ledger.reserve_credits(team=team_a, user=bob, provider="lix", credits={"standard": 2})
+    ledger.settle_hold(hold, confirmed={STANDARD: Decimal(1)})
+    kept = usage_rows(team_a)
+    CreditUsage.objects.for_team(team_a).delete()  # derived figures: lost, then found again
+    out = StringIO()
+    call_command("rebuild_credit_usage", "--team", str(team_a.pk), stdout=out)
+    assert "Rebuilt the credit usage of team “Team A” from the ledger: 1 row." in out.getvalue()
+    assert usage_rows(team_a) == kept == [(bob.pk, STANDARD, ledger.month_start().date(), 1, 0)]
+    call_command("rebuild_credit_usage", stdout=out)
+    assert "of every team" in out.getvalue() and usage_rows(team_a) == kept
+    with pytest.raises(CommandError, match="No team with id 0"):
+        call_command("rebuild_credit_usage", "--team", "0")

@@ -9,7 +9,7 @@ from prospecting.models.calls import (
     WebhookEvent,
 )
 from prospecting.models.imports import ImportJob, ImportState
-from prospecting.models.ledger import Budget, CreditType, EntryKind, LedgerEntry
+from prospecting.models.ledger import Budget, CreditType, CreditUsage, EntryKind, LedgerEntry
 from prospecting.models.lists import ListEntry, ProspectList
 from prospecting.models.push import LeadiqPush, PushOutcome, PushState
 from prospecting.models.reconciliation import (
@@ -46,6 +46,7 @@ __all__ = [
     "ContactStatus",
     "CreditComparison",
     "CreditType",
+    "CreditUsage",
     "EntryKind",
     "FactValue",
     "Identifier",

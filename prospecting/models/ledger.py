@@ -156,3 +156,45 @@ class Budget(models.Model):
     def __str__(self):
         whose = self.user or "the team"
         return f"{self.monthly_limit} {self.get_credit_type_display()} a month for {whose}"
+
+
+class CreditUsage(models.Model):
+    """Running totals of the ledger per team, member (None: the team's own entries, such as an adjustment
+    of the team's account), credit type and calendar month (in settings.TIME_ZONE): what a budget check
+    reads, a few rows, instead of summing the month's entries, whose number grows all month.
+
+    Derived from the entries and written in the same transaction as the entries they count
+    (services/ledger.py): `spent` = the month's captures and adjustments, `held` = the reservations made in
+    the month and not settled yet. `manage.py rebuild_credit_usage` recomputes them from the entries."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    credit_type = models.CharField(max_length=20, choices=CreditType.choices)
+    month = models.DateField()  # the month's first day
+    spent = models.DecimalField(**AMOUNT, default=0)
+    held = models.DecimalField(**AMOUNT, default=0)
+
+    objects = TeamScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "credit usage"
+        # A team cap's check reads every member's rows of a credit type and month.
+        indexes = [models.Index(fields=["team", "credit_type", "month"], name="credit_usage_type_month")]
+        constraints = [
+            # The conflict targets of the running totals' upserts (services/ledger.py, USAGE_UPSERT).
+            models.UniqueConstraint(
+                fields=["team", "user", "credit_type", "month"],
+                condition=Q(user__isnull=False),
+                name="credit_usage_member_month",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "credit_type", "month"],
+                condition=Q(user__isnull=True),
+                name="credit_usage_team_month",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%B %Y} {self.credit_type}: {self.spent} spent, {self.held} held"

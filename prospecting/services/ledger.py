@@ -16,19 +16,29 @@ Spend, holds and the budget left are sums of entries (the functions at the end).
 
 import logging
 import uuid
+from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import Membership, Provider
-from prospecting.models import Budget, CallState, CreditType, EntryKind, LedgerEntry, ProviderCall
+from prospecting.models import (
+    Budget,
+    CallState,
+    CreditType,
+    CreditUsage,
+    EntryKind,
+    LedgerEntry,
+    ProviderCall,
+)
 from prospecting.providers.base import ProviderError
 from prospecting.providers.billing import credit_type
 
@@ -70,6 +80,8 @@ class Hold:
     sandbox: bool = False
     reserved: dict = field(default_factory=dict)  # credit type -> Decimal
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    # When it was reserved: its month's running totals hold it until it is settled.
+    reserved_at: datetime = field(default_factory=timezone.now)
 
 
 def by_credit_type(provider, credits):
@@ -90,7 +102,7 @@ def reserve_credits(*, team, user, provider, credits, purpose="", sandbox=False,
     """Hold `credits` (the billing kinds `max_credits` returns) for one call, or raise BudgetExceeded.
     A free call holds nothing and writes nothing. The reservation commits here: call providers outside a
     transaction, so that it is counted by every other reservation before the request leaves."""
-    amounts = by_credit_type(provider, credits)
+    amounts, now = by_credit_type(provider, credits), timezone.now()
     hold = Hold(
         team_id=team.pk,
         user_id=user.pk if user else None,
@@ -98,10 +110,10 @@ def reserve_credits(*, team, user, provider, credits, purpose="", sandbox=False,
         purpose=purpose[:200],
         sandbox=sandbox,
         reserved=amounts,
+        reserved_at=now,
     )
     if not amounts:
         return hold
-    now = timezone.now()
     expires_at = now + timedelta(seconds=expires_in + HOLD_GRACE_SECONDS)
     with transaction.atomic():
         _check_budgets(team=team, user=user, amounts=amounts, now=now)
@@ -109,6 +121,8 @@ def reserve_credits(*, team, user, provider, credits, purpose="", sandbox=False,
             _entry(hold, EntryKind.RESERVE, kind, amount, now=now, expires_at=expires_at)
             for kind, amount in amounts.items()
         )
+        month = month_start(now).date()
+        _add_usage(team.pk, hold.user_id, {(kind, month): (ZERO, amount) for kind, amount in amounts.items()})
     return hold
 
 
@@ -137,50 +151,63 @@ def _check_budgets(*, team, user, amounts, now):
 
 def _used(*, team, user, credit_types, team_wide, now=None):
     """{(user id, credit type): spent this month + open holds}, and with `team_wide` {(None, credit type):
-    the team's}. One query, run after the budget rows were locked (a statement of its own, so it sees every
-    reservation committed before the lock was granted).
+    the team's}, from the running totals (CreditUsage): a row per member, credit type and month, whatever
+    the month's number of entries. Run after the budget rows were locked (a statement of its own, so it
+    sees every reservation committed before the lock was granted).
 
-    Written in SQL because every paid call under a budget runs it: the ORM took three times as long to
-    build it as the database to answer it (issue 9: the ledger adds at most 5 ms to a call). It counts
-    what `spent_credits` and `held_credits` do, as tests/test_ledger.py checks."""
-    now = now or timezone.now()
-    start, recent = month_start(now), now - HOLD_LOOKBACK
-    credit_types = sorted(credit_types)
-    when = connection.ops.adapt_datetimefield_value
-    member = "" if team_wide else "AND e.user_id = %s"
-    # Open holds are looked for among recent reservations only: a hold lives minutes (its call's longest
-    # wait), so this spares a look-up per reservation of the whole month. The settlements' team is a
-    # constant, not e.team_id, so PostgreSQL hashes them once instead of a look-up per reservation.
-    # Grouped by credit type alone, so the scan is one range of the (team[, user], credit type, time) index.
-    sql = f"""
-        SELECT e.credit_type, SUM(e.amount), SUM(CASE WHEN e.user_id = %s THEN e.amount END)
-        FROM {LedgerEntry._meta.db_table} e
-        WHERE e.team_id = %s {member}
-          AND e.credit_type IN ({", ".join(["%s"] * len(credit_types))})
-          AND e.created_at >= %s
-          AND ((e.kind IN (%s, %s) AND e.created_at >= %s)
-               OR (e.kind = %s AND e.created_at >= %s AND NOT EXISTS (
-                   SELECT 1 FROM {LedgerEntry._meta.db_table} s
-                   WHERE s.hold = e.hold AND s.credit_type = e.credit_type AND s.kind IN (%s, %s)
-                     AND s.team_id = %s AND s.created_at >= %s)))
-        GROUP BY e.credit_type"""  # noqa: S608 (the table name and placeholders only)
-    params = [user.pk if user else None, team.pk, *([user.pk] if not team_wide else [])]
-    params += [*credit_types, when(min(start, recent)), *SPENT_KINDS, when(start)]
-    params += [EntryKind.RESERVE, when(recent), *SETTLED_KINDS, team.pk, when(recent)]
-    used = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for kind, total, of_member in cursor.fetchall():
-            if team_wide:
-                used[(None, kind)] = _decimal(total)
-            if user is not None:
-                used[(user.pk, kind)] = _decimal(of_member)
-    return used
+    Open holds are those of this month and the last (a call reserved at 23:59 on the last day is settled
+    in the new month; a hold lives minutes, and the expiry task settles those it outlived)."""
+    this_month = month_start(now)
+    last_month = month_start(this_month - timedelta(days=1))
+    rows = CreditUsage.objects.for_team(team).filter(
+        credit_type__in=credit_types, month__in=[this_month.date(), last_month.date()]
+    )
+    if not team_wide:
+        rows = rows.filter(user=user)
+    used = defaultdict(lambda: ZERO)
+    for user_id, kind, month, spent, held in rows.values_list(
+        "user_id", "credit_type", "month", "spent", "held"
+    ):
+        counted = held + (spent if month == this_month.date() else ZERO)
+        if team_wide:
+            used[(None, kind)] += counted
+        if user is not None and user_id == user.pk:
+            used[(user.pk, kind)] += counted
+    return dict(used)
 
 
-def _decimal(total):
-    # SQLite sums decimals as floats: back to the column's four places.
-    return ZERO if total is None else Decimal(str(total)).quantize(Decimal("0.0001"))
+def rebuild_usage(*, team=None):
+    """Recompute the running totals (CreditUsage) from the ledger's entries, of one team or of all: after
+    a change of settings.TIME_ZONE (months are calendar months there), or to check them. The totals' table
+    is locked meanwhile, so a call's change of them waits and is added to the rebuilt figures."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    entries = LedgerEntry.objects.all() if team is None else LedgerEntry.objects.for_team(team)
+    month = TruncMonth("created_at", tzinfo=zone)
+    totals = defaultdict(lambda: [ZERO, ZERO])
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {CreditUsage._meta.db_table} IN EXCLUSIVE MODE")
+        spent = entries.filter(kind__in=SPENT_KINDS)
+        held = entries.filter(~Exists(_settlements()), kind=EntryKind.RESERVE)
+        for column, chosen in enumerate((spent, held)):
+            sums = chosen.annotate(month=month).values("team_id", "user_id", "credit_type", "month")
+            for row in sums.annotate(total=Sum("amount")).order_by():
+                key = (
+                    row["team_id"],
+                    row["user_id"],
+                    row["credit_type"],
+                    row["month"].astimezone(zone).date(),
+                )
+                totals[key][column] += row["total"]
+        (CreditUsage.objects.all() if team is None else CreditUsage.objects.for_team(team)).delete()
+        CreditUsage.objects.bulk_create(
+            CreditUsage(
+                team_id=team_id, user_id=user_id, credit_type=kind, month=first, spent=spent, held=held
+            )
+            for (team_id, user_id, kind, first), (spent, held) in totals.items()
+        )
+    return len(totals)
 
 
 def open_holds_since(team, since):
@@ -224,7 +251,8 @@ def _write_settlement(hold, confirmed, unconfirmed, *, call, flagged, note):
     settlements of one hold collide on their first key and the second is refused by the unique index:
     a hold is settled once with no lock and no look-up first (a late answer racing the expiry task too)."""
     now, reserved = timezone.now(), hold.reserved
-    entries = []
+    entries, usage = [], defaultdict(lambda: (ZERO, ZERO))
+    month, reserved_in = month_start(now).date(), month_start(hold.reserved_at).date()
     for kind in sorted(reserved.keys() | confirmed.keys() | unconfirmed.keys()):
         sure, unsure = confirmed.get(kind, ZERO), unconfirmed.get(kind, ZERO)
         rest = reserved.get(kind, ZERO) - sure - unsure
@@ -242,7 +270,42 @@ def _write_settlement(hold, confirmed, unconfirmed, *, call, flagged, note):
         for number, entry in enumerate(of_kind, start=1):
             entry.idempotency_key = f"{hold.id}:settle:{kind}:{number}"
         entries += of_kind
+        # Spent this month; no longer held in the month it was reserved in (the same one, but at midnight).
+        usage[(kind, month)] = _plus(usage[(kind, month)], (sure + unsure, ZERO))
+        usage[(kind, reserved_in)] = _plus(usage[(kind, reserved_in)], (ZERO, -reserved.get(kind, ZERO)))
     LedgerEntry.objects.bulk_create(entries)
+    _add_usage(hold.team_id, hold.user_id, usage)
+
+
+def _plus(one, other):
+    return one[0] + other[0], one[1] + other[1]
+
+
+def _add_usage(team_id, user_id, changes):
+    """Add `changes` ({(credit type, month): (spent, held)}) to the running totals (CreditUsage) of the
+    member (or None, the team's own), in the caller's transaction: one upsert, whose row lock also makes
+    concurrent changes of one row take turns."""
+    changes = {key: change for key, change in changes.items() if any(change)}
+    if not changes:
+        return
+    table = CreditUsage._meta.db_table
+    # The conflict target names the partial unique index of a member's rows, or of the team's own.
+    target = (
+        "team_id, credit_type, month) WHERE (user_id IS NULL"
+        if user_id is None
+        else ("team_id, user_id, credit_type, month) WHERE (user_id IS NOT NULL")
+    )
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(changes))
+    params = []
+    for (kind, month), (spent, held) in sorted(changes.items()):
+        params += [team_id, user_id, kind, connection.ops.adapt_datefield_value(month), spent, held]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (team_id, user_id, credit_type, month, spent, held) VALUES {rows} "  # noqa: S608 (names and placeholders only)
+            f"ON CONFLICT ({target}) DO UPDATE "
+            f"SET spent = {table}.spent + excluded.spent, held = {table}.held + excluded.held",
+            params,
+        )
 
 
 @contextmanager
@@ -342,6 +405,7 @@ def _hold_of(reserves):
     first = reserves[0]
     return Hold(
         id=first.hold,
+        reserved_at=first.created_at,
         team_id=first.team_id,
         user_id=first.user_id,
         provider=first.provider,
@@ -381,20 +445,26 @@ def book_adjustment(
     amount = Decimal(str(amount))
     if not amount:
         raise ValueError("An adjustment of nothing.")
-    return LedgerEntry.objects.create(
-        team=team,
-        user=user,
-        provider=provider,
-        credit_type=credit_type,
-        kind=EntryKind.ADJUSTMENT,
-        amount=amount,
-        note=reason[:300],
-        purpose=purpose[:200],
-        booked_by=booked_by,
-        sandbox=sandbox,
-        idempotency_key=key or f"adjust:{uuid.uuid4()}",
-        created_at=timezone.now(),
-    )
+    now = timezone.now()
+    with transaction.atomic():
+        entry = LedgerEntry.objects.create(
+            team=team,
+            user=user,
+            provider=provider,
+            credit_type=credit_type,
+            kind=EntryKind.ADJUSTMENT,
+            amount=amount,
+            note=reason[:300],
+            purpose=purpose[:200],
+            booked_by=booked_by,
+            sandbox=sandbox,
+            idempotency_key=key or f"adjust:{uuid.uuid4()}",
+            created_at=now,
+        )
+        _add_usage(
+            team.pk, user.pk if user else None, {(credit_type, month_start(now).date()): (amount, ZERO)}
+        )
+    return entry
 
 
 # --- Figures: per member (or the whole team), credit type and month ---------------------------------------

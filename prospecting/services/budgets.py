@@ -3,7 +3,7 @@ budget or the team's cap, recorded in the audit trail, and this month's figures 
 
 The reservation (services/ledger.py) is what enforces a budget; this module only writes the limits and
 reads the ledger the way the reservation counts it: this month's captures and adjustments, confirmed or
-not, plus the holds still open (reserved up to a day before the month began).
+not, plus the holds still open (reserved this month or the last).
 """
 
 from dataclasses import dataclass, field
@@ -17,7 +17,13 @@ from accounts.audit import record_event
 from accounts.models import AuditAction, Provider
 from prospecting.models import Budget, CreditType, EntryKind, LedgerEntry
 from prospecting.providers.billing import CREDIT_ACCOUNTS
-from prospecting.services.ledger import HOLD_LOOKBACK, SPENT_KINDS, month_start, number_text, open_holds_since
+from prospecting.services.ledger import (
+    SPENT_KINDS,
+    holds_counted_since,
+    month_start,
+    number_text,
+    open_holds_since,
+)
 
 ZERO = Decimal(0)
 TEAM = "team"  # the key of the team's own figures (its cap), beside members' user ids
@@ -171,8 +177,8 @@ def budget_sections(*, team, providers=(), now=None):
                 one.confirmed += row["total"]
             else:
                 one.unconfirmed += row["total"]
-    # The reservations a budget check counts (ledger._used): open, and at most a day older than the month.
-    open_holds = entries.filter(open_holds_since(team, start - HOLD_LOOKBACK))
+    # The reservations a budget check counts (ledger._used): open, reserved this month or the last.
+    open_holds = entries.filter(open_holds_since(team, holds_counted_since(now)))
     for row in open_holds.values("user_id", "credit_type").annotate(total=Sum("amount")).order_by():
         for whose in (row["user_id"], TEAM):
             figures(row["credit_type"], whose).held += row["total"]

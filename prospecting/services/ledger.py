@@ -11,7 +11,8 @@ settlement never came (a worker killed mid-call) expires and is settled by `expi
 Every entry has a unique idempotency key, and every settlement of a hold writes its first entry of a credit
 type under the same key ("<hold>:settle:<credit type>:1"), so a hold resolves exactly once, with no lock,
 even when a late answer races the expiry task: the second settlement is refused by the unique index.
-Spend, holds and the budget left are sums of entries (the functions at the end).
+Spend, holds and the budget left are sums of entries (the functions at the end); a budget check reads the
+same sums from running totals (CreditUsage) kept with the entries.
 """
 
 import logging
@@ -47,10 +48,6 @@ logger = logging.getLogger(__name__)
 # After the provider timeout and the limiter's wait, how long a hold waits for its call to settle it
 # before the expiry task does (the call log's own grace for a `sent` row, calls.SENT_GRACE_SECONDS).
 HOLD_GRACE_SECONDS = 60
-# Open holds counted against the budget are those reserved within this (whichever month: a call sent at
-# 23:59 on the last day is captured in the new month). A hold still open after a day means the expiry
-# task is not running.
-HOLD_LOOKBACK = timedelta(days=1)
 # How far back the expiry task looks for holds nobody settled (beat down for longer leaves them open).
 EXPIRY_LOOKBACK = timedelta(days=31)
 EXPIRY_BATCH = 500
@@ -155,12 +152,10 @@ def _used(*, team, user, credit_types, team_wide, now=None):
     the month's number of entries. Run after the budget rows were locked (a statement of its own, so it
     sees every reservation committed before the lock was granted).
 
-    Open holds are those of this month and the last (a call reserved at 23:59 on the last day is settled
-    in the new month; a hold lives minutes, and the expiry task settles those it outlived)."""
+    Open holds are those reserved since `holds_counted_since` (this month and the last)."""
     this_month = month_start(now)
-    last_month = month_start(this_month - timedelta(days=1))
     rows = CreditUsage.objects.for_team(team).filter(
-        credit_type__in=credit_types, month__in=[this_month.date(), last_month.date()]
+        credit_type__in=credit_types, month__gte=holds_counted_since(now).date(), month__lte=this_month.date()
     )
     if not team_wide:
         rows = rows.filter(user=user)
@@ -475,6 +470,13 @@ def month_start(moment=None):
     there."""
     local = (moment or timezone.now()).astimezone(ZoneInfo(settings.TIME_ZONE))
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def holds_counted_since(moment=None):
+    """Open holds reserved since this moment (the start of last month) count against this month's budget:
+    whichever month, as a call reserved at 23:59 on the last day is settled in the new one. A hold lives
+    minutes; the expiry task settles those it outlived."""
+    return month_start(month_start(moment) - timedelta(days=1))
 
 
 def next_month_start(moment=None):

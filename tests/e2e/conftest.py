@@ -51,7 +51,16 @@ def page(browser):
     context.close()
 
 
-TEAM_PAGES = {"Members", "Provider keys", "Balances", "Call log", "Audit trail", "Do not contact"}
+TEAM_PAGES = {
+    "Members",
+    "Provider keys",
+    "Balances",
+    "Budgets",
+    "Call log",
+    "Audit trail",
+    "Reconciliation",
+    "Do not contact",
+}
 
 
 def nav_link(page, name):

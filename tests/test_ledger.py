@@ -12,6 +12,7 @@ import requests
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
@@ -546,3 +547,29 @@ def test_the_rebuild_command_recomputes_one_team_or_all(team_a, team_b, bob):
     assert "of every team" in out.getvalue() and usage_rows(team_a) == kept
     with pytest.raises(CommandError, match="No team with id 0"):
         call_command("rebuild_credit_usage", "--team", "0")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_adding_the_ledgers_belongs_to_column_keeps_its_append_only_triggers_on_sqlite():
+    # SQLite adds a NOT NULL column by copying the table, which drops its triggers; the migration puts
+    # them back, both ways. (Every test re-creates them first, so only a migration run here shows it.)
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL adds a column in place: its trigger stays (test_the_database_refuses...)")
+
+    def triggers():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+                [LedgerEntry._meta.db_table],
+            )
+            return sorted(name for (name,) in cursor.fetchall())
+
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    try:
+        for target in ("0014_credit_usage", "0015_ledger_belongs_to"):
+            executor.migrate([("prospecting", target)])
+            executor.loader.build_graph()
+            assert triggers() == ["prospecting_ledger_no_delete", "prospecting_ledger_no_update"], target
+    finally:
+        executor.migrate(leaves)

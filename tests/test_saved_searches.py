@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.urls import reverse
 
-from prospecting.models import SavedSearch
+from prospecting.models import EntryKind, LedgerEntry, SavedSearch
 from prospecting.providers.facts import PersonFacts
 from prospecting.services.records import keep_people
 from tests.conftest import make_member
@@ -78,6 +78,18 @@ def test_a_saved_search_runs_again_with_new_and_known_results_marked(
 
     listing = bob_client.get(reverse("saved_searches")).content.decode()
     assert "Founders" in listing and "Shared" in listing and "by you" in listing and "2 results" in listing
+
+    # The run's spend names the saved search it was part of, in the ledger and on the call's page; the
+    # first search (not yet saved) was a one-off.
+    rerun = LedgerEntry.objects.get(kind=EntryKind.CAPTURE, user=bob)
+    assert (rerun.purpose, rerun.belongs_to) == ("Saved search “Founders”", f"saved_search:{saved.pk}")
+    first = LedgerEntry.objects.get(kind=EntryKind.CAPTURE, user=alice)
+    assert (first.purpose, first.belongs_to) == ("Lix search people", "")
+    call_page = bob_client.get(reverse("spend_call", args=[rerun.call_id])).content.decode()
+    assert f'<a href="{reverse("saved_searches")}">The saved search “Founders”</a>' in call_page
+    saved.delete()
+    call_page = bob_client.get(reverse("spend_call", args=[rerun.call_id])).content.decode()
+    assert "A saved search since deleted" in call_page
 
 
 def test_private_searches_are_listed_for_their_owner_only(mocked, key_for, alice_client, bob_client, bob):

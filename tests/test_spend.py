@@ -15,7 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role
-from prospecting.models import ContactPoint, FactValue, LedgerEntry, Person, ProviderCall
+from prospecting.models import (
+    ContactPoint,
+    FactValue,
+    LeadiqPush,
+    LedgerEntry,
+    Person,
+    ProspectList,
+    ProviderCall,
+)
 from prospecting.services import spend
 from tests.conftest import make_member
 
@@ -444,3 +452,20 @@ def test_twelve_months_are_their_months_added_up_and_old_holds_are_tested_again(
     mine = figures(bob_client, month="12m")
     assert (total(mine).spent, total(mine).unconfirmed) == (1, 2)
     assert {row.user_id for row in mine.context["page"].object_list} == {bob.pk}
+
+
+def test_what_an_entry_was_part_of_is_found_in_its_own_team_only(team_a, team_b, alice):
+    prospect_list = ProspectList.objects.create(team=team_a, name="Q4 targets", created_by=alice)
+    push = LeadiqPush.objects.create(team=team_a, prospect_list=prospect_list, started_by=alice)
+    url = reverse("list_push_result", args=[prospect_list.pk, push.pk])
+    assert spend.belonging(team=team_a, belongs_to=f"leadiq_push:{push.pk}") == (
+        "The LeadIQ push of “Q4 targets”",
+        url,
+    )
+    # Another team's id names nothing of this team; a one-off call or an unknown kind, nothing at all.
+    assert spend.belonging(team=team_b, belongs_to=f"leadiq_push:{push.pk}") == (
+        "A LeadIQ push since deleted",
+        None,
+    )
+    assert spend.belonging(team=team_a, belongs_to="") is None
+    assert spend.belonging(team=team_a, belongs_to="enrichment_job:x") is None

@@ -73,6 +73,10 @@ class LedgerEntry(models.Model):
     )
     # What the spend was for, in words ("Lix people search", "LeadIQ push of “Q3 leads”").
     purpose = models.CharField(max_length=200, blank=True)
+    # The job or search the call was part of, as "<kind>:<id>" ("saved_search:12", "leadiq_push:5"); none
+    # for a one-off call. Not a foreign key: an entry outlives what it belonged to, and clearing a key
+    # when that is deleted would be an UPDATE, which the ledger refuses (services/spend.py, `belonging`).
+    belongs_to = models.CharField(max_length=60, blank=True)
     note = models.CharField(max_length=300, blank=True)  # an adjustment's reason, why a hold expired
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -74,6 +74,7 @@ class Hold:
     user_id: int | None
     provider: str
     purpose: str = ""
+    belongs_to: str = ""  # the job or search the call is part of: "saved_search:12"
     sandbox: bool = False
     reserved: dict = field(default_factory=dict)  # credit type -> Decimal
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
@@ -95,7 +96,9 @@ def by_credit_type(provider, credits):
 # --- Reserve ---------------------------------------------------------------------------------------------
 
 
-def reserve_credits(*, team, user, provider, credits, purpose="", sandbox=False, expires_in=0.0):
+def reserve_credits(
+    *, team, user, provider, credits, purpose="", belongs_to="", sandbox=False, expires_in=0.0
+):
     """Hold `credits` (the billing kinds `max_credits` returns) for one call, or raise BudgetExceeded.
     A free call holds nothing and writes nothing. The reservation commits here: call providers outside a
     transaction, so that it is counted by every other reservation before the request leaves."""
@@ -105,6 +108,7 @@ def reserve_credits(*, team, user, provider, credits, purpose="", sandbox=False,
         user_id=user.pk if user else None,
         provider=provider,
         purpose=purpose[:200],
+        belongs_to=belongs_to[:60],
         sandbox=sandbox,
         reserved=amounts,
         reserved_at=now,
@@ -405,6 +409,7 @@ def _hold_of(reserves):
         user_id=first.user_id,
         provider=first.provider,
         purpose=first.purpose,
+        belongs_to=first.belongs_to,
         sandbox=first.sandbox,
         reserved={entry.credit_type: entry.amount for entry in reserves},
     )
@@ -421,6 +426,7 @@ def _entry(hold, kind, credit_kind, amount, *, now, call=None, note="", **fields
         hold=hold.id,
         call=call,
         purpose=hold.purpose,
+        belongs_to=hold.belongs_to,
         note=note[:300],
         sandbox=hold.sandbox,
         idempotency_key=f"{hold.id}:{kind}:{credit_kind}",

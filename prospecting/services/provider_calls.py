@@ -46,11 +46,21 @@ def client_for(key):
 
 
 def call_provider(
-    *, team, user, provider, endpoint, max_wait=DEFAULT_MAX_WAIT, limiter=None, purpose="", **params
+    *,
+    team,
+    user,
+    provider,
+    endpoint,
+    max_wait=DEFAULT_MAX_WAIT,
+    limiter=None,
+    purpose="",
+    belongs_to="",
+    **params,
 ):
     """Call `endpoint`, a method of the provider's client named on its class (`LixClient.search_people`)
     so that a reader and a type checker can follow the call, with `params` as its arguments. `purpose`
-    says in words what the spend is for (by default the provider and endpoint).
+    says in words what the spend is for (by default the provider and endpoint), `belongs_to` which job or
+    search the call is part of ("saved_search:12"; LedgerEntry.belongs_to).
 
     The most the call can cost is reserved first (services/ledger.py), before the limiter's wait and
     before anything is sent: over the member's budget or the team's cap, BudgetExceeded is raised and
@@ -71,6 +81,7 @@ def call_provider(
         provider=key.provider,
         credits=most,
         purpose=purpose or purpose_of(key.provider, endpoint.__name__),
+        belongs_to=belongs_to,
         sandbox=key.is_sandbox,
         # The hold outlives the longest the call can take; past that the expiry task settles it.
         expires_in=max_wait + sum(settings.PROVIDER_TIMEOUT),

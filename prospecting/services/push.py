@@ -95,7 +95,14 @@ def push_list_to_leadiq(*, prospect_list, user, push=None):
 
     def call(endpoint, **params):
         return call_provider(
-            team=team, user=user, provider="leadiq", endpoint=endpoint, max_wait=MAX_WAIT, **params
+            team=team,
+            user=user,
+            provider="leadiq",
+            endpoint=endpoint,
+            max_wait=MAX_WAIT,
+            purpose=f"LeadIQ push of “{prospect_list.name}”",
+            belongs_to=f"leadiq_push:{push.pk}",
+            **params,
         ).data
 
     try:

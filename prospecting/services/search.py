@@ -470,8 +470,14 @@ def run_search(*, team, user, provider, kind, query, page=1, sequence_id="", sav
     either way rows not among the previous run's results are marked new."""
     search = search_kind(provider, kind)
     params = search_params(provider=provider, kind=kind, query=query, page=page, sequence_id=sequence_id)
+    # A saved search's run: its spend names it (the ledger's purpose and belongs_to).
+    part_of = {}
+    if saved is not None:
+        part_of = {"purpose": f"Saved search “{saved.name}”", "belongs_to": f"saved_search:{saved.pk}"}
     try:
-        result = call_provider(team=team, user=user, provider=provider, endpoint=search.endpoint, **params)
+        result = call_provider(
+            team=team, user=user, provider=provider, endpoint=search.endpoint, **part_of, **params
+        )
     except ProviderError as error:
         raise failure_in_words(provider, error) from None
     call = result.log

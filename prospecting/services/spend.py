@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDay
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Provider, User
@@ -32,8 +33,10 @@ from prospecting.models import (
     CreditType,
     EntryKind,
     FactValue,
+    LeadiqPush,
     LedgerEntry,
     ProviderCall,
+    SavedSearch,
 )
 
 ZERO = Decimal(0)
@@ -375,6 +378,27 @@ def call_entries(*, call, entries):
     return entry_rows(entries.filter(mine)).order_by("created_at", "id")
 
 
+def belonging(*, team, belongs_to):
+    """What a ledger entry's call was part of, for its page: (words, link or None) from its `belongs_to`
+    ("saved_search:12"), looked up in the team's own records; None for a one-off call. A search or push
+    deleted since keeps its words without a link."""
+    kind, _, pk = belongs_to.partition(":")
+    if not pk.isdigit():
+        return None
+    if kind == "saved_search":
+        saved = SavedSearch.objects.for_team(team).filter(pk=pk).first()
+        if saved is None:
+            return "A saved search since deleted", None
+        return f"The saved search “{saved.name}”", reverse("saved_searches")
+    if kind == "leadiq_push":
+        push = LeadiqPush.objects.for_team(team).select_related("prospect_list").filter(pk=pk).first()
+        if push is None:
+            return "A LeadIQ push since deleted", None
+        url = reverse("list_push_result", args=[push.prospect_list_id, push.pk])
+        return f"The LeadIQ push of “{push.prospect_list.name}”", url
+    return None
+
+
 def call_purchases(*, call):
     """What a call bought that is still kept: its values and contact points, with their records. The
     people may since have been merged (their values moved to the one kept) or erased (gone)."""
@@ -406,6 +430,7 @@ EXPORT_HEADERS = [
     "Flagged",
     "Sandbox",
     "Purpose",
+    "Part of",
     "Note",
     "Booked by",
     "Call",
@@ -424,6 +449,7 @@ EXPORT_FIELDS = (
     "flagged",
     "sandbox",
     "purpose",
+    "belongs_to",
     "note",
     "booked_by__email",
     "call_id",

@@ -307,6 +307,7 @@ def spend_entry(request, pk):
     siblings = spend.entry_rows(entries.filter(hold=entry.hold)) if entry.hold else entries.none()
     context = {
         "entry": entry,
+        "part_of": spend.belonging(team=request.team, belongs_to=entry.belongs_to),
         "siblings": siblings.order_by("created_at", "id"),
         "admin": request.membership.is_admin,
     }
@@ -320,9 +321,12 @@ def spend_call(request, pk):
     call = get_object_or_404(spend.visible_calls(membership=request.membership).select_related("user"), pk=pk)
     entries = spend.call_entries(call=call, entries=spend.visible_entries(membership=request.membership))
     facts, points = spend.call_purchases(call=call)
+    first = entries.first()  # its entries share their purpose and what the call was part of
     context = {
         "call": call,
         "entries": entries,
+        "purpose": first.purpose if first else "",
+        "part_of": spend.belonging(team=request.team, belongs_to=first.belongs_to) if first else None,
         "facts": Paginator(facts, 100).get_page(request.GET.get("page")),
         "points": list(points[:POINTS_SHOWN]),
         "admin": request.membership.is_admin,

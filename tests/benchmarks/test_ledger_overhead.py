@@ -79,10 +79,10 @@ def busy_month(team, member, other):
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {table} (team_id, user_id, provider, credit_type, kind, amount, confirmed,
-                flagged, hold, purpose, note, sandbox, idempotency_key, created_at)
+                flagged, hold, purpose, belongs_to, note, sandbox, idempotency_key, created_at)
             SELECT %s, CASE WHEN g / 3 %% 50 = 0 THEN %s ELSE %s END, 'lix', 'lix_standard',
                 (ARRAY['reserve', 'capture', 'release'])[g %% 3 + 1], 1, true, false, 'busy' || g / 3, '',
-                '', false, 'busy:' || g, %s::timestamptz + (g / 3) * %s::interval
+                '', '', false, 'busy:' || g, %s::timestamptz + (g / 3) * %s::interval
             FROM generate_series(0, %s - 1) AS g""",  # noqa: S608 (the table name only)
             [team.pk, member.pk, other.pk, start, (now - start) / (MONTH_ENTRIES // 3 + 1), MONTH_ENTRIES],
         )

@@ -93,8 +93,8 @@ def seed(team, users, entries):
             FROM rows
         )
         INSERT INTO prospecting_ledgerentry (team_id, user_id, provider, credit_type, kind, amount,
-            confirmed, flagged, hold, call_id, purpose, note, booked_by_id, sandbox, idempotency_key,
-            expires_at, created_at)
+            confirmed, flagged, hold, call_id, purpose, belongs_to, note, booked_by_id, sandbox,
+            idempotency_key, expires_at, created_at)
         SELECT %(team)s,
             CASE WHEN shape = 'unsure' AND k = 2 AND c %% 3 = 0 THEN NULL
                  ELSE (%(users)s::bigint[])[1 + (c / 7) %% %(members)s] END,
@@ -109,7 +109,7 @@ def seed(team, users, entries):
             NOT (shape = 'unsure' AND k = 1),
             shape = 'unsure' AND k = 2,
             CASE WHEN shape = 'open' THEN 'bench-' || c || '-' || k ELSE 'bench-' || c END,
-            NULL, 'Benchmark call ' || c,
+            NULL, 'Benchmark call ' || c, '',
             CASE WHEN shape = 'unsure' AND k = 2 THEN 'Reconciliation with the provider''s usage' ELSE '' END,
             NULL, c %% 100 = 7, 'bench:' || i,
             CASE WHEN k = 0 OR shape = 'open' THEN %(start)s + (i - 1) * %(step)s + interval '10 minutes' END,

@@ -86,10 +86,10 @@ def test_a_saved_search_runs_again_with_new_and_known_results_marked(
     first = LedgerEntry.objects.get(kind=EntryKind.CAPTURE, user=alice)
     assert (first.purpose, first.belongs_to) == ("Lix search people", "")
     call_page = bob_client.get(reverse("spend_call", args=[rerun.call_id])).content.decode()
-    assert f'<a href="{reverse("saved_searches")}">The saved search “Founders”</a>' in call_page
+    assert f'<a href="{reverse("saved_searches")}">Saved search “Founders”</a>' in call_page
     saved.delete()
     call_page = bob_client.get(reverse("spend_call", args=[rerun.call_id])).content.decode()
-    assert "A saved search since deleted" in call_page
+    assert 'Saved search “Founders” <span class="muted">(since deleted)</span>' in call_page
 
 
 def test_private_searches_are_listed_for_their_owner_only(mocked, key_for, alice_client, bob_client, bob):

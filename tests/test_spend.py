@@ -458,14 +458,8 @@ def test_what_an_entry_was_part_of_is_found_in_its_own_team_only(team_a, team_b,
     prospect_list = ProspectList.objects.create(team=team_a, name="Q4 targets", created_by=alice)
     push = LeadiqPush.objects.create(team=team_a, prospect_list=prospect_list, started_by=alice)
     url = reverse("list_push_result", args=[prospect_list.pk, push.pk])
-    assert spend.belonging(team=team_a, belongs_to=f"leadiq_push:{push.pk}") == (
-        "The LeadIQ push of “Q4 targets”",
-        url,
-    )
-    # Another team's id names nothing of this team; a one-off call or an unknown kind, nothing at all.
-    assert spend.belonging(team=team_b, belongs_to=f"leadiq_push:{push.pk}") == (
-        "A LeadIQ push since deleted",
-        None,
-    )
+    assert spend.belonging(team=team_a, belongs_to=f"leadiq_push:{push.pk}") == url
+    # Another team's id names nothing of this team ("": gone); a one-off call or an unknown kind, None.
+    assert spend.belonging(team=team_b, belongs_to=f"leadiq_push:{push.pk}") == ""
     assert spend.belonging(team=team_a, belongs_to="") is None
     assert spend.belonging(team=team_a, belongs_to="enrichment_job:x") is None

@@ -379,23 +379,18 @@ def call_entries(*, call, entries):
 
 
 def belonging(*, team, belongs_to):
-    """What a ledger entry's call was part of, for its page: (words, link or None) from its `belongs_to`
-    ("saved_search:12"), looked up in the team's own records; None for a one-off call. A search or push
-    deleted since keeps its words without a link."""
+    """Where a ledger entry's call was part of, for its page (its purpose names it in words): the link to
+    that saved search or push, looked up in the team's own records from `belongs_to` ("saved_search:12");
+    "" when it was deleted since; None for a one-off call."""
     kind, _, pk = belongs_to.partition(":")
     if not pk.isdigit():
         return None
     if kind == "saved_search":
-        saved = SavedSearch.objects.for_team(team).filter(pk=pk).first()
-        if saved is None:
-            return "A saved search since deleted", None
-        return f"The saved search “{saved.name}”", reverse("saved_searches")
+        found = SavedSearch.objects.for_team(team).filter(pk=pk).exists()
+        return reverse("saved_searches") if found else ""
     if kind == "leadiq_push":
-        push = LeadiqPush.objects.for_team(team).select_related("prospect_list").filter(pk=pk).first()
-        if push is None:
-            return "A LeadIQ push since deleted", None
-        url = reverse("list_push_result", args=[push.prospect_list_id, push.pk])
-        return f"The LeadIQ push of “{push.prospect_list.name}”", url
+        push = LeadiqPush.objects.for_team(team).filter(pk=pk).first()
+        return reverse("list_push_result", args=[push.prospect_list_id, push.pk]) if push else ""
     return None
 
 

@@ -13,7 +13,7 @@ import responses
 from django.db import OperationalError, connection, connections
 
 from accounts.models import Role
-from prospecting.models import Budget, CallState, EntryKind, LedgerEntry, ProviderCall
+from prospecting.models import Budget, CallState, CreditUsage, EntryKind, LedgerEntry, ProviderCall
 from prospecting.providers.lix import LixClient
 from prospecting.services import ledger
 from prospecting.services.keys import add_provider_key
@@ -105,6 +105,13 @@ def test_fifty_concurrent_calls_with_room_for_ten_make_exactly_ten(team_a, alice
         assert LedgerEntry.objects.filter(team=team, kind=EntryKind.RESERVE).count() == 10
         assert ledger.spent_credits(team=team, user=whose, credit_type=STANDARD) == 12
         assert ledger.remaining_budget(team=team, user=whose, credit_type=STANDARD) == (0, 12)
+        # The running totals the budget check read, kept by 50 racing transactions, are what the entries say.
+        kept = sorted(CreditUsage.objects.for_team(team).values_list("user_id", "month", "spent", "held"))
+        ledger.rebuild_usage(team=team)
+        assert (
+            sorted(CreditUsage.objects.for_team(team).values_list("user_id", "month", "spent", "held"))
+            == kept
+        )
 
 
 @pytest.mark.django_db(transaction=True)

@@ -69,6 +69,15 @@ def paid_call(
     return call
 
 
+def bought(call, *, source, at=NOVEMBER):
+    """What `call` bought: a person's title and email, kept with the call as their provenance."""
+    person = Person.objects.create(team=call.team, full_name="Dana Scully")
+    kept = {"team": call.team, "person": person, "source": source, "obtained_at": at, "call": call}
+    FactValue.objects.create(field="title", value="Special Agent", **kept)
+    ContactPoint.objects.create(kind="email", value="dana@fbi.example", status="valid", **kept)
+    return person
+
+
 def open_hold(team, user, amount, **fields):
     return book(team, user, "reserve", amount, hold=str(uuid.uuid4()), **fields)
 
@@ -329,26 +338,7 @@ def test_an_adjustment_has_a_page_of_its_own(team_a, alice, alice_client):
 
 def test_a_call_shows_what_it_bought(team_a, bob, bob_client):
     call = paid_call(team_a, bob, reserved=2, spent=2, credit_type="lusha", provider="lusha")
-    person = Person.objects.create(team=team_a, full_name="Dana Scully")
-    FactValue.objects.create(
-        team=team_a,
-        person=person,
-        field="title",
-        value="Special Agent",
-        source="lusha",
-        obtained_at=NOVEMBER,
-        call=call,
-    )
-    ContactPoint.objects.create(
-        team=team_a,
-        person=person,
-        kind="email",
-        value="dana@fbi.example",
-        status="valid",
-        source="lusha",
-        obtained_at=NOVEMBER,
-        call=call,
-    )
+    person = bought(call, source="lusha")
     response = bob_client.get(reverse("spend_call", args=[call.pk]))
     assert response.status_code == 200
     assert "Special Agent" in response.text and "dana@fbi.example" in response.text

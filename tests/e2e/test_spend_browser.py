@@ -4,7 +4,6 @@ colleague's), changes the period in place (htmx), and opens a row's entries.
 SPEND_SCREENSHOTS=<folder> also saves the admin's page at 1280 and 375 px there, for a look."""
 
 import os
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,8 +13,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from prospecting.models import ContactPoint, FactValue, LedgerEntry, Person, ProviderCall
+from prospecting.models import ProviderCall
 from tests.conftest import PASSWORD, make_member
+from tests.test_spend import bought, open_hold, paid_call
 
 pytestmark = pytest.mark.e2e
 
@@ -28,46 +28,20 @@ def log_in(page, live_server, email):
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
-def paid_call(team, user, *, reserved, spent, when, credit_type="lix_standard", provider="lix", **fields):
-    hold = str(uuid.uuid4())
-    call = ProviderCall.objects.create(
-        team=team,
-        user=user,
-        provider=provider,
-        endpoint="search_people",
-        method="GET",
-        outcome="ok",
-        hold=hold,
-    )
-    common = {"team": team, "user": user, "provider": provider, "credit_type": credit_type, "hold": hold}
-    amounts = [("reserve", reserved, None), ("capture", spent, call), ("release", reserved - spent, call)]
-    for kind, amount, for_call in amounts:
-        if amount:
-            LedgerEntry.objects.create(
-                **common,
-                kind=kind,
-                amount=Decimal(str(amount)),
-                call=for_call,
-                created_at=when,
-                idempotency_key=f"{hold}:{kind}:{credit_type}",
-                **fields,
-            )
-
-
 def test_a_member_opens_spend_and_sees_their_own_figures(page, live_server, team_a, alice, bob):
     now = timezone.now()
-    paid_call(team_a, bob, reserved=5, spent=3, when=now)
+    paid_call(team_a, bob, reserved=5, spent=3, at=now)
     paid_call(
         team_a,
         bob,
         reserved=Decimal("0.5"),
         spent=Decimal("0.1"),
-        when=now,
+        at=now,
         credit_type="leadiq_uc",
         provider="leadiq",
     )
-    paid_call(team_a, alice, reserved=40, spent=40, when=now)  # Alice's: never on Bob's page
-    paid_call(team_a, bob, reserved=7, spent=7, when=now - timedelta(days=62))
+    paid_call(team_a, alice, reserved=40, spent=40, at=now)  # Alice's: never on Bob's page
+    paid_call(team_a, bob, reserved=7, spent=7, at=now - timedelta(days=62))
 
     log_in(page, live_server, bob.email)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Spend").click()
@@ -115,7 +89,7 @@ def test_screenshots_of_the_admin_page(browser, live_server, team_a, alice, bob)
                 user,
                 reserved=scale * (3 + n),
                 spent=scale * (1 + (day * n) % 3),
-                when=when,
+                at=when,
                 provider=provider,
                 credit_type=credit_type,
             )
@@ -125,43 +99,14 @@ def test_screenshots_of_the_admin_page(browser, live_server, team_a, alice, bob)
                     user,
                     reserved=scale * 2,
                     spent=scale * 2,
-                    when=when,
+                    at=when,
                     provider=provider,
                     credit_type=credit_type,
                     confirmed=False,
                 )
-    LedgerEntry.objects.create(
-        team=team_a,
-        user=bob,
-        provider="lusha",
-        credit_type="lusha",
-        kind="reserve",
-        amount=2,
-        hold="open",
-        idempotency_key="open",
-        created_at=now,
-    )
+    open_hold(team_a, bob, 2, provider="lusha", credit_type="lusha", at=now)
     call = ProviderCall.objects.filter(user=bob).first()
-    person = Person.objects.create(team=team_a, full_name="Dana Scully", title="Special Agent")
-    FactValue.objects.create(
-        team=team_a,
-        person=person,
-        field="title",
-        value="Special Agent",
-        source="lix",
-        obtained_at=now,
-        call=call,
-    )
-    ContactPoint.objects.create(
-        team=team_a,
-        person=person,
-        kind="email",
-        value="dana@fbi.example",
-        status="valid",
-        source="lix",
-        obtained_at=now,
-        call=call,
-    )
+    bought(call, source="lix", at=now)
     os.makedirs(folder, exist_ok=True)
     for width, height in ((1280, 900), (375, 800)):
         context = browser.new_context(viewport={"width": width, "height": height})

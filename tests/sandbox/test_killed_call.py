@@ -40,13 +40,10 @@ def fault_taken(server):
     return not any(fault["provider"] == "linkup" for fault in waiting["faults"])
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_key_test_killed_mid_call_leaves_an_outcome_unknown_row_and_is_not_repeated(
-    sandbox, settings, team_a, alice
-):
-    server = sandbox()
-    key = connect_sandbox_key(team=team_a, actor=alice, provider="linkup")
-    # LinkUp bills its key check (GET /v1/check); the sandbox holds the request for a minute.
+def kill_a_key_test_mid_call(server, key, settings):
+    """Test the LinkUp `key` as the demo set-up does, in a worker process of its own, and SIGKILL that
+    worker while its request is at the sandbox (which holds it for a minute)."""
+    # LinkUp bills its key check (GET /v1/check).
     control(server, "faults", {"provider": "linkup", "path": "/v1/check", "kind": "latency", "seconds": 60})
     env = {
         **os.environ,
@@ -64,6 +61,15 @@ def test_a_key_test_killed_mid_call_leaves_an_outcome_unknown_row_and_is_not_rep
     finally:
         if worker.poll() is None:
             worker.kill()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_key_test_killed_mid_call_leaves_an_outcome_unknown_row_and_is_not_repeated(
+    sandbox, settings, team_a, alice
+):
+    server = sandbox()
+    key = connect_sandbox_key(team=team_a, actor=alice, provider="linkup")
+    kill_a_key_test_mid_call(server, key, settings)
     row = ProviderCall.objects.get(key=key)
     assert (row.endpoint, row.state, row.credits, row.credits_unconfirmed) == (
         "check",

@@ -2,10 +2,6 @@
 open (and counts against the budget) until it expires; then beat's task captures it in full, unconfirmed
 and flagged, tied to the call's `sent` row. Nothing is repeated, nothing is under-counted."""
 
-import os
-import signal
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -14,9 +10,7 @@ from prospecting.models import CallState, EntryKind, LedgerEntry, ProviderCall
 from prospecting.services import ledger
 from prospecting.services.keys import connect_sandbox_key
 from prospecting.services.provider_calls import DEFAULT_MAX_WAIT
-from tests.sandbox.conftest import control
-from tests.sandbox.test_killed_call import ROOT, RUN_TASK, fault_taken, wait_for
-from tests.test_celery_worker import database_url_of_test_database
+from tests.sandbox.test_killed_call import kill_a_key_test_mid_call
 
 
 @pytest.mark.django_db(transaction=True)
@@ -25,24 +19,7 @@ def test_a_hold_left_by_a_killed_worker_expires_into_an_unconfirmed_flagged_capt
 ):
     server = sandbox()
     key = connect_sandbox_key(team=team_a, actor=alice, provider="linkup")
-    # LinkUp bills its key check; the sandbox holds the request for a minute.
-    control(server, "faults", {"provider": "linkup", "path": "/v1/check", "kind": "latency", "seconds": 60})
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url_of_test_database(),
-        "QUARRY_ENCRYPTION_KEYS": ",".join(settings.QUARRY_ENCRYPTION_KEYS),
-        "QUARRY_VAR_DIR": str(settings.VAR_DIR),
-        "QUARRY_SANDBOX": "true",
-        "SANDBOX_URL": server.url,
-    }
-    worker = subprocess.Popen([sys.executable, "-c", RUN_TASK, str(key.pk)], cwd=ROOT, env=env)
-    try:
-        assert wait_for(lambda: fault_taken(server)), "the key test never reached the sandbox"
-        os.kill(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=10)
-    finally:
-        if worker.poll() is None:
-            worker.kill()
+    kill_a_key_test_mid_call(server, key, settings)
     row = ProviderCall.objects.get(key=key)
     assert row.state == CallState.SENT and row.hold
     reserve = LedgerEntry.objects.get()

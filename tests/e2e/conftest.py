@@ -3,6 +3,9 @@ import shutil
 
 import pytest
 from django.db import connections
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -61,6 +64,14 @@ TEAM_PAGES = {
     "Reconciliation",
     "Do not contact",
 }
+
+
+def log_in(page, live_server, email):
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
 def nav_link(page, name):

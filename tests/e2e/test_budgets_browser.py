@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from accounts.models import ProviderKey
 from prospecting.models import Budget
-from tests.e2e.test_phone_width_browser import log_in
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,7 @@ from prospecting import tasks
 from prospecting.models import ImportJob, ImportState, Person
 from prospecting.services import csv_import, import_jobs
 from prospecting.services.lists import create_list
-from tests.e2e.test_lists_browser import log_in
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 

@@ -2,8 +2,7 @@ import pytest
 import responses
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import nav_link
-from tests.e2e.test_provider_keys_browser import log_in
+from tests.e2e.conftest import log_in, nav_link
 
 pytestmark = pytest.mark.e2e
 

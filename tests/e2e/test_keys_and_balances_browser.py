@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from accounts.models import KeyStatus
 from prospecting import tasks
 from prospecting.services.keys import add_provider_key
-from tests.e2e.test_provider_keys_browser import log_in
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 

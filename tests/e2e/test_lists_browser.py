@@ -8,17 +8,9 @@ from prospecting.models import Person, ProspectList
 from prospecting.providers.facts import PersonFacts
 from prospecting.services.lists import add_to_list
 from prospecting.services.records import keep_people
-from tests.conftest import PASSWORD
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page, live_server, email):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
 def test_a_list_is_created_filtered_exported_and_reimported_without_duplicates(

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from prospecting.services.keys import connect_sandbox_key
 from prospecting.views.search import STATE_SALT
-from tests.e2e.test_provider_keys_browser import log_in
+from tests.e2e.conftest import log_in
 from tests.sandbox.conftest import sandbox_urls
 
 pytestmark = pytest.mark.e2e

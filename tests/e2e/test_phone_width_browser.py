@@ -6,8 +6,7 @@ from django.db import connections
 from playwright.sync_api import expect
 
 from accounts.models import ProviderKey
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import nav_link
+from tests.e2e.conftest import log_in, nav_link
 
 pytestmark = pytest.mark.e2e
 
@@ -33,14 +32,6 @@ def phone(browser):
     yield page
     connections.close_all()
     context.close()
-
-
-def log_in(page, live_server, email):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
 def overflow(page, selector):

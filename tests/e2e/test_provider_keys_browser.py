@@ -4,20 +4,11 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import ProviderKey
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import nav_link
+from tests.e2e.conftest import log_in, nav_link
 
 SECRET = "lix-live-9b8c7d6e5f4a3b2c-K3Y9"
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page, live_server, email):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Team A")
 
 
 def test_admin_adds_a_key_sees_it_masked_and_logs_out(page, live_server, alice, team_a):

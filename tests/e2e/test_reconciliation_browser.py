@@ -13,7 +13,8 @@ from prospecting import tasks
 from prospecting.models import CreditType, EntryKind, LedgerEntry
 from prospecting.services import reconciliation as service
 from prospecting.services.keys import connect_sandbox_key
-from tests.e2e.test_phone_width_browser import assert_nothing_wider_than_the_screen, log_in
+from tests.e2e.conftest import log_in
+from tests.e2e.test_phone_width_browser import assert_nothing_wider_than_the_screen
 from tests.sandbox.conftest import control, sandbox_urls
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

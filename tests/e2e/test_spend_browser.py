@@ -14,18 +14,11 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from prospecting.models import ProviderCall
-from tests.conftest import PASSWORD, make_member
+from tests.conftest import make_member
+from tests.e2e.conftest import log_in
 from tests.test_spend import bought, open_hold, paid_call
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page, live_server, email):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
 def test_a_member_opens_spend_and_sees_their_own_figures(page, live_server, team_a, alice, bob):

@@ -8,7 +8,8 @@ from django.db import connections
 from playwright.sync_api import expect
 
 from prospecting.models import Suppression
-from tests.e2e.test_phone_width_browser import assert_nothing_wider_than_the_screen, log_in
+from tests.e2e.conftest import log_in
+from tests.e2e.test_phone_width_browser import assert_nothing_wider_than_the_screen
 
 pytestmark = pytest.mark.e2e
 SHOTS = os.environ.get("QUARRY_SCREENSHOTS", "")

@@ -156,6 +156,35 @@ def test_the_list_page_filters_by_company_title_email_phone_status_and_source(
     assert b"No one matches these filters" in response.content
 
 
+@pytest.mark.parametrize("inline", [1_000, 0], ids=["companies-as-ids", "companies-as-subquery"])
+def test_the_company_filter_matches_the_name_shown_or_the_company_records_name(
+    alice_client, a_list, team_a, alice, monkeypatch, inline
+):
+    # Up to NAMED_INLINE matching companies go into the query as ids, more as a subquery: same people.
+    monkeypatch.setattr("prospecting.services.lists.NAMED_INLINE", inline)
+    initech = Company.objects.create(team=team_a, name="Initech Holdings")
+    people = [
+        Person.objects.create(team=team_a, full_name="Linked Only", company=initech),
+        Person.objects.create(team=team_a, full_name="Named Only", company_name="Initech"),
+        Person.objects.create(team=team_a, full_name="Elsewhere", company_name="Globex"),
+    ]
+    add_to_list(prospect_list=a_list, people=[person.pk for person in people], user=alice)
+    response = alice_client.get(
+        reverse("list_detail", args=[a_list.pk]), {"company": "INITECH", "sort": "name"}
+    )
+    assert _names(response) == ["Linked Only", "Named Only"]
+
+
+def test_the_text_filters_have_trigram_indexes_on_postgresql(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no trigram index: its filters scan")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE %s", ["%\\_trgm"])
+        found = dict(cursor.fetchall())
+    assert set(found) == {"company_name_trgm", "person_company_name_trgm", "person_title_trgm"}
+    assert all("USING gin" in definition and "gin_trgm_ops" in definition for definition in found.values())
+
+
 def test_the_list_page_sorts(alice_client, a_list, team_a, alice):
     people = _people(team_a, alice, 4)
     add_to_list(prospect_list=a_list, people=people, user=alice)

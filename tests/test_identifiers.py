@@ -138,6 +138,46 @@ def test_a_plain_linkedin_url_splits_as_urlsplit_splits_it(text):
     assert identifiers._linkedin_path(text) == identifiers._parsed_linkedin_path(text)
 
 
+@given(
+    st.one_of(
+        st.text(max_size=60),
+        st.builds(
+            "".join,
+            st.lists(
+                st.sampled_from(
+                    [
+                        "https://",
+                        "www.",
+                        "linkedin.com",
+                        "/",
+                        "in/",
+                        "sales/lead/",
+                        "talent/profile/",
+                        "urn:li:fs_salesProfile:",
+                        "ACwAAAXQSFkBI1hIhlJLnr04EL",
+                        "ACoAAAXQSFkBI1hIhlJLnr04EL",
+                        "%41",
+                        "%2C",
+                        ",",
+                        "jane-doe",
+                        "é",
+                        " ",
+                        "?x=1",
+                    ]
+                ),
+                max_size=10,
+            ),
+        ),
+    )
+)
+@example("https://www.linkedin.com/in/ACwAAAXQSFkBI1hIhlJLnr04ELabcdef/")
+@example("https://www.linkedin.com/in/ACwAAAXQSFkBI1hIhlJLnr04ELabcdef,NAME,undefined")
+@example("%41CwAAAXQSFkBI1hIhlJLnr04ELabcdef")
+def test_a_text_with_a_public_id_names_no_member_id(text):
+    """person_keys does not look for a Sales Navigator id in a LinkedIn URL that has a public id."""
+    assert not (identifiers.linkedin_public_id(text) and identifiers.sales_nav_id(text))
+
+
 NORMALISERS = [
     identifiers.linkedin_public_id,
     identifiers.sales_nav_id,

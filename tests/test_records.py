@@ -452,6 +452,8 @@ def _statements(queries):
     database's own parameter limit (999 on SQLite) splits a large bulk_create into several."""
     shapes = [query["sql"].split(" VALUES ")[0].split(" SET ")[0][:120] for query in queries]
     shapes = [re.sub(r'SAVEPOINT "\w+"', "SAVEPOINT", shape) for shape in shapes]
+    # A COPY is logged with the number of rows it sent (insert_rows): the same statement all the same.
+    shapes = [re.sub(r" \(\d+ rows\)$", "", shape) for shape in shapes]
     return [shape for i, shape in enumerate(shapes) if i == 0 or shape != shapes[i - 1]]
 
 

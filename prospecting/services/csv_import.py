@@ -17,7 +17,7 @@ from prospecting import identifiers
 from prospecting.models import ListEntry, Person
 from prospecting.providers.facts import PersonFacts
 from prospecting.services import csv_read
-from prospecting.services.records import insert_rows, keep_people, person_keys
+from prospecting.services.records import insert_new_rows, keep_people, person_keys
 
 # The file is kept compressed on its ImportJob row until the import ends.
 MAX_IMPORT_BYTES = 50_000_000
@@ -246,11 +246,12 @@ def _add_to_list(prospect_list, people, user):
     people, added = sorted(people), 0
     # The rows are built a slice at a time: a million people would be a million tuples at once.
     for start in range(0, len(people), LIST_SLICE):
-        added += insert_rows(
+        # Often all new to the list (an import's list is often new): a plain COPY, and an insert leaving
+        # out those already in it only when the unique constraint refuses one.
+        added += insert_new_rows(
             ListEntry,
             ("prospect_list", "person", "added_by", "added_at"),
             [(prospect_list.pk, pk, user_id, added_at) for pk in people[start : start + LIST_SLICE]],
-            ignore_conflicts=True,
         )
     return added
 

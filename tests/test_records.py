@@ -555,6 +555,20 @@ def test_array_literals_read_back_as_the_values_written(db, texts):
 
 
 @postgres_only
+def test_rows_copied_in_binary_read_back_as_the_values_written(team_a, alice):
+    [jane] = _keep(team_a, alice, PersonFacts(linkedin_url="jane-doe", full_name="Jane Doe"))
+    now = timezone.now()
+    odd = [*ODD_IDS, "tab\there", "line\nbreak", "\\N", "", "x" * 5000]
+    rows = [(team_a.pk, jane.pk, "title", value, "d", "import", now, None) for value in odd]
+    columns = ("team", "person", "field", "value", "detail", "source", "obtained_at", "call")
+    assert records.insert_rows(FactValue, columns, rows) == len(odd)
+    kept = FactValue.objects.filter(person=jane, field="title").values_list(
+        "value", "detail", "source", "obtained_at", "call"
+    )
+    assert sorted(kept) == sorted((value, "d", "import", now, None) for value in odd)
+
+
+@postgres_only
 def test_matching_by_joined_arrays_finds_what_in_lists_find(team_a, team_b, alice, carol):
     people = [
         PersonFacts(linkedin_url=f"https://www.linkedin.com/in/jane-{n}/", lusha_id=odd, leadiq_id=f"Q{n}")

@@ -28,6 +28,10 @@ _PLAIN_LINKEDIN_URL = re.compile(
     r"^(?:https?://)?(?:[a-z0-9-]+\.)*linkedin\.com((?:/[a-z0-9_.~%-]*)*)$", re.IGNORECASE | re.ASCII
 )
 
+# A profile URL as LinkedIn writes it: a lower-case slug of ASCII letters, digits and hyphens (\Z: "$"
+# would take a trailing newline too).
+_PLAIN_PROFILE_URL = re.compile(r"^(?:https?://)?(?:www\.)?linkedin\.com/in/([a-z0-9-]{1,200})/?\Z", re.ASCII)
+
 # The normalisers are pure and one import calls them several times for each cell (checking the row,
 # matching, keeping its values and contact points): the recent answers are remembered. A few
 # thousand entries hold a batch of rows; bounded, so a worker's memory does not grow with the file.
@@ -84,6 +88,16 @@ def linkedin_public_id(text):
     returns it): "https://fr.linkedin.com/in/J%C3%A9r%C3%B4me-Dupont/details/" -> "jérôme-dupont".
 
     A member id in an /in/ URL (/in/ACoAA...) is not a public id: see `sales_nav_id`."""
+    plain = _PLAIN_PROFILE_URL.match(text or "")
+    if plain:
+        # The form nearly every file holds: its slug is already the public id (lower case, ASCII, so
+        # neither a member id nor anything to decode). The same answer as _parsed_public_id, tested.
+        return plain[1]
+    return _parsed_public_id(text)
+
+
+def _parsed_public_id(text):
+    """linkedin_public_id for any text."""
     text = (text or "").strip()
     if not text:
         return ""

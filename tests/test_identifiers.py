@@ -426,3 +426,18 @@ def addresses(draw):
 @example("jane@acme.t")
 def test_email_gives_what_djangos_whole_validator_gives(text):
     assert identifiers.email(text) == _email_through_django(text)
+
+
+@given(
+    st.one_of(
+        st.from_regex(identifiers._PLAIN_PROFILE_URL, fullmatch=True),
+        st.from_regex(r"\A(https?://)?(www\.)?linkedin\.com/in/[a-zA-Z0-9_%-]{0,30}/?\s?\Z"),
+        st.text(max_size=60),
+    )
+)
+@example("https://www.linkedin.com/in/person-1/")
+@example("https://www.linkedin.com/in/jane-doe\n")
+@example("linkedin.com/in/m")
+@example("https://linkedin.com/in/acoaaaxqsfkbi1hihljlnr04elabcdef")
+def test_a_plain_profile_url_gives_what_the_general_path_gives(text):
+    assert identifiers.linkedin_public_id(text) == identifiers._parsed_public_id(text)

@@ -142,6 +142,21 @@ def test_imported_rows_match_people_the_team_already_has(alice_client, a_list, t
     assert titles == {("CEO", "lix"), ("CTO", "import")}  # both kept, with their sources
 
 
+def test_an_imported_row_updates_the_display_of_the_person_the_team_has(alice_client, a_list, team_a, alice):
+    [known] = keep_people(
+        team=team_a,
+        user=alice,
+        facts=[PersonFacts(linkedin_url="jane-doe", full_name="Jane Doe", title="CEO", location="Paris")],
+        source="lix",
+    )
+    _import(alice_client, a_list, GOOD)
+    jane = Person.objects.select_related("company").get(pk=known.pk)
+    # The newest values show (the file's title and company), the others stay.
+    assert (jane.full_name, jane.title, jane.location) == ("Jane Doe", "CTO", "Paris")
+    assert (jane.company_name, jane.company.domain) == ("Acme", "acme.test")
+    assert jane.updated_at > known.updated_at
+
+
 def test_invalid_rows_are_reported_with_their_row_number_and_nothing_is_imported(alice_client, a_list):
     content = (
         GOOD + "Bad,Email,not-an-email,,,,,\n" + ",,,,Acme,,,\n" + "Odd,Link,,https://example.test/x,,,,\n"
@@ -162,6 +177,28 @@ def test_the_valid_rows_can_be_imported_skipping_the_invalid_ones(alice_client, 
     response = _import(alice_client, a_list, content, skip_invalid="on")
     assert response.status_code == 302
     assert a_list.entries.count() == 3
+
+
+def test_skipping_invalid_rows_keeps_exactly_the_valid_ones_around_them(a_list, alice, monkeypatch):
+    monkeypatch.setattr(csv_import, "BATCH", 2)
+    rows = [
+        (2, ["Ann Lee", "linkedin.com/in/ann-lee"]),
+        (3, ["Bad Link", "https://example.test/x"]),
+        (4, ["Bo Ek", "linkedin.com/in/bo-ek"]),
+        (5, ["", ""]),
+        (6, ["Cy Fu", "linkedin.com/in/cy-fu"]),
+    ]
+    result = csv_import.import_rows(
+        prospect_list=a_list,
+        user=alice,
+        rows=rows,
+        mapping={"full_name": 0, "linkedin_url": 1},
+        skip_invalid=True,
+    )
+    assert [number for number, _reason in result.errors] == [3, 5]
+    assert (result.imported, result.created, result.added) == (3, 3, 3)
+    names = set(a_list.entries.values_list("person__full_name", flat=True))
+    assert names == {"Ann Lee", "Bo Ek", "Cy Fu"}
 
 
 def fail_on_second_batch(monkeypatch):

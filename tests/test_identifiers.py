@@ -4,7 +4,7 @@ import unicodedata
 from urllib.parse import quote
 
 import pytest
-from hypothesis import assume, example, given
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from prospecting import identifiers
@@ -136,6 +136,46 @@ def test_a_plain_linkedin_url_splits_as_urlsplit_splits_it(text):
     """The fast path of _linkedin_path gives what the general one gives, for any text it takes."""
     text = text.strip()
     assert identifiers._linkedin_path(text) == identifiers._parsed_linkedin_path(text)
+
+
+@given(
+    st.one_of(
+        st.text(max_size=60),
+        st.builds(
+            "".join,
+            st.lists(
+                st.sampled_from(
+                    [
+                        "https://",
+                        "www.",
+                        "linkedin.com",
+                        "/",
+                        "in/",
+                        "sales/lead/",
+                        "talent/profile/",
+                        "urn:li:fs_salesProfile:",
+                        "ACwAAAXQSFkBI1hIhlJLnr04EL",
+                        "ACoAAAXQSFkBI1hIhlJLnr04EL",
+                        "%41",
+                        "%2C",
+                        ",",
+                        "jane-doe",
+                        "é",
+                        " ",
+                        "?x=1",
+                    ]
+                ),
+                max_size=10,
+            ),
+        ),
+    )
+)
+@example("https://www.linkedin.com/in/ACwAAAXQSFkBI1hIhlJLnr04ELabcdef/")
+@example("https://www.linkedin.com/in/ACwAAAXQSFkBI1hIhlJLnr04ELabcdef,NAME,undefined")
+@example("%41CwAAAXQSFkBI1hIhlJLnr04ELabcdef")
+def test_a_text_with_a_public_id_names_no_member_id(text):
+    """person_keys does not look for a Sales Navigator id in a LinkedIn URL that has a public id."""
+    assert not (identifiers.linkedin_public_id(text) and identifiers.sales_nav_id(text))
 
 
 NORMALISERS = [
@@ -326,3 +366,78 @@ def test_domain_of_tricky_forms(text, host):
 )
 def test_phone_of_tricky_forms(text, number):
     assert identifiers.phone(text) == number
+
+
+def _email_through_django(text):
+    """identifiers.email as it was written first, with Django's whole validator."""
+    import re
+
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    text = (text or "").strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:].split("?")[0].strip()
+    if text.count("@") != 1 or len(text) > 254:
+        return ""
+    local, _, host = text.partition("@")
+    host = identifiers._host_name(host) if not re.search(r"[/:?#\s\[\]]", host) else ""
+    if not local or not host:
+        return ""
+    address = f"{local.lower()}@{host}"
+    try:
+        validate_email(address)
+    except ValidationError:
+        return ""
+    return address
+
+
+LOCAL_PARTS = ["jane", "J", ".", "+tag", '"', "a b", "é", "_", "!#$%&'*", "a" * 64, "\u212a", "-", "@"]
+LABELS = [
+    "acme",
+    "test",
+    "t",
+    "1",
+    "-x",
+    "xn--bcher-kva",
+    "bücher",
+    "localhost",
+    "b" * 63,
+    "b" * 64,
+    "",
+    "[127.0.0.1]",
+]
+
+
+@st.composite
+def addresses(draw):
+    """Text that is an email address often, and nearly one the rest of the time."""
+    local = "".join(draw(st.lists(st.sampled_from(LOCAL_PARTS), min_size=1, max_size=4)))
+    host = ".".join(draw(st.lists(st.sampled_from(LABELS), min_size=1, max_size=4)))
+    prefix = draw(st.sampled_from(["", " ", "mailto:", "MAILTO:"]))
+    return f"{prefix}{local}@{host}{draw(st.sampled_from(['', ' ', '?subject=x', '.']))}"
+
+
+@given(st.one_of(st.text(max_size=40), addresses()))
+@settings(max_examples=500)
+@example("jane@localhost.test")
+@example('"jane doe"@acme.test')
+@example("jane.@acme.test")
+@example("jane@acme.t")
+def test_email_gives_what_djangos_whole_validator_gives(text):
+    assert identifiers.email(text) == _email_through_django(text)
+
+
+@given(
+    st.one_of(
+        st.from_regex(identifiers._PLAIN_PROFILE_URL, fullmatch=True),
+        st.from_regex(r"\A(https?://)?(www\.)?linkedin\.com/in/[a-zA-Z0-9_%-]{0,30}/?\s?\Z"),
+        st.text(max_size=60),
+    )
+)
+@example("https://www.linkedin.com/in/person-1/")
+@example("https://www.linkedin.com/in/jane-doe\n")
+@example("linkedin.com/in/m")
+@example("https://linkedin.com/in/acoaaaxqsfkbi1hihljlnr04elabcdef")
+def test_a_plain_profile_url_gives_what_the_general_path_gives(text):
+    assert identifiers.linkedin_public_id(text) == identifiers._parsed_public_id(text)

@@ -17,7 +17,7 @@ from prospecting import identifiers
 from prospecting.models import ListEntry, Person
 from prospecting.providers.facts import PersonFacts
 from prospecting.services import csv_read
-from prospecting.services.records import insert_rows, keep_people, person_keys
+from prospecting.services.records import insert_new_rows, keep_people, person_keys
 
 # The file is kept compressed on its ImportJob row until the import ends.
 MAX_IMPORT_BYTES = 50_000_000
@@ -135,16 +135,12 @@ def guess_mapping(headers) -> dict[int, str]:
     return guesses
 
 
-def row_facts(row, mapping):
-    """(PersonFacts, None) for a valid row, (None, reason) for an invalid one."""
-    cells = _cells(row, mapping)
-    reason = _problem(cells)
-    if reason:
-        return None, reason
+def _facts(cells):
+    """The PersonFacts of a valid row's `_cells`."""
     cell = cells.get
     email, phone, status = cell("email", ""), cell("phone", ""), cell("email_status", "").lower()
     first, last = cell("first_name", ""), cell("last_name", "")
-    facts = PersonFacts(
+    return PersonFacts(
         linkedin_url=cell("linkedin_url", ""),
         full_name=cell("full_name") or " ".join(part for part in (first, last) if part),
         first_name=first,
@@ -156,7 +152,6 @@ def row_facts(row, mapping):
         emails=((email, status or "unknown"),) if email else (),
         phones=((phone, ""),) if phone else (),
     )
-    return facts, None
 
 
 def _cells(row, mapping):
@@ -217,10 +212,13 @@ def import_rows(*, prospect_list, user, rows, mapping, skip_invalid=False, progr
     team = prospect_list.team
     with transaction.atomic():
         people, created, batch = [], set(), []
-        for _number, row in rows:
-            facts, _reason = row_facts(row, mapping)
-            if facts is not None:
-                batch.append(facts)
+        # The check pass found the invalid rows: the others are not checked again (the normalisers'
+        # memory holds the last few thousand answers only, so a second check of every row of a large
+        # file normalised each of its identifiers once more).
+        invalid = {number for number, _reason in errors}
+        for number, row in rows:
+            if number not in invalid:
+                batch.append(_facts(_cells(row, mapping)))
             if len(batch) == BATCH:
                 people += _keep(team=team, user=user, facts=batch, created=created)
                 batch = []
@@ -248,11 +246,12 @@ def _add_to_list(prospect_list, people, user):
     people, added = sorted(people), 0
     # The rows are built a slice at a time: a million people would be a million tuples at once.
     for start in range(0, len(people), LIST_SLICE):
-        added += insert_rows(
+        # Often all new to the list (an import's list is often new): a plain COPY, and an insert leaving
+        # out those already in it only when the unique constraint refuses one.
+        added += insert_new_rows(
             ListEntry,
             ("prospect_list", "person", "added_by", "added_at"),
             [(prospect_list.pk, pk, user_id, added_at) for pk in people[start : start + LIST_SLICE]],
-            ignore_conflicts=True,
         )
     return added
 

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -131,13 +131,7 @@ def _check_budgets(*, team, user, amounts, now):
     # Locked in one order everywhere (the team's caps first, then the member's, each by credit type), so
     # two reservations never wait on each other crosswise; held until the reserve entries are committed, so
     # concurrent calls are counted one after the other and cannot overspend together.
-    whose = Q(user__isnull=True) | Q(user=user) if user else Q(user__isnull=True)
-    budgets = list(
-        Budget.objects.for_team(team)
-        .filter(whose, credit_type__in=list(amounts))
-        .order_by(F("user_id").asc(nulls_first=True), "credit_type")
-        .select_for_update()
-    )
+    budgets = _locked_budgets(team, user, sorted(amounts))
     if not budgets:
         return
     team_wide = any(budget.user_id is None for budget in budgets)
@@ -150,6 +144,29 @@ def _check_budgets(*, team, user, amounts, now):
             raise BudgetExceeded(refusal_text(budget, team=team, left=left, needed=needed))
 
 
+# The two queries every paid call's reservation makes are written in SQL: the ORM took 1.1 ms to build
+# the budgets' locking query that the database answers in 0.2 (issue 9: the ledger adds at most 5 ms).
+
+
+def _locked_budgets(team, user, credit_types):
+    """The budgets a reservation of `credit_types` by `user` is checked against (the team's caps, then the
+    member's), locked until the transaction ends (SQLite locks the whole database for a writer anyway)."""
+    whose = "user_id IS NULL OR user_id = %s" if user else "user_id IS NULL"
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = (
+        f"SELECT id, user_id, credit_type, monthly_limit FROM {Budget._meta.db_table} "  # noqa: S608 (names and placeholders only)
+        f"WHERE team_id = %s AND credit_type IN ({', '.join(['%s'] * len(credit_types))}) AND ({whose}) "
+        f"ORDER BY user_id NULLS FIRST, credit_type{lock}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [team.pk, *credit_types, *([user.pk] if user else [])])
+        rows = cursor.fetchall()
+    return [
+        Budget(pk=pk, team=team, user_id=user_id, credit_type=kind, monthly_limit=_decimal(limit))
+        for pk, user_id, kind, limit in rows
+    ]
+
+
 def _used(*, team, user, credit_types, team_wide, now=None):
     """{(user id, credit type): spent this month + open holds}, and with `team_wide` {(None, credit type):
     the team's}, from the running totals (CreditUsage): a row per member, credit type and month, whatever
@@ -157,22 +174,33 @@ def _used(*, team, user, credit_types, team_wide, now=None):
     sees every reservation committed before the lock was granted).
 
     Open holds are those reserved since `holds_counted_since` (this month and the last)."""
-    this_month = month_start(now)
-    rows = CreditUsage.objects.for_team(team).filter(
-        credit_type__in=credit_types, month__gte=holds_counted_since(now).date(), month__lte=this_month.date()
+    this_month, since = month_start(now).date(), holds_counted_since(now).date()
+    credit_types = sorted(credit_types)
+    member = "" if team_wide else " AND user_id = %s"
+    sql = (
+        f"SELECT user_id, credit_type, month, spent, held FROM {CreditUsage._meta.db_table} "  # noqa: S608 (names and placeholders only)
+        f"WHERE team_id = %s AND credit_type IN ({', '.join(['%s'] * len(credit_types))}) "
+        f"AND month >= %s AND month <= %s{member}"
     )
-    if not team_wide:
-        rows = rows.filter(user=user)
+    month = connection.ops.adapt_datefield_value
+    params = [team.pk, *credit_types, month(since), month(this_month), *([] if team_wide else [user.pk])]
     used = defaultdict(lambda: ZERO)
-    for user_id, kind, month, spent, held in rows.values_list(
-        "user_id", "credit_type", "month", "spent", "held"
-    ):
-        counted = held + (spent if month == this_month.date() else ZERO)
-        if team_wide:
-            used[(None, kind)] += counted
-        if user is not None and user_id == user.pk:
-            used[(user.pk, kind)] += counted
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for user_id, kind, first, spent, held in cursor.fetchall():
+            # SQLite answers a date as text.
+            counted = _decimal(held) + (_decimal(spent) if str(first) == str(this_month) else ZERO)
+            if team_wide:
+                used[(None, kind)] += counted
+            if user is not None and user_id == user.pk:
+                used[(user.pk, kind)] += counted
     return dict(used)
+
+
+def _decimal(value):
+    """An amount read by a plain cursor: SQLite answers decimal columns as numbers, floats included (sums
+    of 0.1s...): back to the columns' four places, as the ORM would."""
+    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(Decimal("0.0001"))
 
 
 def rebuild_usage(*, team=None):

@@ -20,13 +20,10 @@ Figures are printed and written to var/benchmarks/ledger_overhead.json with the 
 keeps the latest.
 """
 
-import json
 import os
-import platform
 import statistics
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -39,9 +36,9 @@ from prospecting.providers.lix import LixClient
 from prospecting.services import ledger, provider_calls
 from prospecting.services.ledger import Hold
 from prospecting.services.provider_calls import call_provider
+from tests.benchmarks.figures import save
 from tests.test_provider_calls import PROFILE, fixture
 
-ROOT = Path(__file__).resolve().parents[2]
 CALLS = int(os.environ.get("BENCH_LEDGER_CALLS", 300))
 MONTH_ENTRIES = int(os.environ.get("BENCH_LEDGER_MONTH_ENTRIES", 100_000))
 WARM_UP = 20
@@ -143,7 +140,6 @@ def test_reserve_and_capture_add_at_most_5_ms_median_to_a_call(
 
     median_with, median_without = statistics.median(with_ledger), statistics.median(without_ledger)
     overhead = median_with - median_without
-    load = os.getloadavg()
     figures = {
         "budgets": budgets,
         "calls_per_arm": CALLS,
@@ -154,17 +150,8 @@ def test_reserve_and_capture_add_at_most_5_ms_median_to_a_call(
         "p95_ms_with_ledger": round(statistics.quantiles(with_ledger, n=20)[-1], 2),
         "p95_ms_without_ledger": round(statistics.quantiles(without_ledger, n=20)[-1], 2),
         "queries_per_call": queries,
-        "load_average_1_5_15": [round(value, 2) for value in load],
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "database": connection.vendor,
         "limiter_store": "redis" if settings.REDIS_URL else "database",
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
-    print(json.dumps(figures, indent=2))
-    out = ROOT / "var" / "benchmarks"
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "ledger_overhead.json"
-    saved = json.loads(path.read_text()) if path.exists() else {}
-    saved["member_budget_and_team_cap" if budgets else "no_budget"] = figures
-    path.write_text(json.dumps(saved, indent=2))
+    save("ledger_overhead", "member_budget_and_team_cap" if budgets else "no_budget", figures)
     assert overhead <= LIMIT_MS, f"reserve + capture add {overhead:.2f} ms median (limit {LIMIT_MS} ms)"

@@ -22,14 +22,11 @@ cProfile of one admin page.
 Figures are printed and written to var/benchmarks/ledger_scale.json; the README keeps the latest.
 """
 
-import json
 import os
-import platform
 import statistics
 import time
 import tracemalloc
 from datetime import date
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -40,9 +37,9 @@ from django.utils import timezone
 
 from accounts.models import Role
 from prospecting.services import spend
+from tests.benchmarks.figures import save
 from tests.conftest import logged_in, make_member
 
-ROOT = Path(__file__).resolve().parents[2]
 ENTRIES = int(os.environ.get("BENCH_LEDGER_ENTRIES", 100_000))
 if os.environ.get("BENCH_LEDGER_1M"):
     ENTRIES = 1_000_000
@@ -253,13 +250,4 @@ def test_ledger_at_scale(team_a, alice):
     print(figures["export"], flush=True)
     assert exported > ENTRIES / 13
 
-    figures["load_average"] = [round(load, 2) for load in os.getloadavg()]
-    figures["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    figures["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    print(json.dumps(figures, indent=2))
-    out = ROOT / "var" / "benchmarks"
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "ledger_scale.json"
-    saved = json.loads(path.read_text()) if path.exists() else {}
-    saved[str(ENTRIES)] = figures
-    path.write_text(json.dumps(saved, indent=2))
+    save("ledger_scale", str(ENTRIES), figures)

@@ -18,14 +18,11 @@ Figures are printed and written to var/benchmarks/records_scale.json; the README
 BENCH_ONLY=import measures the import alone (figure 3, written to records_scale_import.json).
 """
 
-import json
 import os
-import platform
 import re
 import statistics
 import time
 import tracemalloc
-from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
@@ -36,9 +33,9 @@ from prospecting.models import ProspectList
 from prospecting.providers.facts import PersonFacts
 from prospecting.services import csv_import
 from prospecting.services.search import Row, mark_rows
+from tests.benchmarks.figures import save
 from tests.conftest import logged_in
 
-ROOT = Path(__file__).resolve().parents[2]
 SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10000,100000").split(",") if size]
 if os.environ.get("BENCH_1M"):
     SIZES.append(1_000_000)
@@ -329,13 +326,5 @@ def test_records_at_scale(size, team_a, alice):
         measure_pages(figures, client, prospect_list, team_a, size)
     figures["import"] = import_rows(alice, team_a, size, companies)
 
-    figures["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    figures["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    print(json.dumps(figures, indent=2))
-    out = ROOT / "var" / "benchmarks"
-    out.mkdir(parents=True, exist_ok=True)
     # The import alone does not replace the last run's full figures.
-    path = out / ("records_scale_import.json" if ONLY_IMPORT else "records_scale.json")
-    saved = json.loads(path.read_text()) if path.exists() else {}
-    saved[str(size)] = figures
-    path.write_text(json.dumps(saved, indent=2))
+    save("records_scale_import" if ONLY_IMPORT else "records_scale", str(size), figures)

@@ -319,9 +319,11 @@ def spend_call(request, pk):
     """A call: what it cost (its ledger entries) and what it bought (values and contact points still
     kept, with the person or company they belong to)."""
     call = get_object_or_404(spend.visible_calls(membership=request.membership).select_related("user"), pk=pk)
-    entries = spend.call_entries(call=call, entries=spend.visible_entries(membership=request.membership))
+    entries = list(
+        spend.call_entries(call=call, entries=spend.visible_entries(membership=request.membership))
+    )
     facts, points = spend.call_purchases(call=call)
-    first = entries.first()  # its entries share their purpose and what the call was part of
+    first = entries[0] if entries else None  # its entries share their purpose and what it was part of
     context = {
         "call": call,
         "entries": entries,

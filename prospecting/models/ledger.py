@@ -187,7 +187,7 @@ class CreditUsage(models.Model):
         # A team cap's check reads every member's rows of a credit type and month.
         indexes = [models.Index(fields=["team", "credit_type", "month"], name="credit_usage_type_month")]
         constraints = [
-            # The conflict targets of the running totals' upserts (services/ledger.py, USAGE_UPSERT).
+            # The conflict targets of the running totals' upserts (services/ledger.py, `_add_usage`).
             models.UniqueConstraint(
                 fields=["team", "user", "credit_type", "month"],
                 condition=Q(user__isnull=False),

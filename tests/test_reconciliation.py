@@ -37,10 +37,9 @@ from tests.sandbox import test_billing_matches_sandbox as billing_run
 from tests.sandbox.conftest import billed, control
 from tests.sandbox.test_billing_matches_sandbox import (
     EMAILS,
-    POSITIONAL,
     PROFILES,
-    SCRIPTS,
     run,
+    run_every_script,
     sandbox_secret,
 )
 
@@ -74,17 +73,6 @@ def sandbox_bill(server, key):
     """What the sandbox says it charged the key, by the ledger's credit types."""
     totals = billed(server, key.provider, sandbox_secret(key))
     return {credit_type(key.provider, kind): Decimal(str(amount)) for kind, amount in totals.items()}
-
-
-def run_every_script(team, user):
-    for provider, script in SCRIPTS.items():
-
-        def go(action, *args, provider=provider, **params):
-            if args:
-                params = dict(zip(POSITIONAL[action], args, strict=False)) | params
-            return run(team, user, provider, action, **params)
-
-        script(go)
 
 
 def test_after_every_paid_endpoint_the_ledger_equals_the_sandboxs_bill_and_nothing_is_unexplained(

@@ -526,6 +526,10 @@ def _total(entries):
     return entries.aggregate(total=Sum("amount"))["total"] or ZERO
 
 
+# spent_credits and held_credits sum the entries themselves: the definition the running totals a budget
+# check reads (CreditUsage) and the pages' figures are tested against, not a path any page takes.
+
+
 def spent_credits(*, team, credit_type, user=None, month=None):
     """Captures and adjustments in the month of `month` (default this one), of `user` or (None) the whole
     team. Unconfirmed captures count: spend is never under-counted."""

@@ -175,17 +175,22 @@ def recorded(key, field="credits"):
     return totals
 
 
-def test_the_call_logs_credits_equal_the_sandboxs_own_bill_for_every_paid_endpoint(
-    keys, team_a, bob, running_sandbox
-):
+def run_every_script(team, user):
+    """Every provider's script of paid calls, through `call_provider`, as `user`."""
     for provider, script in SCRIPTS.items():
 
         def go(action, *args, provider=provider, **params):
             if args:  # the few endpoints whose first parameters are positional
                 params = dict(zip(POSITIONAL[action], args, strict=False)) | params
-            return run(team_a, bob, provider, action, **params)
+            return run(team, user, provider, action, **params)
 
         script(go)
+
+
+def test_the_call_logs_credits_equal_the_sandboxs_own_bill_for_every_paid_endpoint(
+    keys, team_a, bob, running_sandbox
+):
+    run_every_script(team_a, bob)
     for provider, key in keys.items():
         charged = billed(running_sandbox, provider, sandbox_secret(key))
         assert recorded(key) == charged, provider

@@ -12,10 +12,9 @@ from tests.sandbox import test_billing_matches_sandbox as scripted
 from tests.sandbox.conftest import billed, control
 from tests.sandbox.test_billing_matches_sandbox import (
     EMAILS,
-    POSITIONAL,
     PROFILES,
-    SCRIPTS,
     run,
+    run_every_script,
     sandbox_secret,
 )
 
@@ -33,14 +32,7 @@ def captured(provider, confirmed=True):
 
 
 def test_the_ledgers_confirmed_captures_equal_the_sandboxs_own_bill(keys, team_a, bob, running_sandbox):
-    for provider, script in SCRIPTS.items():
-
-        def go(action, *args, provider=provider, **params):
-            if args:
-                params = dict(zip(POSITIONAL[action], args, strict=False)) | params
-            return run(team_a, bob, provider, action, **params)
-
-        script(go)
+    run_every_script(team_a, bob)
     for provider, key in keys.items():
         charged = by_credit_type(provider, billed(running_sandbox, provider, sandbox_secret(key)))
         assert charged and captured(provider) == charged, provider
